@@ -1,0 +1,44 @@
+# sosu-analysis: `make report` builds the reports from the shipped data,
+# `make test` runs the tests. Both set up .venv from requirements.lock first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Deterministic, quiet and offline-friendly runs.
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report notebooks test unit nbval slow bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the pinned packages (done by the other targets too)
+
+report: $(STAMP) ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
+	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks
+
+test: $(STAMP) ## Run the unit tests and the nbval checks of the stored notebooks
+	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+slow: $(STAMP) ## Run the slow simulation checks (not part of `make test`)
+	$(BIN)/python -m pytest -q -m slow tests
+
+bench: $(STAMP) ## Run the benchmark scripts and write their results to benchmarks/
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+clean: ## Remove .venv and caches (keeps data and reports)
+	rm -rf $(VENV) .pytest_cache build src/*.egg-info

@@ -1,0 +1,39 @@
+"""Errors raised for bad input: they name the file, the row and the column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``row`` is the 1-based line in the file as a person sees it in an editor or
+    spreadsheet (the header is row 1, the first data row is row 2); ``None``
+    when the problem concerns the whole file. ``column`` is the header text as
+    it stands in the file, or ``None``.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError):
+    """Bad input. Carries every :class:`Problem` found, not only the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
