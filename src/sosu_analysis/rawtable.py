@@ -61,9 +61,15 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, number_format: str = "General") -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)) and "%" in (number_format or ""):
+        # A cell shown as a percentage in Excel stores the fraction (0.972 for
+        # 97,2 %): give it back as the text a person sees in the sheet.
+        return f"{value * 100:.10g}".replace(".", ",") + " %"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -79,7 +85,10 @@ def _read_xlsx(path: Path, file: str) -> list[list[str]]:
         raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
     try:
         ws = wb.worksheets[0]
-        return [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [
+            [_cell(c.value, getattr(c, "number_format", "General")) for c in row]
+            for row in ws.iter_rows()
+        ]
     finally:
         wb.close()
 

@@ -1,0 +1,102 @@
+"""Typed run configuration, read from YAML (default ``config/default.yaml``).
+
+Every key has a type and a default; the YAML may set any subset. An unknown
+key, a wrong type or a missing input file stops the run before anything is
+written, with a message that names the config file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, Problem
+from .paths import project_root, resolve
+
+DEFAULT_CONFIG = "config/default.yaml"
+
+
+@dataclass
+class Config:
+    """What one pipeline run uses. Paths are relative to the project root or absolute."""
+
+    published_table: str = "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv"
+    goals_table: str = "data/raw/national_goals_danske_sosu_skoler.csv"
+    alpha: float = 0.05
+    seed: int = 20251123
+    notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives"])
+    #: where cleaned tables go; empty = data/processed for the default output
+    #: folder ``reports``, else ``<output>/processed``
+    processed_dir: str = ""
+
+    #: keys whose values are input files that must exist
+    INPUT_FILES = ("published_table", "goals_table")
+
+    def notebook_parameters(self) -> dict[str, object]:
+        """The values handed to the notebooks' ``parameters`` cells (all but ``notebooks``)."""
+        d = dataclasses.asdict(self)
+        d.pop("notebooks")
+        d.pop("processed_dir")
+        return d
+
+
+_TYPES = {f.name: f.type for f in dataclasses.fields(Config)}
+
+
+def _check_type(name: str, value: object) -> bool:
+    t = _TYPES[name]
+    if t == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if t == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if t == "str":
+        return isinstance(value, str)
+    if t == "list[str]":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if t == "bool":
+        return isinstance(value, bool)
+    if t == "str | None":
+        return value is None or isinstance(value, str)
+    raise AssertionError(f"unhandled config type {t}")
+
+
+def load_config(path: str | os.PathLike | None = None, overrides: dict | None = None) -> Config:
+    """Read and check a YAML config; ``overrides`` (e.g. from the command line) win."""
+    root = project_root()
+    cfg_path = resolve(path or DEFAULT_CONFIG, root)
+    file = str(path or DEFAULT_CONFIG)
+    if not cfg_path.is_file():
+        raise InputError(Problem(file, "config file not found"))
+    try:
+        data = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(Problem(file, f"not valid YAML ({getattr(exc, 'problem', exc)})",
+                                 row=mark.line + 1 if mark else None)) from None
+    if not isinstance(data, dict):
+        raise InputError(Problem(file, "the config must be a mapping of keys to values"))
+    data.update(overrides or {})
+    problems = []
+    for key, value in data.items():
+        if key not in _TYPES or key == "INPUT_FILES":
+            problems.append(Problem(file, f"unknown key '{key}'; known keys: {', '.join(sorted(_TYPES))}"))
+        elif not _check_type(key, value):
+            problems.append(Problem(file, f"key '{key}' must be of type {_TYPES[key]}, got {value!r}"))
+    if problems:
+        raise InputError(problems)
+    cfg = Config(**data)
+    for key in Config.INPUT_FILES:
+        value = getattr(cfg, key)
+        if value and not resolve(value, root).is_file():
+            problems.append(Problem(file, f"key '{key}': input file '{value}' not found"))
+    notebooks_dir = root / "notebooks"
+    for name in cfg.notebooks:
+        if not (notebooks_dir / f"{name}.ipynb").is_file():
+            problems.append(Problem(file, f"key 'notebooks': no notebook notebooks/{name}.ipynb"))
+    if problems:
+        raise InputError(problems)
+    return cfg

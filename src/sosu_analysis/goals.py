@@ -1,0 +1,73 @@
+"""The national goals of Danske SOSU-skoler (seed 000) as a small raw table.
+
+``data/raw/national_goals_danske_sosu_skoler.csv`` holds, one row per indicator
+× programme × time point: the level now and the goal, in Danish percentage
+format, with the source. The dropout goal (18 % now, 12 % goal, SSA and SSH)
+is the reference line of the figures and the yardstick of question 4.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .danish import parse_pct_tenths
+from .errors import InputError, Problem
+from .published import _PROGRAMME_BY_NAME, _norm
+from .rawtable import read_raw_table
+from .validation import Kind, register
+
+COLUMNS = ("Indikator", "Uddannelse", "Tidspunkt", "Niveau nu", "Mål", "Kilde")
+DROPOUT_INDICATOR = "Frafald på hovedforløbet"
+
+
+def matches_header(header: list[str]) -> bool:
+    names = {_norm(h) for h in header}
+    return _norm("Indikator") in names and _norm("Mål") in names
+
+
+def read_goals(path: str | os.PathLike, display_name: str | None = None) -> pd.DataFrame:
+    """Read the goals table: columns indicator, programme, timepoint, level_pct, goal_pct, source."""
+    file = display_name or str(path)
+    table = read_raw_table(path, file)
+    idx = {_norm(h): i for i, h in enumerate(table.header)}
+    missing = [c for c in COLUMNS if _norm(c) not in idx]
+    if missing:
+        raise InputError([Problem(file, f"missing column '{c}'", row=1, column=c) for c in missing])
+    problems, records = [], []
+    for raw, line in zip(table.rows, table.line_numbers):
+        get = lambda c: raw[idx[_norm(c)]]  # noqa: E731
+        prog = _PROGRAMME_BY_NAME.get(_norm(get("Uddannelse")))
+        if prog is None:
+            problems.append(Problem(file, f"unknown programme '{get('Uddannelse')}'", row=line, column="Uddannelse"))
+        vals = {}
+        for col in ("Niveau nu", "Mål"):
+            text = get(col)
+            try:
+                vals[col] = parse_pct_tenths(text) / 10 if text else float("nan")
+            except ValueError as exc:
+                problems.append(Problem(file, str(exc), row=line, column=col))
+        records.append({"indicator": get("Indikator"), "programme": prog, "timepoint": get("Tidspunkt"),
+                        "level_pct": vals.get("Niveau nu"), "goal_pct": vals.get("Mål"), "source": get("Kilde")})
+    if problems:
+        raise InputError(problems)
+    return pd.DataFrame.from_records(records)
+
+
+def dropout_goal_pct(goals: pd.DataFrame) -> float:
+    """The national dropout goal (12 %), read from the goals table, not typed in."""
+    rows = goals[goals["indicator"] == DROPOUT_INDICATOR]
+    values = set(rows["goal_pct"])
+    if len(values) != 1:
+        raise ValueError(f"expected one dropout goal in the goals table, found {sorted(values)}")
+    return values.pop()
+
+
+register(Kind(
+    name="national-goals",
+    description="national goals of Danske SOSU-skoler (indicator, programme, level now, goal)",
+    matches=matches_header,
+    check=lambda path, file: read_goals(Path(path), file),
+))

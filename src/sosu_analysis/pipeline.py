@@ -1,0 +1,231 @@
+"""Run the notebooks in order with papermill and render code-free HTML reports.
+
+:func:`run_pipeline` is what ``sosu-analysis run`` and ``make report`` call.
+For each notebook named in the config it
+
+1. executes ``notebooks/NAME.ipynb`` with papermill (kernel ``python3``,
+   working folder ``notebooks/``), handing it the typed parameters from the
+   config that its ``parameters`` cell declares;
+2. stores the executed notebook in ``OUTPUT/notebooks/`` with volatile
+   metadata (timestamps, durations) removed;
+3. renders ``OUTPUT/NAME.html``: no input cells, no parameters cells, images
+   embedded, no script or style loaded from the network;
+
+then writes ``OUTPUT/index.html``. Tables (``OUTPUT/tables/*.csv``) and figures
+(``OUTPUT/figures/*.png|svg``) are written by the notebooks themselves.
+
+Everything is built in a staging folder beside ``OUTPUT`` that replaces it only
+when every notebook has run, so a failed run leaves the previous reports as
+they were. Inputs are validated before any notebook runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import html
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from . import atomic
+from .config import Config
+from .errors import InputError, Problem
+from .paths import project_root, resolve
+from .validation import validate_file
+
+KERNEL_NAME = "python3"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+VOLATILE_METADATA = ("papermill", "execution")
+PARAMETER_TAGS = ("parameters", "injected-parameters")
+
+
+def _declared_parameters(nb_path: Path) -> dict[str, object]:
+    """The names and default values of a notebook's ``parameters`` cell."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(nb_path))
+    out = {}
+    for name, info in declared.items():
+        try:
+            out[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            out[name] = info["default"]
+    return out
+
+
+def _strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    for key in VOLATILE_METADATA:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def _without_injected(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    return nb
+
+
+def _title(nb: nbformat.NotebookNode, default: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default
+
+
+def render_html(nb: nbformat.NotebookNode) -> str:
+    """A code-free, self-contained HTML page of an executed notebook."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config as TConfig
+
+    c = TConfig()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = set(PARAMETER_TAGS)
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.HTMLExporter.embed_images = True
+    exporter = HTMLExporter(config=c, template_name="offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def render_index(entries: list[tuple[str, str]], title: str = "sosu-analysis: rapporter") -> str:
+    items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for href, text in entries)
+    return f"""<!DOCTYPE html>
+<html lang="da">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(title)}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>Frafald på hovedforløbet, SOSU H. Kapitlerne er lavet af notebooks i <code>notebooks/</code>;
+tabeller ligger i <code>tables/</code>, figurer i <code>figures/</code>.</p>
+<ol>
+{items}
+</ol>
+</body>
+</html>
+"""
+
+
+def _display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def validate_inputs(cfg: Config, config_file: str) -> None:
+    """Check every input file of the config before anything runs."""
+    root = project_root()
+    problems: list[Problem] = []
+    for key in Config.INPUT_FILES:
+        value = getattr(cfg, key)
+        if not value:
+            continue
+        try:
+            validate_file(resolve(value, root), value)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+
+
+def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_file: str = "config/default.yaml",
+                 update_notebooks: bool = False, progress: Callable[[str], None] | None = None) -> Path:
+    """Run the notebooks of ``cfg`` and write the reports to ``output``.
+
+    Parameters
+    ----------
+    cfg
+        The checked configuration.
+    output
+        Output folder (relative to the project root, or absolute).
+    config_file
+        Shown in messages and copied into the output as ``config.yaml``.
+    update_notebooks
+        Also store the executed notebooks (without the injected-parameters
+        cell) back in ``notebooks/``, so that nbval guards the new outputs.
+        Only allowed when the run uses the notebooks' own default parameters.
+    progress
+        Called with one line of text per step (default: print to stderr).
+    """
+    import papermill
+
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    root = project_root()
+    out = resolve(output, root)
+    default_out = out.resolve() == (root / "reports").resolve()
+    processed_rel = cfg.processed_dir or ("data/processed" if default_out else _display_path(out / "processed", root))
+    out_rel = _display_path(out, root)
+
+    validate_inputs(cfg, config_file)
+    notebooks_dir = root / "notebooks"
+    params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel, output_dir=out_rel)
+
+    executed: dict[str, nbformat.NotebookNode] = {}
+    with atomic.atomic_dir(out) as stage:
+        (stage / "notebooks").mkdir()
+        stage_rel = str(stage)
+        entries = []
+        for i, name in enumerate(cfg.notebooks, start=1):
+            src = notebooks_dir / f"{name}.ipynb"
+            declared = _declared_parameters(src)
+            params = {k: v for k, v in params_all.items() if k in declared}
+            if "output_dir" in params:
+                params["output_dir"] = stage_rel
+            if update_notebooks:
+                differ = {k: v for k, v in params.items() if k != "output_dir" and declared.get(k) != v}
+                if differ or not default_out:
+                    raise InputError(Problem(config_file, f"--update-notebooks needs the notebooks' own default "
+                                                          f"parameters and output 'reports'; {name} would get "
+                                                          f"{differ or {'output': out_rel}}"))
+            say(f"[{i}/{len(cfg.notebooks)}] {name}: running")
+            dst = stage / "notebooks" / f"{name}.ipynb"
+            try:
+                papermill.execute_notebook(
+                    str(src), str(dst), parameters=params, kernel_name=KERNEL_NAME, cwd=str(notebooks_dir),
+                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                )
+            except papermill.PapermillExecutionError as exc:
+                failed = Path(tempfile.gettempdir()) / f"sosu-analysis-failed-{name}.ipynb"
+                if dst.exists():
+                    failed.write_bytes(dst.read_bytes())
+                raise RuntimeError(
+                    f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
+                    f"The executed notebook is kept at {failed}; {out_rel}/ was left as it was."
+                ) from None
+            nb = nbformat.read(dst, as_version=4)
+            _strip_volatile(nb)
+            for cell in nb.cells:  # the staging path is volatile: show the final output folder instead
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.source = cell.source.replace(stage_rel, out_rel)
+                    cell.id = "injected-parameters"  # papermill gives it a random id
+            atomic.write_text(dst, nbformat.writes(nb) + "\n")
+            atomic.write_text(stage / f"{name}.html", render_html(nb))
+            entries.append((f"{name}.html", _title(nb, name)))
+            executed[name] = nb
+            say(f"[{i}/{len(cfg.notebooks)}] {name}: done")
+        atomic.write_text(stage / "index.html", render_index(entries))
+    if update_notebooks:
+        for name, nb in executed.items():
+            atomic.write_text(notebooks_dir / f"{name}.ipynb", nbformat.writes(_without_injected(nb)) + "\n")
+        say(f"stored outputs updated in notebooks/ ({len(executed)} notebooks)")
+    say(f"reports written to {out_rel}/")
+    return out
+

@@ -1,0 +1,51 @@
+"""Small helpers the notebooks call to save and show results (no logic of the analysis here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import atomic
+from .paths import resolve
+from .plotting import save_figure
+
+SYNTHETIC_BANNER = (
+    "**SYNTETISKE DATA – ikke resultater for SOSU H.** The numbers in this chapter come from a "
+    "synthetic student extract made by `sosu-analysis synth`; they demonstrate the method and say "
+    "nothing about the school."
+)
+
+
+def output_folder(output_dir: str | os.PathLike, sub: str) -> Path:
+    folder = resolve(output_dir) / sub
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_table(frame: pd.DataFrame, output_dir: str | os.PathLike, name: str) -> None:
+    """Write ``frame`` to ``OUTPUT/tables/NAME.csv`` (atomically, UTF-8, unrounded).
+
+    Returns nothing, so that a notebook cell ending in it shows no (volatile) path.
+    """
+    atomic.write_csv(output_folder(output_dir, "tables") / f"{name}.csv", frame)
+
+
+def save_fig(fig, output_dir: str | os.PathLike, name: str) -> None:
+    """Write ``fig`` to ``OUTPUT/figures/NAME.png`` and ``.svg`` (returns nothing, see :func:`save_table`)."""
+    save_figure(fig, output_folder(output_dir, "figures"), name)
+
+
+def write_processed(frame: pd.DataFrame, processed_dir: str | os.PathLike, name: str) -> None:
+    """Write a cleaned table to ``PROCESSED/NAME.csv`` atomically: a failed run keeps the old file."""
+    atomic.write_csv(resolve(processed_dir) / f"{name}.csv", frame)
+
+
+def rounded(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """A copy with float columns rounded for display (stored outputs stay stable under nbval)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(decimals)
+    return out
