@@ -171,12 +171,14 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     root = project_root()
     out = resolve(output, root)
     default_out = out.resolve() == (root / "reports").resolve()
-    processed_rel = cfg.processed_dir or ("data/processed" if default_out else _display_path(out / "processed", root))
+    # Cleaned tables: data/processed for the default reports, else inside the output folder
+    # (staged with it), so a trial run never overwrites the committed processed data.
+    processed_rel = cfg.processed_dir or ("data/processed" if default_out else "")
     out_rel = _display_path(out, root)
 
     validate_inputs(cfg, config_file)
     notebooks_dir = root / "notebooks"
-    params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel, output_dir=out_rel)
+    params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel or "", output_dir=out_rel)
 
     executed: dict[str, nbformat.NotebookNode] = {}
     with atomic.atomic_dir(out) as stage:
@@ -189,6 +191,8 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
             params = {k: v for k, v in params_all.items() if k in declared}
             if "output_dir" in params:
                 params["output_dir"] = stage_rel
+            if "processed_dir" in params and not processed_rel:
+                params["processed_dir"] = str(stage / "processed")
             if update_notebooks:
                 differ = {k: v for k, v in params.items() if k != "output_dir" and declared.get(k) != v}
                 if differ or not default_out:

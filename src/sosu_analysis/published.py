@@ -186,6 +186,9 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
     idx = _header_index(table.header)
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if _norm(c) not in idx]
+    if len(missing) == len(REQUIRED_COLUMNS):
+        return [], [Problem(file, "is not a table of the published layout: the first line has none of the "
+                                  f"expected columns ({', '.join(REQUIRED_COLUMNS)})", row=1)]
     if missing:
         return [], [Problem(file, f"missing column '{c}' (the published-table layout needs: "
                                   f"{', '.join(REQUIRED_COLUMNS)})", row=1, column=c) for c in missing]

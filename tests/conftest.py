@@ -1,0 +1,37 @@
+"""Shared fixtures: the project root and the shipped raw tables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED_CSV = ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv"
+GOALS_CSV = ROOT / "data/raw/national_goals_danske_sosu_skoler.csv"
+
+os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def published_text() -> str:
+    return PUBLISHED_CSV.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write_variant(tmp_path):
+    """Write ``text`` to a file in ``tmp_path`` with the given encoding; return its path."""
+
+    def _write(text: str, name: str = "table.csv", encoding: str = "utf-8") -> Path:
+        p = tmp_path / name
+        p.write_bytes(text.encode(encoding))
+        return p
+
+    return _write

@@ -1,0 +1,73 @@
+"""`sosu-analysis validate` as a user runs it: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sosu_analysis.paths import project_root
+
+ROOT = project_root()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sosu_analysis", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_validate_shipped_files():
+    res = run_cli("validate", "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv",
+                  "data/raw/national_goals_danske_sosu_skoler.csv")
+    assert res.returncode == 0, res.stderr
+    assert "published-table" in res.stdout and "national-goals" in res.stdout
+
+
+def test_validate_semicolon_cp1252_variant(tmp_path):
+    src = (ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv").read_text("utf-8")
+    p = tmp_path / "eksport.csv"
+    p.write_bytes(src.replace("\n", "\r\n").encode("cp1252"))
+    res = run_cli("validate", str(p))
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("content, expect", [
+    ("", "the file is empty"),
+    ("bare tekst\n", "not a table"),
+    ("Uddannelse;År;I gang (andel)\nSSA;2024;82,5 %\n", "missing column"),
+])
+def test_validate_refuses_with_clear_message(tmp_path, content, expect):
+    p = tmp_path / "input.csv"
+    p.write_text(content, encoding="utf-8")
+    res = run_cli("validate", str(p))
+    assert res.returncode == 2
+    assert expect in res.stderr and str(p) in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_validate_names_row_and_column(tmp_path):
+    src = (ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv").read_text("utf-8")
+    p = tmp_path / "bad.csv"
+    p.write_text(src.replace("1.171", "1.17x"), encoding="utf-8")
+    res = run_cli("validate", str(p))
+    assert res.returncode == 2
+    assert f"{p}, row 6, column 'I gang (antal)'" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_validate_missing_file_and_usage():
+    res = run_cli("validate", "does/not/exist.csv")
+    assert res.returncode == 2 and "file not found" in res.stderr and "Traceback" not in res.stderr
+    res = run_cli()
+    assert res.returncode == 2 and "usage" in res.stderr
+
+
+def test_run_with_bad_config_is_refused(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("alpha: fem procent\nnonsense: 1\n", encoding="utf-8")
+    res = run_cli("run", "--config", str(cfg), "--output", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert "key 'alpha' must be of type float" in res.stderr and "unknown key 'nonsense'" in res.stderr
+    assert not (tmp_path / "out").exists()
+    assert "Traceback" not in res.stderr

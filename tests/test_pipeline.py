@@ -1,0 +1,111 @@
+"""The pipeline end to end: a fresh run reproduces the committed reports, offline and code-free."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+import yaml
+
+from sosu_analysis.config import load_config
+from sosu_analysis.paths import project_root
+from sosu_analysis.pipeline import run_pipeline
+
+ROOT = project_root()
+
+
+@pytest.fixture(scope="module")
+def fresh_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "reports"
+    cfg = load_config("config/default.yaml")
+    run_pipeline(cfg, out, progress=lambda _: None)
+    return cfg, out
+
+
+def test_committed_tables_are_current(fresh_run):
+    _, out = fresh_run
+    fresh = sorted(p.name for p in (out / "tables").glob("*.csv"))
+    committed = sorted(p.name for p in (ROOT / "reports/tables").glob("*.csv"))
+    assert fresh == committed
+    for name in fresh:
+        assert (out / "tables" / name).read_bytes() == (ROOT / "reports/tables" / name).read_bytes(), name
+
+
+def test_committed_processed_table_is_current(fresh_run):
+    _, out = fresh_run
+    assert (out / "processed/table1_clean.csv").read_bytes() == (ROOT / "data/processed/table1_clean.csv").read_bytes()
+
+
+def test_table1_csv_columns(fresh_run):
+    _, out = fresh_run
+    header = (out / "tables/table1.csv").read_text().splitlines()[0]
+    assert header == ("programme,year,n_cohort,n_in_progress,n_dropout_switch,n_dropout_noswitch,"
+                      "n_dropout_total,n_other,pct_in_progress,pct_dropout_switch,pct_dropout_noswitch,"
+                      "pct_dropout_total")
+
+
+def test_outputs_of_every_notebook(fresh_run):
+    cfg, out = fresh_run
+    for name in cfg.notebooks:
+        assert (out / "notebooks" / f"{name}.ipynb").is_file()
+        assert (out / f"{name}.html").is_file()
+    index = (out / "index.html").read_text()
+    for name in cfg.notebooks:
+        assert f'href="{name}.html"' in index
+    for fig in ("figure1_dropout_total", "dropout_both_definitions"):
+        assert (out / "figures" / f"{fig}.png").is_file() and (out / "figures" / f"{fig}.svg").is_file()
+
+
+def test_html_is_code_free_and_offline(fresh_run):
+    cfg, out = fresh_run
+    for name in cfg.notebooks:
+        page = (out / f"{name}.html").read_text()
+        # nothing fetched from the network: no external src/href/url()/@import
+        assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), name
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", page), name
+        assert "@import" not in page
+        # no input cells and no parameters
+        assert not re.search(r'class="[^"]*\bjp-CodeMirrorEditor\b', page), name
+        assert "from sosu_analysis import" not in page, name
+        assert "injected-parameters" not in page and "published_table =" not in page
+        # images embedded
+        assert "data:image/png;base64," in page
+
+
+def test_stored_notebooks_use_the_default_config():
+    """nbval guards the outputs of notebooks/ only if their parameters are those of config/default.yaml."""
+    cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text())
+    for name in cfg["notebooks"]:
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        declared = papermill.inspect_notebook(str(path))
+        for key, info in declared.items():
+            if key in cfg:
+                assert ast.literal_eval(info["default"]) == cfg[key], (name, key)
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert any("parameters" in c.metadata.get("tags", []) for c in code), name
+        assert all(c.get("outputs") is not None for c in code)
+        assert any(c.get("outputs") for c in code), f"{name} has no stored outputs"
+        assert not any("injected-parameters" in c.metadata.get("tags", []) for c in code)
+        assert not any(re.search(r"^\s*(def|class) ", c.source, re.M) for c in code), "logic belongs in the package"
+
+
+def test_failed_input_leaves_reports_untouched(tmp_path):
+    bad = tmp_path / "bad.csv"
+    src = (ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv").read_text("utf-8")
+    bad.write_text(src.replace(";154", ";155"), encoding="utf-8")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "index.html").write_text("previous")
+    cfg = load_config("config/default.yaml", overrides={"published_table": str(bad)})
+    from sosu_analysis.errors import InputError
+    with pytest.raises(InputError, match="not the sum"):
+        run_pipeline(cfg, out, progress=lambda _: None)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert (out / "index.html").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "reports"]
