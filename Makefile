@@ -8,7 +8,6 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 # Deterministic, quiet and offline-friendly runs.
 export PYTHONHASHSEED := 0
-export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 

@@ -12,7 +12,6 @@ PUBLISHED_CSV = ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_20
 GOALS_CSV = ROOT / "data/raw/national_goals_danske_sosu_skoler.csv"
 
 os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture

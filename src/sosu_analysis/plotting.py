@@ -9,13 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg"))
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from .atomic import atomic_path  # noqa: E402
+from .atomic import atomic_path
 
 SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"
 PROGRAMME_COLOURS = {"PAU": "#4C72B0", "SSA": "#DD8452", "SSH": "#55A868"}

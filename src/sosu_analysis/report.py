@@ -32,9 +32,20 @@ def save_table(frame: pd.DataFrame, output_dir: str | os.PathLike, name: str) ->
     atomic.write_csv(output_folder(output_dir, "tables") / f"{name}.csv", frame)
 
 
-def save_fig(fig, output_dir: str | os.PathLike, name: str) -> None:
-    """Write ``fig`` to ``OUTPUT/figures/NAME.png`` and ``.svg`` (returns nothing, see :func:`save_table`)."""
-    save_figure(fig, output_folder(output_dir, "figures"), name)
+def save_fig(fig, output_dir: str | os.PathLike, name: str):
+    """Write ``fig`` to ``OUTPUT/figures/NAME.png`` and ``.svg``, close it, and return the PNG for display.
+
+    Showing the saved PNG (rather than relying on the notebook's matplotlib
+    backend) makes the stored output the same whatever backend the kernel
+    runs with, and the figure shown is exactly the file written.
+    """
+    from IPython.display import Image
+
+    import matplotlib.pyplot as plt
+
+    png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
+    plt.close(fig)
+    return Image(data=png.read_bytes(), format="png")
 
 
 def write_processed(frame: pd.DataFrame, processed_dir: str | os.PathLike, name: str) -> None:
