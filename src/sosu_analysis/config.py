@@ -28,7 +28,10 @@ class Config:
     goals_table: str = "data/raw/national_goals_danske_sosu_skoler.csv"
     alpha: float = 0.05
     seed: int = 20251123
-    notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives"])
+    #: first year of the interventions (segmented trend)
+    intervention_year: int = 2025
+    notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models",
+                                                          "03_trends"])
     #: where cleaned tables go; empty = data/processed for the default output
     #: folder ``reports``, else ``<output>/processed``
     processed_dir: str = ""

@@ -1,0 +1,103 @@
+"""Figure: observed dropout with fitted logistic trends, their bands and the national goal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from scipy import stats
+from scipy.special import expit
+
+from ..descriptives import OUTCOME_DEFINITIONS, wilson_interval
+from ..plotting import PROGRAMME_COLOURS, setup_style
+from .data import check_table
+from .options import Language
+from .trend import fit_trend, programme_years
+
+
+def watermark_axes(ax, text: str | None) -> None:
+    """Draw ``text`` diagonally across ``ax`` (no-op for ``None`` or empty text)."""
+    if not text:
+        return
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, rotation=30, ha="center", va="center", fontsize=13,
+            color="#C00000", alpha=0.25, zorder=1000, wrap=True)
+
+
+def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermark: str | None = None,
+                group_cols: Sequence[str] | None = None, alpha: float = 0.05, language: Language = "en"):
+    r"""Observed dropout per programme and year with fitted logistic trends, for both definitions.
+
+    Parameters
+    ----------
+    table1 : DataFrame
+        The cell table (see :func:`~sosu_analysis.models.data.check_table`).
+    goal_pct : float or None
+        Draw the national goal as a horizontal line (None: no line).
+    watermark : str, optional
+        Text drawn diagonally on every axes (for synthetic data).
+    group_cols : sequence of str, optional
+        Extra grouping columns; the figure sums over them.
+    alpha : float
+        1 − level of the intervals.
+    language : {"en", "da"}
+        Labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels (incl. / excl. switching): points with Wilson intervals,
+        the fitted trend :math:`\operatorname{expit}(\hat\alpha + \hat\beta t)`
+        and its pointwise delta-method band, computed on the log-odds scale
+        and transformed (so it stays within 0–100 %).
+    """
+    cells = check_table(table1, group_cols)
+    setup_style()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
+    zcrit = stats.norm.ppf(1 - alpha / 2)
+    programmes = sorted(cells["programme"].unique())
+    palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, sns.color_palette("deep", len(programmes)))}
+    offsets = dict(zip(programmes, np.linspace(-0.08, 0.08, len(programmes))))
+    ymax = goal_pct or 0.0
+    for ax, (definition, (_, label_en, label_da)) in zip(axes, OUTCOME_DEFINITIONS.items()):
+        for programme in programmes:
+            d = programme_years(cells, programme, definition)
+            pct = 100 * d["events"] / d["trials"]
+            lo, hi = wilson_interval(d["events"], d["trials"], alpha)
+            colour = palette[programme]
+            ax.errorbar(d["year"] + offsets[programme], pct, yerr=[pct - 100 * lo, 100 * hi - pct], fmt="o",
+                        capsize=3, color=colour, label=programme, zorder=3)
+            ymax = max(ymax, float(np.max(100 * hi)))
+            if len(d) < 2:
+                continue
+            fit = fit_trend(cells, programme, definition)
+            grid = np.linspace(d["year"].min(), d["year"].max(), 50)
+            at = pd.DataFrame({"year_c": grid - d["year"].min()})
+            x = fit.exog(at).to_numpy()
+            eta = x @ fit.params.to_numpy()
+            se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.cov.to_numpy(), x))
+            ax.plot(grid, 100 * expit(eta), color=colour, lw=1.6)
+            ax.fill_between(grid, 100 * expit(eta - zcrit * se), 100 * expit(eta + zcrit * se), color=colour,
+                            alpha=0.18, lw=0)
+        if goal_pct is not None:
+            ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2,
+                       label=(f"national goal {goal_pct:g} %" if language == "en"
+                              else f"nationalt mål {goal_pct:g} %".replace(".", ",")))
+        years = sorted(cells["year"].unique())
+        ax.set_xticks(years)
+        ax.set_xlabel("Intake year" if language == "en" else "Startår")
+        ax.set_title(f"Dropout {label_en}" if language == "en" else f"Frafald {label_da}", fontsize=10)
+        watermark_axes(ax, watermark)
+    level = f"{100 * (1 - alpha):g}"
+    axes[0].set_ylabel("% of intake" if language == "en" else "% af optag")
+    fig.text(0.5, 0.005, (f"Points: observed dropout with Wilson {level} % intervals; lines: logistic trend in year "
+                          f"with its {level} % band (binomial)." if language == "en" else
+                          f"Punkter: observeret frafald med Wilson {level} %-interval; linjer: logistisk tendens "
+                          f"med {level} %-bånd (binomial)."),
+             ha="center", va="bottom", fontsize=8, color="#444444")
+    axes[0].set_ylim(0, ymax * 1.15)
+    axes[1].legend(loc="upper right", fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
