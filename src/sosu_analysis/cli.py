@@ -1,4 +1,4 @@
-"""Command line: ``sosu-analysis validate | run`` (also ``python -m sosu_analysis``).
+"""Command line: ``sosu-analysis validate | run | synth`` (also ``python -m sosu_analysis``).
 
 A user's mistake (bad input, bad config) gives a message that names the file,
 row and column, and exit code 2; never a Python traceback. Exit 1 means a
@@ -17,7 +17,7 @@ from .errors import InputError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules that add their own subcommands with ``add_subparser(subparsers)``
-SUBCOMMAND_MODULES: tuple[str, ...] = ()
+SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.students.cli",)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from .rawtable import read_raw_table
 KIND_MODULES = (
     "sosu_analysis.published",
     "sosu_analysis.goals",
+    "sosu_analysis.students",
 )
 
 

@@ -1,0 +1,330 @@
+"""Campuses and interventions: the two editable design tables.
+
+``data/raw/campuses.csv`` lists SOSU H's campuses, which of them pilot the
+2025 interventions and from which intake; ``data/raw/interventions.csv``
+lists the interventions of the follow-up plan (seed 003) by campus and
+programme. Both are raw tables a person edits without touching code; every
+row says where it comes from (``source``) and whether it rests on an
+assumption (``assumption`` yes/no, explained in ``note``).
+
+Campus names are matched case-insensitively. A campus may list ``aliases``
+(separated by ``;``): names under which the same campus can appear in an
+extract (e.g. ``Hillerød`` for Munkeengen, an *unverified* assumption in the
+shipped table). Readers of extracts and aggregates replace an alias by the
+campus name, so if an alias turns out wrong, editing the table is enough.
+
+Treatment indicators
+--------------------
+``pilot`` is 1 for a campus marked ``pilot = yes``. ``pilot_post`` is 1 for
+an intake (``YYYY-MM``) at a pilot campus from its ``pilot_start`` on, in a
+programme the interventions cover (:data:`PILOT_PROGRAMMES`, SSA, or
+:func:`covered_programmes` of the interventions table).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, Problem
+from ..rawtable import read_raw_table
+from ..validation import Kind, register
+from ._parse import (
+    MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme, parse_yes_no,
+)
+
+#: programmes the 2025 interventions cover when no interventions table is given (seed 003: "SSA optag i 2025")
+PILOT_PROGRAMMES: tuple[str, ...] = ("SSA",)
+
+CAMPUS_REQUIRED = ("campus", "pilot", "pilot_start", "source", "assumption")
+CAMPUS_OPTIONAL = ("programmes", "aliases", "note")
+INTERVENTION_REQUIRED = ("intervention", "campus", "programme", "first_intake", "source", "assumption")
+INTERVENTION_OPTIONAL = ("name", "seed_campus", "partner", "note")
+
+_INTERVENTION_ID = re.compile(r"^\d+[a-z]?$")
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.split(";") if p.strip()]
+
+
+def _yes_no(problems: Problems, cols: Columns, row: list[str], line: int, name: str) -> bool:
+    value = parse_yes_no(cols.get(row, name))
+    if value is None:
+        problems.add(f"expected yes or no, found '{cols.get(row, name)}'", line, cols.header_name(name))
+        return False
+    return value
+
+
+def read_campuses(path: str | os.PathLike, display_name: str | None = None) -> pd.DataFrame:
+    """Read and validate the campus table.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV or XLSX with the columns ``campus``, ``pilot`` (yes/no),
+        ``pilot_start`` (``YYYY-MM``, the first intake covered; empty for a
+        non-pilot campus), ``source``, ``assumption`` (yes/no) and optionally
+        ``programmes`` (``;``-separated codes, empty = all), ``aliases``
+        (``;``-separated other names of the same campus) and ``note``.
+    display_name : str, optional
+        Name used for the file in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per campus: ``campus``, ``pilot`` (bool), ``pilot_start``
+        (str, ``""`` if none), ``programmes`` (``;``-joined codes), ``aliases``,
+        ``source``, ``assumption`` (bool), ``note``.
+
+    Raises
+    ------
+    sosu_analysis.errors.InputError
+        Listing every problem with file, row and column.
+    """
+    table = read_raw_table(path, display_name)
+    problems = Problems(table.file)
+    cols = Columns(table, CAMPUS_REQUIRED, CAMPUS_OPTIONAL, problems, "the campus table")
+    problems.raise_if_any()
+    if not table.rows:
+        problems.add("the file has a header but no campuses", row=1)
+    names: dict[str, int] = {}
+    out = []
+    for row, line in zip(table.rows, table.line_numbers):
+        campus = cols.get(row, "campus")
+        if not campus:
+            problems.add("the campus name is empty", line, cols.header_name("campus"))
+        else:
+            for name in [campus, *_split(cols.get(row, "aliases"))]:
+                k = key(name)
+                if k in names:
+                    problems.add(f"the name '{name}' is already used in row {names[k]} (as a campus or alias)",
+                                 line, cols.header_name("campus" if name == campus else "aliases"))
+                else:
+                    names[k] = line
+        pilot = _yes_no(problems, cols, row, line, "pilot")
+        start_text = cols.get(row, "pilot_start")
+        start = ""
+        if pilot:
+            start = parse_month(start_text) or ""
+            if not start:
+                problems.add(f"a pilot campus needs its first pilot intake; {MONTH_HINT}"
+                             + (f", found '{start_text}'" if start_text else ""), line, cols.header_name("pilot_start"))
+        elif start_text:
+            problems.add("pilot_start is given but the campus is not marked pilot = yes", line,
+                         cols.header_name("pilot_start"))
+        programmes = []
+        for code in _split(cols.get(row, "programmes")):
+            p = parse_programme(code)
+            if p is None:
+                problems.add(f"unknown programme '{code}'; expected {', '.join(PROGRAMMES)} separated by ';'",
+                             line, cols.header_name("programmes"))
+            elif p not in programmes:
+                programmes.append(p)
+        if not cols.get(row, "source"):
+            problems.add("every row must name its source", line, cols.header_name("source"))
+        assumption = _yes_no(problems, cols, row, line, "assumption")
+        out.append({
+            "campus": campus, "pilot": pilot, "pilot_start": start,
+            "programmes": ";".join(programmes or PROGRAMMES),
+            "aliases": ";".join(_split(cols.get(row, "aliases"))),
+            "source": cols.get(row, "source"), "assumption": assumption, "note": cols.get(row, "note"),
+        })
+    problems.raise_if_any()
+    frame = pd.DataFrame(out)
+    frame.attrs["file"] = table.file
+    return frame
+
+
+def as_campuses(campuses: pd.DataFrame | str | os.PathLike | None) -> pd.DataFrame | None:
+    """Return a campus table: ``campuses`` itself, or read from a path; ``None`` stays ``None``."""
+    if campuses is None or isinstance(campuses, pd.DataFrame):
+        return campuses
+    return read_campuses(campuses)
+
+
+def campus_lookup(campuses: pd.DataFrame) -> dict[str, str]:
+    """Map every campus name and alias (as :func:`key`) to the campus name."""
+    lookup = {}
+    for campus, aliases in zip(campuses["campus"], campuses["aliases"]):
+        lookup[key(campus)] = campus
+        for alias in _split(aliases):
+            lookup[key(alias)] = campus
+    return lookup
+
+
+def offered_programmes(campuses: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """Programmes each campus offers (per the ``programmes`` column)."""
+    return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"])}
+
+
+def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
+                pilot_programmes: tuple[str, ...] = PILOT_PROGRAMMES) -> tuple[np.ndarray, np.ndarray]:
+    """Treatment indicators for rows given by campus, programme and intake.
+
+    Parameters
+    ----------
+    campus, programme, intake : array-like of str
+        Campus names (as in ``campuses``), programme codes and intake months
+        ``YYYY-MM``.
+    campuses : pandas.DataFrame
+        From :func:`read_campuses`.
+    pilot_programmes : tuple of str
+        Programmes the interventions cover.
+
+    Returns
+    -------
+    pilot, pilot_post : numpy.ndarray of int
+        ``pilot`` = 1 at a pilot campus; ``pilot_post`` = 1 at a pilot campus,
+        in a covered programme, for intakes from the campus's ``pilot_start``.
+    """
+    starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"]) if p}
+    campus = pd.Series(np.asarray(campus, dtype=object))
+    start = campus.map(starts)
+    pilot = start.notna().to_numpy()
+    covered = np.isin(np.asarray(programme, dtype=object), list(pilot_programmes))
+    after = np.asarray(intake, dtype=object) >= start.fillna("9999-99").to_numpy(dtype=object)
+    return pilot.astype(np.int64), (pilot & covered & after).astype(np.int64)
+
+
+def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | os.PathLike | None = None,
+                       display_name: str | None = None) -> pd.DataFrame:
+    """Read and validate the interventions table.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV or XLSX with the columns ``intervention`` (``1a``, ``1b``, ``2a``,
+        ``2b``, ``3``, ...), ``campus``, ``programme``, ``first_intake``
+        (``YYYY-MM``), ``source``, ``assumption`` (yes/no) and optionally
+        ``name``, ``seed_campus`` (the place as the seed names it, e.g.
+        ``Nord``), ``partner`` and ``note``.
+    campuses : pandas.DataFrame or path-like, optional
+        The campus table. When given, every campus must be in it (aliases
+        are replaced by the campus name), must be a pilot campus, and no
+        intervention may start before the campus's ``pilot_start`` (else
+        ``pilot_post`` would miss treated intakes).
+    display_name : str, optional
+        Name used for the file in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per intervention × campus × programme.
+
+    Raises
+    ------
+    sosu_analysis.errors.InputError
+        Listing every problem with file, row and column.
+    """
+    campuses = as_campuses(campuses)
+    table = read_raw_table(path, display_name)
+    problems = Problems(table.file)
+    cols = Columns(table, INTERVENTION_REQUIRED, INTERVENTION_OPTIONAL, problems, "the interventions table")
+    problems.raise_if_any()
+    if not table.rows:
+        problems.add("the file has a header but no interventions", row=1)
+    lookup = campus_lookup(campuses) if campuses is not None else None
+    info = campuses.set_index("campus") if campuses is not None else None
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for row, line in zip(table.rows, table.line_numbers):
+        ident = cols.get(row, "intervention").lower()
+        if not _INTERVENTION_ID.match(ident):
+            problems.add(f"expected an intervention number such as 1a, 1b, 2a, 2b or 3, found '{ident}'",
+                         line, cols.header_name("intervention"))
+        campus = cols.get(row, "campus")
+        if not campus:
+            problems.add("the campus is empty", line, cols.header_name("campus"))
+        elif lookup is not None:
+            if key(campus) not in lookup:
+                problems.add(f"unknown campus '{campus}'; it is not in "
+                             f"{campuses.attrs.get('file', 'the campus table')}", line, cols.header_name("campus"))
+                campus = ""
+            else:
+                campus = lookup[key(campus)]
+        programme = parse_programme(cols.get(row, "programme"))
+        if programme is None:
+            problems.add(f"unknown programme '{cols.get(row, 'programme')}'; expected one of {', '.join(PROGRAMMES)}",
+                         line, cols.header_name("programme"))
+        first = parse_month(cols.get(row, "first_intake"))
+        if first is None:
+            problems.add(f"{MONTH_HINT}, found '{cols.get(row, 'first_intake')}'", line,
+                         cols.header_name("first_intake"))
+        if not cols.get(row, "source"):
+            problems.add("every row must name its source", line, cols.header_name("source"))
+        assumption = _yes_no(problems, cols, row, line, "assumption")
+        if info is not None and campus and campus in info.index:
+            if not info.at[campus, "pilot"]:
+                problems.add(f"'{campus}' has an intervention but is not a pilot campus in the campus table",
+                             line, cols.header_name("campus"))
+            elif first and first < info.at[campus, "pilot_start"]:
+                problems.add(f"the intervention starts with intake {first}, before the campus's pilot_start "
+                             f"{info.at[campus, 'pilot_start']} in the campus table", line,
+                             cols.header_name("first_intake"))
+        k = (ident, key(campus), programme or "")
+        if campus and k in seen:
+            problems.add(f"intervention {ident} at {campus} for {programme} is already listed in row {seen[k]}",
+                         line, cols.header_name("intervention"))
+        seen.setdefault(k, line)
+        out.append({
+            "intervention": ident, "name": cols.get(row, "name"), "campus": campus,
+            "seed_campus": cols.get(row, "seed_campus"), "programme": programme, "first_intake": first,
+            "partner": cols.get(row, "partner"), "source": cols.get(row, "source"),
+            "assumption": assumption, "note": cols.get(row, "note"),
+        })
+    problems.raise_if_any()
+    frame = pd.DataFrame(out)
+    frame.attrs["file"] = table.file
+    return frame
+
+
+def covered_programmes(interventions: pd.DataFrame) -> tuple[str, ...]:
+    """Programmes that any intervention covers, in :data:`PROGRAMMES` order."""
+    present = set(interventions["programme"])
+    return tuple(p for p in PROGRAMMES if p in present)
+
+
+def project_campuses() -> pd.DataFrame | None:
+    """The project's ``data/raw/campuses.csv`` if a project root is found, else ``None``.
+
+    Used by ``sosu-analysis validate`` to check campus names in an extract
+    without being told where the campus table is.
+    """
+    from ..paths import project_root
+
+    try:
+        path = project_root() / "data" / "raw" / "campuses.csv"
+    except FileNotFoundError:
+        return None
+    if not path.is_file():
+        return None
+    try:
+        return read_campuses(path, display_name="data/raw/campuses.csv")
+    except InputError as exc:
+        raise InputError([Problem("data/raw/campuses.csv", "the project's campus table is invalid, so campus names "
+                                  "cannot be checked; fix it first (sosu-analysis validate data/raw/campuses.csv)"),
+                          *exc.problems]) from None
+
+
+def _headers(header: list[str]) -> set[str]:
+    return {key(h) for h in header}
+
+
+register(Kind(
+    name="campuses",
+    description="campus table: campus, pilot, pilot_start, source, assumption",
+    matches=lambda header: {"campus", "pilot", "pilot_start"} <= _headers(header),
+    check=lambda path, file: read_campuses(Path(path), file),
+))
+
+register(Kind(
+    name="interventions",
+    description="interventions table: intervention, campus, programme, first_intake, source, assumption",
+    matches=lambda header: {"intervention", "first_intake"} <= _headers(header),
+    check=lambda path, file: read_interventions(Path(path), project_campuses(), file),
+))
