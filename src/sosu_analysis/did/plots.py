@@ -1,0 +1,108 @@
+"""Figures of the campus comparison. Every function takes ``watermark``: text
+drawn large, diagonal and semi-transparent on every axes (required for
+synthetic data, e.g. ``watermark="SYNTHETIC DATA"``)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+_LABELS = {"incl_switch": "incl. switching", "excl_switch": "excl. switching"}
+
+
+def add_watermark(fig: Figure, text: str | None) -> Figure:
+    """Draw ``text`` diagonally across every axes of ``fig`` (no-op for ``None``)."""
+    if not text:
+        return fig
+    for ax in fig.axes:
+        ax.text(
+            0.5, 0.5, text, transform=ax.transAxes, fontsize=28, color="grey", alpha=0.25,
+            rotation=30, ha="center", va="center", zorder=1000, fontweight="bold", gid="watermark",
+        )
+    return fig
+
+
+def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None) -> Figure:
+    """Pre/post SSA dropout rates of pilot and non-pilot campuses, one panel per outcome definition.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Output of :func:`~sosu_analysis.did.tables.rates_2x2` (suppressed
+        cells stay blank).
+    watermark : str, optional
+    """
+    outcomes = list(dict.fromkeys(rates["outcome_definition"]))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4), squeeze=False, sharey=True)
+    for ax, outcome in zip(axes[0], outcomes):
+        sub = rates[rates["outcome_definition"] == outcome]
+        for g, marker in (("pilot", "o"), ("non-pilot", "s")):
+            s = sub[sub["group"] == g].set_index("period").reindex(["pre", "post"])
+            ax.plot([0, 1], s["rate_pct"].to_numpy(float), marker=marker, label=g)
+        ax.set_xticks([0, 1], ["pre", "post"])
+        ax.set_title(f"SSA dropout, {_LABELS.get(outcome, outcome)}")
+        ax.set_ylabel("dropout (%)")
+        ax.legend()
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
+
+
+def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str | None = None) -> Figure:
+    """Event-study coefficients with confidence intervals, one panel per outcome definition.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`~sosu_analysis.did.tables.event_study_table`.
+    inference : {"cr2", "crv1"}
+        Which intervals to draw.
+    watermark : str, optional
+    """
+    outcomes = list(dict.fromkeys(table["outcome_definition"]))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4), squeeze=False, sharey=True)
+    for ax, outcome in zip(axes[0], outcomes):
+        s = table[table["outcome_definition"] == outcome].sort_values("rel_time")
+        x = s["rel_time"].to_numpy(float)
+        y = s["att_pp"].to_numpy(float)
+        lo = s[f"ci_low_{inference}_pp"].to_numpy(float)
+        hi = s[f"ci_high_{inference}_pp"].to_numpy(float)
+        err = np.vstack([y - lo, hi - y])
+        err = np.where(np.isfinite(err), err, 0)
+        ax.errorbar(x, y, yerr=err, fmt="o", capsize=3)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
+        ax.set_xlabel("intake relative to pilot start")
+        ax.set_ylabel("effect on dropout (pp)")
+        ax.set_title(f"{_LABELS.get(outcome, outcome)} ({inference.upper()} 95% CI)")
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
+
+
+def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, watermark: str | None = None) -> Figure:
+    """Power against the effect size, one line per method.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Output of :func:`~sosu_analysis.did.power.power_curve`.
+    target_pp : float, optional
+        Vertical marker (default 5 pp: 17 % -> 12 %).
+    watermark : str, optional
+    """
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for m, s in curve.groupby("method", sort=False):
+        ax.plot(s["effect_pp"], s["power"], marker=".", label=m)
+    ax.axhline(0.8, color="grey", ls=":", lw=0.8)
+    if target_pp is not None:
+        ax.axvline(target_pp, color="grey", ls="--", lw=0.8)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("reduction in dropout (pp)")
+    ax.set_ylabel("power")
+    ax.legend()
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
+
+
+__all__ = ["add_watermark", "plot_rates_2x2", "plot_event_study", "plot_power_curve"]

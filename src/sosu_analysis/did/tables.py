@@ -1,0 +1,211 @@
+"""Output tables of the campus comparison.
+
+Personal-data rule: a table built from student-level data never shows a cell
+of fewer than :data:`~sosu_analysis.did.data.MIN_CELL` (5) students; such
+cells have their counts and rates blanked (``NaN``) and ``suppressed = True``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .data import MIN_CELL, TARGET_PROGRAMME, Cells, as_cells
+from .estimate import (
+    AVAILABLE,
+    DEFAULT_INFERENCE,
+    ESTIMATORS,
+    OUTCOMES,
+    InferenceOptions,
+    estimate_cells,
+    placebo_cells,
+)
+from .event_study import event_study
+from .power import PowerDesign
+from .power import power_table as _power_table
+
+DID_COLUMNS = [
+    "outcome_definition",
+    "horizon_months",
+    "estimator",
+    "inference",
+    "att_pp",
+    "ci_low_pp",
+    "ci_high_pp",
+    "p_value",
+    "se_pp",
+    "df",
+    "n_draws",
+    "min_p",
+    "n_students",
+    "n_campuses",
+    "n_pilot_campuses",
+    "note",
+]
+
+
+def _by_horizon(data, horizon_months) -> dict:
+    if isinstance(data, Mapping):
+        return {int(h): as_cells(d) for h, d in data.items()}
+    return {int(horizon_months): as_cells(data)}
+
+
+def did_table(
+    data: "pd.DataFrame | Cells | Mapping[int, pd.DataFrame | Cells]",
+    outcomes: Sequence[str] = OUTCOMES,
+    estimators: Sequence[str] = ESTIMATORS,
+    inference: Sequence[str] = DEFAULT_INFERENCE,
+    horizon_months: int = 3,
+    options: InferenceOptions = InferenceOptions(),
+    include_placebo: bool = False,
+) -> pd.DataFrame:
+    """All estimates × inference methods side by side.
+
+    Parameters
+    ----------
+    data : DataFrame, Cells or mapping horizon_months -> data
+        Student-level or cell data; a mapping gives one data set per
+        measurement horizon (months after start).
+    outcomes : sequence of {"incl_switch", "excl_switch"}
+    estimators : sequence of {"lpm", "logit_ame", "triple_diff"}
+    inference : sequence of {"crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"}
+    horizon_months : int
+        Horizon of a single data set (default 3, the ministry's measure).
+    options : InferenceOptions
+    include_placebo : bool
+        Add ``estimator = "lpm_placebo"`` rows (pre-period, fake start).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`DID_COLUMNS`. Method/estimator pairs that are not
+        available (wild bootstrap or CR2 of the logit) are rows of ``NaN``
+        with the reason in ``note``. ``min_p`` is the smallest attainable
+        p-value of the bootstrap/randomization method.
+    """
+    frames = []
+    for h, cells in _by_horizon(data, horizon_months).items():
+        for outcome in outcomes:
+            jobs = [(e, cells) for e in estimators]
+            if include_placebo:
+                jobs.append(("lpm_placebo", placebo_cells(cells)))
+            for est, c in jobs:
+                base_est = "lpm" if est == "lpm_placebo" else est
+                try:
+                    res = estimate_cells(c, outcome, base_est, inference, options)
+                except ValueError as err:  # e.g. triple difference without SSH/PAU cells
+                    frames.append(
+                        pd.DataFrame([{"outcome_definition": outcome, "estimator": est, "horizon_months": h, "note": f"not estimable: {err}"}])
+                    )
+                    continue
+                f = res.to_frame()
+                f["estimator"] = est
+                f["note"] = ""
+                missing = [m for m in inference if m not in AVAILABLE[base_est]]
+                for m in missing:
+                    f = pd.concat(
+                        [
+                            f,
+                            pd.DataFrame(
+                                [
+                                    {
+                                        "outcome_definition": outcome,
+                                        "estimator": est,
+                                        "inference": m,
+                                        "att_pp": 100 * res.estimate,
+                                        "n_students": res.n_students,
+                                        "n_campuses": res.n_campuses,
+                                        "n_pilot_campuses": res.n_pilot_campuses,
+                                        "note": "not available for this estimator",
+                                    }
+                                ]
+                            ),
+                        ],
+                        ignore_index=True,
+                    )
+                f["horizon_months"] = h
+                frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    return out.reindex(columns=DID_COLUMNS)
+
+
+def event_study_table(
+    data: "pd.DataFrame | Cells",
+    outcomes: Sequence[str] = OUTCOMES,
+    reference: int = -1,
+    window: tuple[int, int] | None = None,
+    options: InferenceOptions = InferenceOptions(),
+    randomization: bool = True,
+) -> pd.DataFrame:
+    """Event-study coefficients for each outcome definition (percentage points).
+
+    The pre-trend tests are in ``DataFrame.attrs["pretrend"]`` (a DataFrame
+    with one row per outcome × method); see :func:`pretrend_table`.
+    """
+    cells = as_cells(data)
+    frames, pre = [], []
+    for outcome in outcomes:
+        res = event_study(cells, outcome, reference, window, options, randomization)
+        f = res.coefficients.copy()
+        f.insert(0, "outcome_definition", outcome)
+        frames.append(f)
+        for m, d in res.pretrend.items():
+            pre.append({"outcome_definition": outcome, "method": m, **{k: d.get(k) for k in ("F", "wald", "df_num", "df_denom", "p_value", "n_assignments", "min_p")}})
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["pretrend"] = pd.DataFrame(pre)
+    return out
+
+
+def pretrend_table(event_table: pd.DataFrame) -> pd.DataFrame:
+    """The pre-trend Wald tests stored by :func:`event_study_table`."""
+    return event_table.attrs["pretrend"]
+
+
+def power_table(design: "PowerDesign | pd.DataFrame | Cells", **kwargs) -> pd.DataFrame:
+    """Power table for a :class:`~sosu_analysis.did.power.PowerDesign` or for
+    the design read off data (:meth:`PowerDesign.from_cells`); keyword
+    arguments go to :func:`sosu_analysis.did.power.power_table`."""
+    if not isinstance(design, PowerDesign):
+        design = PowerDesign.from_cells(design)
+    return _power_table(design, **kwargs)
+
+
+def rates_2x2(data: "pd.DataFrame | Cells", outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
+    """SSA dropout rates: pilot / non-pilot campuses × pre / post the first pilot start.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome_definition``, ``group`` ("pilot"/"non-pilot"), ``period``
+        ("pre"/"post"), ``n_students``, ``n_dropout``, ``rate_pct``,
+        ``suppressed``. From student-level data cells with fewer than 5
+        students are blanked.
+    """
+    cells = as_cells(data)
+    tab = cells.table[cells.table["programme"] == TARGET_PROGRAMME]
+    first = min(cells.start.values()) if cells.start else np.inf
+    grp = np.where(tab["pilot"].to_numpy(bool), "pilot", "non-pilot")
+    per = np.where(tab["intake_idx"] >= first, "post", "pre")
+    rows = []
+    for outcome in outcomes:
+        ycol = f"y_{outcome}"
+        for g in ("pilot", "non-pilot"):
+            for p in ("pre", "post"):
+                m = (grp == g) & (per == p)
+                n = int(tab.loc[m, "n"].sum())
+                y = int(tab.loc[m, ycol].sum())
+                small = cells.student_level and n < MIN_CELL
+                rows.append(
+                    {
+                        "outcome_definition": outcome,
+                        "group": g,
+                        "period": p,
+                        "n_students": np.nan if small else n,
+                        "n_dropout": np.nan if small else y,
+                        "rate_pct": np.nan if (small or n == 0) else 100 * y / n,
+                        "suppressed": bool(small),
+                    }
+                )
+    return pd.DataFrame(rows)
