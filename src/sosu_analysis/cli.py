@@ -41,7 +41,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_pipeline
 
     config_file = args.config or DEFAULT_CONFIG
-    cfg = load_config(config_file)
+    overrides = {"students_file": args.students} if args.students else {}
+    cfg = load_config(config_file, overrides=overrides)
     try:
         run_pipeline(cfg, args.output, config_file=config_file, update_notebooks=args.update_notebooks)
     except RuntimeError as exc:
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Execute the notebooks in order and write executed notebooks, HTML pages, "
                                    "tables and figures to the output folder.")
     p.add_argument("--config", metavar="FILE", help="YAML config (default: config/default.yaml)")
+    p.add_argument("--students", metavar="FILE",
+                   help="student extract for the campus comparison (overrides students_file of the config)")
     p.add_argument("--output", metavar="DIR", default="reports", help="output folder (default: reports)")
     p.add_argument("--update-notebooks", action="store_true",
                    help="also store the executed outputs in notebooks/ (default config and output only)")

@@ -30,14 +30,24 @@ class Config:
     seed: int = 20251123
     #: first year of the interventions (segmented trend)
     intervention_year: int = 2025
+    #: the student extract of the campus comparison (synthetic until a real one arrives)
+    students_file: str = "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
+    #: campuses with pilot flags and pilot starts
+    campuses_table: str = "data/raw/campuses.csv"
+    #: horizons (months after start) at which status is taken; the first is the main one
+    horizons: list[int] = field(default_factory=lambda: [3, 6, 12])
+    #: event-study window in intakes relative to the pilot start (ends are binned)
+    event_window: list[int] = field(default_factory=lambda: [-4, 3])
+    #: simulated data sets per power estimate
+    power_reps: int = 200
     notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models",
-                                                          "03_trends"])
+                                                          "03_trends", "04_pilot_vs_nonpilot", "05_power"])
     #: where cleaned tables go; empty = data/processed for the default output
     #: folder ``reports``, else ``<output>/processed``
     processed_dir: str = ""
 
     #: keys whose values are input files that must exist
-    INPUT_FILES = ("published_table", "goals_table")
+    INPUT_FILES = ("published_table", "goals_table", "campuses_table", "students_file")
 
     def notebook_parameters(self) -> dict[str, object]:
         """The values handed to the notebooks' ``parameters`` cells (all but ``notebooks``)."""
@@ -60,6 +70,8 @@ def _check_type(name: str, value: object) -> bool:
         return isinstance(value, str)
     if t == "list[str]":
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if t == "list[int]":
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if t == "bool":
         return isinstance(value, bool)
     if t == "str | None":

@@ -27,12 +27,27 @@ def setup_style() -> None:
     plt.rcParams["savefig.dpi"] = 100
 
 
-def add_watermark(fig, text: str | None) -> None:
-    """Draw ``text`` large, diagonal and semi-transparent across ``fig`` (no-op for ``None``)."""
+def watermark_axes(ax, text: str | None) -> None:
+    """Draw ``text`` large, diagonal and semi-transparent across one axes (no-op for ``None``).
+
+    The text is clipped to the axes, so it never widens a figure saved with a
+    tight bounding box, and it is drawn on every axes, so a panel cut out of
+    a figure still carries it.
+    """
     if not text:
         return
-    fig.text(0.5, 0.5, text, fontsize=22, color="#C00000", alpha=0.25, ha="center", va="center",
-             rotation=30, transform=fig.transFigure, zorder=1000)
+    bbox = ax.get_window_extent()
+    size = max(8.0, min(22.0, 1.1 * bbox.width / max(len(text), 1)))
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, fontsize=size, color="#C00000", alpha=0.28,
+            ha="center", va="center", rotation=25, zorder=1000, fontweight="bold", clip_on=True,
+            gid="watermark")
+
+
+def add_watermark(fig, text: str | None):
+    """Watermark every axes of ``fig`` (see :func:`watermark_axes`); returns ``fig``."""
+    for ax in fig.axes:
+        watermark_axes(ax, text)
+    return fig
 
 
 def save_figure(fig, folder: str | os.PathLike, name: str) -> list[Path]:

@@ -9,19 +9,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..plotting import add_watermark
+
 _LABELS = {"incl_switch": "incl. switching", "excl_switch": "excl. switching"}
-
-
-def add_watermark(fig: Figure, text: str | None) -> Figure:
-    """Draw ``text`` diagonally across every axes of ``fig`` (no-op for ``None``)."""
-    if not text:
-        return fig
-    for ax in fig.axes:
-        ax.text(
-            0.5, 0.5, text, transform=ax.transAxes, fontsize=28, color="grey", alpha=0.25,
-            rotation=30, ha="center", va="center", zorder=1000, fontweight="bold", gid="watermark",
-        )
-    return fig
 
 
 def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None) -> Figure:

@@ -284,3 +284,40 @@ def power_curve(
             sim = simulated_power(design, e, n_reps, inference, alpha, seed + i)
             rows += [{"effect_pp": 100 * e, "method": f"simulation_{m}", "power": pw} for m, pw in sim.items()]
     return pd.DataFrame(rows)
+
+
+def estimate_icc(data: "pd.DataFrame | Cells", outcome: str = "incl_switch") -> dict:
+    """Campus-by-intake intra-class correlation of SSA dropout, from the pre-period.
+
+    Method of moments on the pre-period SSA cells (before the earliest pilot
+    start, so the interventions do not enter): the rate of each cell is
+    regressed on campus and intake fixed effects, weighted by its size ``n``;
+    with ``MS = sum n_i e_i^2 / df`` and ``p`` the pooled rate,
+
+    .. math::  E[MS] \\approx p(1-p) + \\bar n \\sigma^2_{cell}, \\quad
+               \\hat\\rho = \\max(0, (MS - p(1-p)) / \\bar n) / (p(1-p))
+
+    where :math:`\\bar n` is the mean cell size. It is the ANOVA estimator of
+    the between-cell variance, truncated at zero.
+
+    Returns
+    -------
+    dict
+        ``icc``, ``ms``, ``p``, ``n_bar``, ``df``, ``n_cells``.
+    """
+    cells = as_cells(data)
+    first = min(cells.start.values()) if cells.start else np.inf
+    tab = cells.table[(cells.table["programme"] == "SSA") & (cells.table["intake_idx"] < first)]
+    n = tab["n"].to_numpy(float)
+    r = tab[f"y_{outcome}"].to_numpy(float) / n
+    X = pd.get_dummies(tab[["campus", "intake"]].astype(str), drop_first=True).to_numpy(float)
+    X = np.column_stack([np.ones(len(tab)), X])
+    w = np.sqrt(n)
+    beta, *_ = np.linalg.lstsq(X * w[:, None], r * w, rcond=None)
+    e = r - X @ beta
+    df = len(tab) - np.linalg.matrix_rank(X)
+    ms = float(np.sum(n * e**2) / df)
+    p = float(np.sum(r * n) / np.sum(n))
+    n_bar = float(n.mean())
+    sigma2 = max(0.0, (ms - p * (1 - p)) / n_bar)
+    return {"icc": sigma2 / (p * (1 - p)), "ms": ms, "p": p, "n_bar": n_bar, "df": int(df), "n_cells": len(tab)}

@@ -12,18 +12,10 @@ from scipy import stats
 from scipy.special import expit
 
 from ..descriptives import OUTCOME_DEFINITIONS, wilson_interval
-from ..plotting import PROGRAMME_COLOURS, setup_style
+from ..plotting import PROGRAMME_COLOURS, setup_style, watermark_axes
 from .data import check_table
 from .options import Language
 from .trend import fit_trend, programme_years
-
-
-def watermark_axes(ax, text: str | None) -> None:
-    """Draw ``text`` diagonally across ``ax`` (no-op for ``None`` or empty text)."""
-    if not text:
-        return
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, rotation=30, ha="center", va="center", fontsize=13,
-            color="#C00000", alpha=0.25, zorder=1000, wrap=True)
 
 
 def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermark: str | None = None,

@@ -1,0 +1,70 @@
+"""Loading the student extract for the campus comparison (notebooks 04 and 05).
+
+The extract is read and validated once, its status derived at every horizon,
+and its synthetic label looked up, so a notebook can state plainly whether
+its numbers describe the school or a synthetic stand-in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import students
+from .paths import resolve
+from .plotting import SYNTHETIC_WATERMARK
+
+STUDENT_OUTCOME = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswitch"}
+
+
+@dataclass
+class StudentData:
+    """The extract at each horizon, and what is known about where it came from."""
+
+    by_horizon: dict[int, pd.DataFrame]
+    synthetic: dict | None
+    n_students: int
+    source: str
+
+    @property
+    def main(self) -> pd.DataFrame:
+        return self.by_horizon[next(iter(self.by_horizon))]
+
+    @property
+    def watermark(self) -> str | None:
+        return SYNTHETIC_WATERMARK if self.synthetic else None
+
+    def true_effect_pp(self, horizon: int, definition: str) -> float | None:
+        """The effect built into a synthetic extract (``None`` for real data or when unknown)."""
+        if not self.synthetic:
+            return None
+        effects = self.synthetic.get("true_effect_pp", {}).get(str(horizon), {})
+        return effects.get(STUDENT_OUTCOME[definition])
+
+    def banner(self):
+        """A Markdown banner: SYNTETISKE DATA for a synthetic extract, the source otherwise."""
+        from IPython.display import Markdown
+
+        if not self.synthetic:
+            return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
+                            f"({self.n_students} main-course starts).")
+        truth = self.synthetic.get("effect_pp")
+        seed = self.synthetic.get("seed")
+        return Markdown(
+            "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
+            f"<b>{SYNTHETIC_WATERMARK}</b><br>The student extract <code>{os.path.basename(self.source)}</code> is "
+            f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
+            f"{truth:+.1f} percentage points. The numbers below demonstrate the method and say nothing about "
+            "the school.</div>")
+
+
+def load_students(students_file: str, campuses_table: str, horizons: list[int]) -> StudentData:
+    """Read and check the extract and derive its status at each horizon."""
+    path = resolve(students_file)
+    camp = students.read_campuses(resolve(campuses_table))
+    extract = students.read_extract(path, campuses=camp, display_name=students_file)
+    by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h)) for h in horizons}
+    return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=len(extract),
+                       source=students_file)
