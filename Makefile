@@ -12,7 +12,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report notebooks test unit nbval slow bench clean
+.PHONY: help venv browser report test slow bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -26,10 +26,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the pinned packages (done by the other targets too)
 
-report: $(STAMP) ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
+browser: ## Install Debian's Chromium for the report's PDF and the browser test (needs root or sudo)
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$$SOSU_CHROMIUM" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
+	  echo "Chromium is missing and this user cannot install it: apt-get install chromium (as root)," \
+	       "or set SOSU_CHROMIUM to a Chromium binary" >&2; exit 1; fi; \
+	echo "installing Debian's chromium (apt-get)"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
 	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks
 
-test: $(STAMP) ## Run the unit tests and the nbval checks of the stored notebooks
+test: $(STAMP) browser ## Run the unit tests and the nbval checks of the stored notebooks
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 

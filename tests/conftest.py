@@ -34,3 +34,15 @@ def write_variant(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def fresh_run(tmp_path_factory):
+    """The whole pipeline with the default config, into a temporary folder (once per test session)."""
+    from sosu_analysis.config import load_config
+    from sosu_analysis.pipeline import run_pipeline
+
+    out = tmp_path_factory.mktemp("run") / "reports"
+    cfg = load_config("config/default.yaml")
+    run_pipeline(cfg, out, progress=lambda _: None)
+    return cfg, out

@@ -45,7 +45,7 @@ def other_run(tmp_path_factory):
     out = tmp / "reports"
     res = _cli("run", "--config", str(tmp / "config.yaml"), "--students", str(extract), "--output", str(out))
     assert res.returncode == 0, res.stderr
-    assert "[6/6] 05_power: done" in res.stderr  # progress is shown
+    assert "[7/7] 06_rapport: done" in res.stderr  # progress is shown
     return {"out": out, "before": before}
 
 
@@ -70,3 +70,23 @@ def test_committed_processed_data_and_reports_untouched(other_run):
     assert (other_run["out"] / "processed/table1_clean.csv").is_file()
     for folder, digest in other_run["before"].items():
         assert _digest(ROOT / folder) == digest, folder
+
+
+def _summary(page: str) -> str:
+    start = page.index("Sammenfatning")
+    return page[start:page.index("Begreber", start)]
+
+
+def test_report_sentences_follow_the_data(other_run):
+    """Every number in the prose comes from the tables: another extract gives other sentences."""
+    from sosu_analysis import lead_report
+
+    new_page = (other_run["out"] / "rapport.html").read_text()
+    old_page = (ROOT / "reports/rapport.html").read_text()
+    assert _summary(new_page) != _summary(old_page)
+    did = pd.read_csv(other_run["out"] / "tables/did.csv")
+    r = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)].iloc[0]
+    sentence = (f"faldt {lead_report.pp(r['att_pp'])} {'mere' if r['att_pp'] < 0 else 'mindre'} end på de "
+                f"øvrige afdelinger (95 %-interval: {lead_report.interval_words(r['ci_low_pp'], r['ci_high_pp'])}")
+    assert sentence in new_page and sentence not in old_page
+    assert "sand effekt på 0,0 procentpoint" in new_page  # this draw's built-in effect

@@ -20,14 +20,6 @@ from sosu_analysis.pipeline import run_pipeline
 ROOT = project_root()
 
 
-@pytest.fixture(scope="module")
-def fresh_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "reports"
-    cfg = load_config("config/default.yaml")
-    run_pipeline(cfg, out, progress=lambda _: None)
-    return cfg, out
-
-
 def test_committed_tables_are_current(fresh_run):
     _, out = fresh_run
     fresh = sorted(p.name for p in (out / "tables").glob("*.csv"))

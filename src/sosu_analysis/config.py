@@ -40,8 +40,11 @@ class Config:
     event_window: list[int] = field(default_factory=lambda: [-4, 3])
     #: simulated data sets per power estimate
     power_reps: int = 200
+    #: the notebook whose page becomes the project lead's report (rapport.html and rapport.pdf)
+    lead_report: str = "06_rapport"
     notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models",
-                                                          "03_trends", "04_pilot_vs_nonpilot", "05_power"])
+                                                          "03_trends", "04_pilot_vs_nonpilot", "05_power",
+                                                          "06_rapport"])
     #: where cleaned tables go; empty = data/processed for the default output
     #: folder ``reports``, else ``<output>/processed``
     processed_dir: str = ""
@@ -54,7 +57,12 @@ class Config:
         d = dataclasses.asdict(self)
         d.pop("notebooks")
         d.pop("processed_dir")
+        d.pop("lead_report")
         return d
+
+    def to_yaml(self) -> str:
+        """The effective configuration, as YAML (written beside the reports)."""
+        return yaml.safe_dump(dataclasses.asdict(self), sort_keys=False, allow_unicode=True)
 
 
 _TYPES = {f.name: f.type for f in dataclasses.fields(Config)}

@@ -82,7 +82,7 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
     return default
 
 
-def render_html(nb: nbformat.NotebookNode) -> str:
+def render_html(nb: nbformat.NotebookNode, template: str = "offline", language: str = "en") -> str:
     """A code-free, self-contained HTML page of an executed notebook."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config as TConfig
@@ -94,7 +94,9 @@ def render_html(nb: nbformat.NotebookNode) -> str:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.embed_images = True
-    exporter = HTMLExporter(config=c, template_name="offline", extra_template_basedirs=[str(TEMPLATE_DIR)])
+    c.HTMLExporter.language_code = language
+    exporter = HTMLExporter(config=c, template_name=template, extra_template_basedirs=[str(TEMPLATE_DIR)],
+                            extra_template_paths=[str(TEMPLATE_DIR)])
     body, _ = exporter.from_notebook_node(nb)
     return body
 
@@ -121,6 +123,18 @@ tabeller ligger i <code>tables/</code>, figurer i <code>figures/</code>.</p>
 </body>
 </html>
 """
+
+
+def _write_lead_report(nb: nbformat.NotebookNode, folder: Path, say: Callable[[str], None]) -> None:
+    """``rapport.html`` (Danish reading layout) and its PDF copy, printed by Chromium."""
+    from . import browser
+
+    html_path = folder / "rapport.html"
+    atomic.write_text(html_path, render_html(nb, template="rapport", language="da"))
+    if browser.chromium_path() is None:
+        say("warning: Chromium not found, rapport.pdf not made (install it with 'make browser')")
+        return
+    browser.html_to_pdf(html_path, folder / "rapport.pdf")
 
 
 def _display_path(path: Path, root: Path) -> str:
@@ -183,6 +197,8 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     executed: dict[str, nbformat.NotebookNode] = {}
     with atomic.atomic_dir(out) as stage:
         (stage / "notebooks").mkdir()
+        atomic.write_text(stage / "config.yaml", f"# Effective configuration of this run (from {config_file})\n"
+                          + cfg.to_yaml())
         stage_rel = str(stage)
         entries = []
         for i, name in enumerate(cfg.notebooks, start=1):
@@ -220,11 +236,16 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                 if "injected-parameters" in cell.metadata.get("tags", []):
                     cell.source = cell.source.replace(stage_rel, out_rel)
                     cell.id = "injected-parameters"  # papermill gives it a random id
+            nb.metadata["title"] = _title(nb, name)  # the <title> of the HTML page
             atomic.write_text(dst, nbformat.writes(nb) + "\n")
             atomic.write_text(stage / f"{name}.html", render_html(nb))
             entries.append((f"{name}.html", _title(nb, name)))
             executed[name] = nb
+            if name == cfg.lead_report:
+                _write_lead_report(nb, stage, say)
             say(f"[{i}/{len(cfg.notebooks)}] {name}: done")
+        if cfg.lead_report in executed:
+            entries.insert(0, ("rapport.html", "Rapport til projektlederen (dansk; også som rapport.pdf)"))
         atomic.write_text(stage / "index.html", render_index(entries))
     if update_notebooks:
         for name, nb in executed.items():

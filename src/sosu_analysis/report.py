@@ -60,3 +60,10 @@ def rounded(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(decimals)
     return out
+
+
+def show_png(output_dir: str | os.PathLike, name: str):
+    """Show a figure another chapter saved (``OUTPUT/figures/NAME.png``)."""
+    from IPython.display import Image
+
+    return Image(data=(output_folder(output_dir, "figures") / f"{name}.png").read_bytes(), format="png")

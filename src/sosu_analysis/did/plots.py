@@ -11,10 +11,24 @@ from matplotlib.figure import Figure
 
 from ..plotting import add_watermark
 
-_LABELS = {"incl_switch": "incl. switching", "excl_switch": "excl. switching"}
+
+#: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
+TEXT = {
+    "en": {"incl_switch": "incl. switching", "excl_switch": "excl. switching", "pilot": "pilot",
+           "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
+           "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
+           "effect_pp": "effect on dropout (pp)", "ci": "95% CI", "reduction_pp": "reduction in dropout (pp)",
+           "power": "power"},
+    "da": {"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg", "pilot": "pilotafdelinger",
+           "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
+           "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
+           "effect_pp": "effekt på frafald (procentpoint)", "ci": "95 %-interval",
+           "reduction_pp": "reduktion i frafald (procentpoint)", "power": "styrke (sandsynlighed for at opdage)",
+           "analytic_t(G-2)": "beregnet (t-fordeling, G−2 frihedsgrader)"},
+}
 
 
-def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None) -> Figure:
+def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: str = "en") -> Figure:
     """Pre/post SSA dropout rates of pilot and non-pilot campuses, one panel per outcome definition.
 
     Parameters
@@ -24,22 +38,24 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None) -> Figure:
         cells stay blank).
     watermark : str, optional
     """
+    T = TEXT[language]
     outcomes = list(dict.fromkeys(rates["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4), squeeze=False, sharey=True)
     for ax, outcome in zip(axes[0], outcomes):
         sub = rates[rates["outcome_definition"] == outcome]
         for g, marker in (("pilot", "o"), ("non-pilot", "s")):
             s = sub[sub["group"] == g].set_index("period").reindex(["pre", "post"])
-            ax.plot([0, 1], s["rate_pct"].to_numpy(float), marker=marker, label=g)
-        ax.set_xticks([0, 1], ["pre", "post"])
-        ax.set_title(f"SSA dropout, {_LABELS.get(outcome, outcome)}")
-        ax.set_ylabel("dropout (%)")
+            ax.plot([0, 1], s["rate_pct"].to_numpy(float), marker=marker, label=T[g])
+        ax.set_xticks([0, 1], [T["pre"], T["post"]])
+        ax.set_title(f"{T['ssa_dropout']}, {T.get(outcome, outcome)}")
+        ax.set_ylabel(T["dropout_pct"])
         ax.legend()
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
 
-def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str | None = None) -> Figure:
+def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str | None = None,
+                     language: str = "en") -> Figure:
     """Event-study coefficients with confidence intervals, one panel per outcome definition.
 
     Parameters
@@ -63,14 +79,16 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
         ax.errorbar(x, y, yerr=err, fmt="o", capsize=3)
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(-0.5, color="grey", ls="--", lw=0.8)
-        ax.set_xlabel("intake relative to pilot start")
-        ax.set_ylabel("effect on dropout (pp)")
-        ax.set_title(f"{_LABELS.get(outcome, outcome)} ({inference.upper()} 95% CI)")
+        T = TEXT[language]
+        ax.set_xlabel(T["rel_intake"])
+        ax.set_ylabel(T["effect_pp"])
+        ax.set_title(f"{T.get(outcome, outcome)} ({inference.upper()} {T['ci']})")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
 
-def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, watermark: str | None = None) -> Figure:
+def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, watermark: str | None = None,
+                     language: str = "en") -> Figure:
     """Power against the effect size, one line per method.
 
     Parameters
@@ -83,13 +101,13 @@ def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, waterma
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for m, s in curve.groupby("method", sort=False):
-        ax.plot(s["effect_pp"], s["power"], marker=".", label=m)
+        ax.plot(s["effect_pp"], s["power"], marker=".", label=TEXT[language].get(m, m))
     ax.axhline(0.8, color="grey", ls=":", lw=0.8)
     if target_pp is not None:
         ax.axvline(target_pp, color="grey", ls="--", lw=0.8)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("reduction in dropout (pp)")
-    ax.set_ylabel("power")
+    ax.set_xlabel(TEXT[language]["reduction_pp"])
+    ax.set_ylabel(TEXT[language]["power"])
     ax.legend()
     fig.tight_layout()
     return add_watermark(fig, watermark)

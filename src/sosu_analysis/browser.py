@@ -1,0 +1,87 @@
+"""A real browser for the report: the PDF copy and the reader's-eye test.
+
+Uses Playwright's Python API to drive Debian's Chromium (``apt-get install
+chromium``; ``make browser`` does it). Playwright's own browser download is not
+used: it fetches a browser build from outside the package registries, which
+this project's machines cannot reach, and the distribution's Chromium is the
+one a reader on Debian would use.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic
+
+#: flags for a quiet, offline, headless Chromium (no background connections, no sandbox as root)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--disable-extensions"]
+
+
+def chromium_path() -> str | None:
+    """Chromium to use: ``$SOSU_CHROMIUM``, else ``chromium`` or ``chromium-browser`` on the PATH."""
+    return os.environ.get("SOSU_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_path()
+    if exe is None:
+        raise RuntimeError("Chromium not found: install Debian's chromium ('make browser') or set SOSU_CHROMIUM")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike) -> None:
+    """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically."""
+    with browser() as b:
+        page = b.new_page()
+        page.goto(Path(html).resolve().as_uri(), wait_until="load")
+        with atomic.atomic_path(pdf) as tmp:
+            page.pdf(path=str(tmp), format="A4", print_background=True,
+                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+
+
+@dataclass
+class PageCheck:
+    """What a reader's browser saw."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+    failed_images: int = 0
+    scroll_width: int = 0
+    viewport_width: int = 0
+    title: str = ""
+
+
+def check_page(html: str | os.PathLike, screenshot: str | os.PathLike | None = None,
+               width: int = 1280, height: int = 900) -> PageCheck:
+    """Open ``html`` like a reader: record console errors, page errors, requests leaving the file, broken images."""
+    url = Path(html).resolve().as_uri()
+    result = PageCheck(viewport_width=width)
+    with browser() as b:
+        page = b.new_page(viewport={"width": width, "height": height})
+        page.on("console", lambda m: result.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: result.page_errors.append(str(e)))
+        page.on("request", lambda r: result.external_requests.append(r.url)
+                if r.url != url and not r.url.startswith(("data:", "about:")) else None)
+        page.goto(url, wait_until="load")
+        result.title = page.title()
+        result.failed_images = page.evaluate(
+            "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
+        result.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if screenshot:
+            page.screenshot(path=str(screenshot), full_page=False)
+    return result

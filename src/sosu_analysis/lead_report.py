@@ -1,0 +1,349 @@
+"""The project lead's report in Danish: findings first, every number from the result tables.
+
+:func:`load_results` reads the tables the chapters wrote (``OUTPUT/tables``);
+the other functions turn them into Danish Markdown. Nothing here types a
+number: when the data change, the sentences change with them (a test runs the
+pipeline on another synthetic extract and checks it). Danish formats
+throughout: ``17,4 %``, ``1.171 elever``, ``4,2 procentpoint``.
+
+Which estimate is quoted where there are several:
+
+- the trend verdict quotes both p-values (students independent, and allowing
+  for year-to-year overdispersion) and calls the rise *sikker* only when both
+  are below 5 %;
+- the effect of the interventions is the main specification (``lpm``) at the
+  main horizon, with the CR2 interval (Satterthwaite df): the honest interval
+  with few campuses; the wild bootstrap and randomization inference are named
+  beside it;
+- power is the analytic minimum detectable effect under the estimated ICC and
+  the largest assumed one, and the simulated power of CR2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from .danish import format_count
+
+DEFINITION_DA = {"incl_switch": "inkl. omvalg (afbrudt totalt)", "excl_switch": "ekskl. omvalg (afbrudt uden omvalg)"}
+PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
+                "PAU": "pædagogisk assistent (PAU)"}
+TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "marginal_effects", "did",
+          "power", "event_study_pretrend")
+PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
+            "nbconvert", "nbval", "jupyterlab", "playwright")
+
+
+def num(x: float, decimals: int = 1) -> str:
+    """A number the Danish way: 4.25 -> ``"4,3"``; ``-0.0`` is shown as ``"0,0"``."""
+    text = f"{x:.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text.replace(".", ",").replace("-", "−")
+
+
+def pct(x: float) -> str:
+    return f"{num(x)} %"
+
+
+def pval(p: float) -> str:
+    return "p < 0,001" if p < 0.001 else f"p = {num(p, 3)}"
+
+
+def pp(x: float) -> str:
+    return f"{num(abs(x))} procentpoint"
+
+
+def interval_words(lo: float, hi: float, fewer: str = "færre", more: str = "flere") -> str:
+    """A change interval in words: (-6, 1) -> "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"."""
+    if not (pd.notna(lo) and pd.notna(hi)) or lo == float("-inf") or hi == float("inf"):
+        return "uden en endelig grænse"
+    if hi <= 0:
+        return f"mellem {num(-hi)} og {pp(lo)} {fewer}"
+    if lo >= 0:
+        return f"mellem {num(lo)} og {pp(hi)} {more}"
+    return f"mellem {pp(lo)} {fewer} og {pp(hi)} {more}"
+
+
+def distance_words(lo: float, hi: float) -> str:
+    """A distance to a goal in words: above / below."""
+    return interval_words(lo, hi, fewer="under", more="over")
+
+
+@dataclass
+class Results:
+    tables: dict[str, pd.DataFrame]
+    synthetic: dict | None
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def load_results(output_dir: str | os.PathLike, synthetic: dict | None) -> Results:
+    folder = Path(output_dir) / "tables"
+    return Results({name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}, synthetic)
+
+
+# ---- findings ---------------------------------------------------------------------------------
+
+def _rate(res: Results, programme: str, year: int, column: str) -> float:
+    t = res["table1"]
+    return float(t[(t["programme"] == programme) & (t["year"] == year)][column].iloc[0])
+
+
+def development(res: Results) -> str:
+    t = res["table1"]
+    first, last = int(t["year"].min()), int(t["year"].max())
+    lines = []
+    for prog in ("SSA", "SSH", "PAU"):
+        a, b = _rate(res, prog, first, "pct_dropout_total"), _rate(res, prog, last, "pct_dropout_total")
+        c, d = _rate(res, prog, first, "pct_dropout_noswitch"), _rate(res, prog, last, "pct_dropout_noswitch")
+        lines.append(f"{prog}: {pct(a)} i {first} og {pct(b)} i {last} (uden omvalg {pct(c)} og {pct(d)})")
+    n_last = int(t[t["year"] == last]["n_cohort"].sum())
+    return (f"**Udviklingen.** Andelen af eleverne på hovedforløbet, der var afbrudt 3 måneder efter start: "
+            + "; ".join(lines) + f". Tallene for {last} bygger på {format_count(n_last)} elever.")
+
+
+def trend_verdict(res: Results, programme: str = "SSA") -> str:
+    t = res["trend_tests"]
+    parts = []
+    for definition in ("incl_switch", "excl_switch"):
+        r = t[(t["programme"] == programme) & (t["outcome_definition"] == definition)].iloc[0]
+        direction = "stigning" if r["slope_log_odds_per_year"] > 0 else "fald"
+        if r["p_value"] < 0.05 and r["p_value_quasi"] < 0.05:
+            verdict = f"{direction}en er større, end tilfældigheder kan forklare"
+        elif r["p_value"] < 0.05:
+            verdict = (f"{direction}en er større end tilfældig variation, hvis eleverne betragtes som uafhængige "
+                       f"({pval(r['p_value'])}), men ikke, når man tager højde for den variation fra år til år, "
+                       f"der ses på tværs af uddannelserne ({pval(r['p_value_quasi'])})")
+        else:
+            verdict = f"{direction}en kan skyldes tilfældigheder ({pval(r['p_value'])})"
+        parts.append(f"{DEFINITION_DA[definition]}: ca. {num(abs(r['ame_pp_per_year']))} procentpoint om året; "
+                     f"{verdict}")
+    n_years = int(t["n_years"].max())
+    return (f"**Stiger frafaldet på {programme}?** " + ". ".join(p[0].upper() + p[1:] for p in parts)
+            + f". {n_years} år er et spinkelt grundlag for at tale om en tendens.")
+
+
+def rates_table(res: Results) -> pd.DataFrame:
+    """Dropout by programme and year, both definitions, with intervals, as Danish text."""
+    r = res["dropout_rates"]
+    out = pd.DataFrame({
+        "Uddannelse": r["programme"], "År": r["year"].astype(int),
+        "Frafald": r["outcome_definition"].map({"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}),
+        "Andel": [pct(x) for x in r["pct"]],
+        "95 %-interval": [f"{num(a)}–{num(b)} %" for a, b in zip(r["ci_low"], r["ci_high"])],
+        "Elever": [format_count(int(n)) for n in r["n_cohort"]],
+    })
+    return out.sort_values(["Frafald", "Uddannelse", "År"], ascending=[False, True, True]).reset_index(drop=True)
+
+
+def programme_differences(res: Results) -> str:
+    me = res["marginal_effects"]
+    sub = me[(me["model"] == "additive") & (me["kind"] == "ame") & (me["variable"] == "programme")]
+    parts = []
+    for definition in ("incl_switch", "excl_switch"):
+        rows = sub[sub["outcome_definition"] == definition]
+        txt = ", ".join(f"{r['level']} {pp(r['estimate'])} {'lavere' if r['estimate'] < 0 else 'højere'} "
+                        f"({interval_words(r['ci_low_quasi'], r['ci_high_quasi'], 'lavere', 'højere')})"
+                        for _, r in rows.iterrows())
+        ref = rows["reference"].iloc[0] if len(rows) else "SSA"
+        parts.append(f"{DEFINITION_DA[definition]}: {txt} end {ref}")
+    return ("**Forskelle mellem uddannelserne.** Frafaldet er klart lavest på PAU og højest på SSA, med og uden "
+            "omvalg. I gennemsnit over årene: " + "; ".join(parts) + ".")
+
+
+def goal_status(res: Results) -> str:
+    g = res["goal_distance"]
+    g = g[g["goal_applies"].astype(str).str.lower() == "true"]
+    parts = []
+    for _, r in g[g["outcome_definition"] == "incl_switch"].iterrows():
+        where = "over" if r["distance_pp"] > 0 else "under"
+        parts.append(f"{r['programme']} ligger {pp(r['distance_pp'])} {where} målet i {int(r['year'])} "
+                     f"(usikkerhed: {distance_words(r['distance_ci_low'], r['distance_ci_high'])}; med variation "
+                     f"fra år til år {distance_words(r['distance_ci_low_quasi'], r['distance_ci_high_quasi'])})")
+    goal = float(g["goal_pct"].iloc[0]) if len(g) else float("nan")
+    return (f"**Det nationale mål på {num(goal, 0)} %** (Danske SOSU-skoler, SSA og SSH, afbrudt totalt): "
+            + "; ".join(parts) + ".")
+
+
+def _main_did(res: Results, definition: str) -> pd.DataFrame:
+    d = res["did"]
+    h = int(d["horizon_months"].min())
+    return d[(d["estimator"] == "lpm") & (d["outcome_definition"] == definition) & (d["horizon_months"] == h)]\
+        .set_index("inference")
+
+
+def effect_of_interventions(res: Results) -> str:
+    parts = []
+    for definition in ("incl_switch", "excl_switch"):
+        rows = _main_did(res, definition)
+        att = float(rows["att_pp"].iloc[0])
+        cr2 = rows.loc["cr2"]
+        more_less = "mere" if att < 0 else "mindre"
+        parts.append(f"{DEFINITION_DA[definition]}: frafaldet blandt SSA-elever på pilotafdelingerne faldt "
+                     f"{pp(att)} {more_less} end på de øvrige afdelinger (95 %-interval: "
+                     f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne pr. 100 elever, "
+                     f"{pval(cr2['p_value'])})")
+    r = _main_did(res, "incl_switch")
+    n_camp, n_pilot = int(r["n_campuses"].iloc[0]), int(r["n_pilot_campuses"].iloc[0])
+    h = int(res["did"]["horizon_months"].min())
+    ri = r.loc["randomization"]
+    text = (f"**Virkede indsatserne?** Målt {h} måneder efter start, SSA-optag fra pilotstart sammenlignet med "
+            f"før og med {n_camp - n_pilot} afdelinger uden indsatser: " + "; ".join(parts) + ". "
+            f"Med kun {n_camp} afdelinger ({n_pilot} med indsatser) er usikkerheden stor, og intervallet rummer "
+            f"både en mærkbar effekt og ingen effekt. Randomiseringstesten har kun {int(ri['n_draws'])} mulige "
+            f"fordelinger af pilotafdelinger og kan derfor aldrig give p under {num(ri['min_p'], 3)}.")
+    if res.synthetic:
+        truth = res.synthetic.get("effect_pp")
+        text += (f" **NB: tallene kommer fra syntetiske data med en indbygget sand effekt på {pp(truth)} "
+                 f"{'færre' if truth < 0 else 'flere'}; de viser metoden, ikke SOSU H.**")
+    return text
+
+
+def detectable_effect(res: Results) -> str:
+    p = res["power"]
+    analytic = p[p["method"].str.startswith("analytic")]
+    lo, hi = analytic["mde_pp"].min(), analytic["mde_pp"].max()
+    cr2 = p[p["method"] == "simulation_cr2"]["power_at_target"]
+    target = float(analytic["target_effect_pp"].iloc[0])
+    goal = float(res["goal_distance"]["goal_pct"].iloc[0])
+    r = analytic.iloc[0]
+    return (f"**Hvor stor en effekt kan data overhovedet vise?** Med {int(r['n_campuses'])} afdelinger, "
+            f"{int(r['n_pre'])} optag før og {int(r['n_post'])} efter indsatsernes start skal effekten være ca. "
+            f"{num(lo)}–{pp(hi)} for at blive opdaget med 80 % sikkerhed. Chancen for at opdage en reduktion "
+            f"på {pp(target)} (fra {num(goal + target, 0)} % til {num(goal, 0)} %) er kun ca. {num(100 * cr2.min(), 0)}–{num(100 * cr2.max(), 0)} %. "
+            "Et ikke-signifikant resultat betyder derfor ikke, at indsatserne ikke virker.")
+
+
+def summary(res: Results) -> str:
+    """The findings-first summary at the top of the report (Markdown)."""
+    items = [development(res), trend_verdict(res), programme_differences(res), goal_status(res),
+             effect_of_interventions(res), detectable_effect(res)]
+    return "\n\n".join(f"- {x}" for x in items)
+
+
+def pretrend_words(res: Results) -> str:
+    pre = res["event_study_pretrend"]
+    parts = []
+    for definition in ("incl_switch", "excl_switch"):
+        r = pre[(pre["outcome_definition"] == definition) & (pre["method"] == "cr2")]
+        if r.empty or pd.isna(r["p_value"].iloc[0]):
+            continue
+        ok = "ingen tegn på" if r["p_value"].iloc[0] >= 0.05 else "tegn på"
+        parts.append(f"{DEFINITION_DA[definition]}: {ok} forskellig udvikling før pilotstart "
+                     f"({pval(r['p_value'].iloc[0])})")
+    return ("Før indsatserne skal pilot- og ikke-pilotafdelinger have udviklet sig ens, ellers er sammenligningen "
+            "skæv. Test af optagene før start: " + "; ".join(parts) + ".")
+
+
+# ---- provenance -------------------------------------------------------------------------------
+
+def sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def input_files_table(files: dict[str, str], root: str | os.PathLike) -> pd.DataFrame:
+    """Every input file with its size and SHA-256."""
+    rows = []
+    for key, rel in files.items():
+        p = Path(root) / rel if not Path(rel).is_absolute() else Path(rel)
+        rows.append({"nøgle": key, "fil": rel, "bytes": p.stat().st_size, "sha256": sha256(p)})
+    return pd.DataFrame(rows)
+
+
+def html_table(frame: pd.DataFrame, css_class: str = "proveniens"):
+    """A plain HTML table for the report: no index, no truncated cells, long values may wrap."""
+    from IPython.display import HTML
+
+    with pd.option_context("display.max_colwidth", None):
+        return HTML(frame.to_html(index=False, classes=css_class, border=0))
+
+
+def package_versions() -> pd.DataFrame:
+    rows = []
+    for name in PACKAGES:
+        try:
+            rows.append({"pakke": name, "version": metadata.version(name)})
+        except metadata.PackageNotFoundError:
+            rows.append({"pakke": name, "version": "(ikke installeret)"})
+    return pd.DataFrame(rows)
+
+
+def git_commit(root: str | os.PathLike) -> str:
+    """The commit the code was run from, with a note when the tree had uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=root,
+                              timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, cwd=root, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "(ikke et git-arkiv)"
+    return head + (" med ikke-committede ændringer" if dirty else "")
+
+
+# ---- boxes and sections -----------------------------------------------------------------------
+
+def banner(res: Results) -> str:
+    """The red banner on top when the student data are synthetic ('' otherwise)."""
+    if not res.synthetic:
+        return ""
+    return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Afsnittene om pilot- og "
+            "ikke-pilotafdelinger og om, hvad data kan vise, bygger på et syntetisk elevudtræk, der er lavet til at "
+            "ligne de offentlige tal. De viser, hvordan evalueringen kommer til at se ud, ikke hvordan det gik på "
+            "skolen. Tallene om udviklingen 2022–2024 er de offentlige tal fra uddannelsesstatistik.dk.</div>")
+
+
+def terms_box(res: Results) -> str:
+    h = int(res["did"]["horizon_months"].min())
+    horizons = sorted({int(x) for x in res["did"]["horizon_months"]})
+    return (
+        "<div class='begreber'><b>Begreber</b><ul>"
+        "<li><b>Hovedforløb</b>: uddannelsens hoveddel efter grundforløbet, med skoleperioder og oplæring "
+        "(praktik) hos en arbejdsgiver.</li>"
+        "<li><b>Afbrudt med omvalg</b>: eleven stoppede og begyndte på en anden uddannelse.</li>"
+        "<li><b>Afbrudt uden omvalg</b>: eleven stoppede uden at begynde på en anden uddannelse.</li>"
+        "<li><b>Frafald inkl. omvalg</b> = afbrudt totalt (begge dele); <b>frafald ekskl. omvalg</b> = kun "
+        "afbrudt uden omvalg. Rapporten viser altid begge.</li>"
+        f"<li><b>Horisont</b>: hvor længe efter start status gøres op. Ministeriets tal og hovedanalysen bruger "
+        f"{h} måneder; sammenligningen af afdelinger vises også efter "
+        + " og ".join(str(x) for x in horizons if x != h) + " måneder.</li>"
+        "<li><b>Procentpoint</b>: forskellen mellem to procenter (fra 17 % til 12 % er 5 procentpoint).</li>"
+        "<li><b>Usikkerhed</b>: intervallerne er 95 %-intervaller: de værdier, data er forenelige med.</li>"
+        "</ul></div>")
+
+
+def limitations(res: Results) -> str:
+    t = res["table1"]
+    n_years = t["year"].nunique()
+    r = _main_did(res, "incl_switch")
+    n_camp = int(r["n_campuses"].iloc[0])
+    items = [
+        f"**Få år.** De offentlige tal dækker {n_years} årgange. En tendens over {n_years} punkter er spinkel, "
+        "og årene varierer mere, end tilfældigheder blandt eleverne alene kan forklare.",
+        f"**Få afdelinger.** Sammenligningen har {n_camp} afdelinger. Alt andet, der skete på en afdeling "
+        "samtidig med indsatserne (nye lærere, andre elever, ændringer hos arbejdsgiverne), kan ikke skilles fra "
+        "indsatsernes effekt.",
+        "**Skolens egne tal er ikke ministeriets.** Ministeriet ser elever, der skifter til en anden skole; "
+        "skolens eget elevudtræk gør ikke. Frafaldet i skolens udtræk vil derfor afvige fra de offentlige tal.",
+        "**Antagelser om afdelinger.** At Munkeengen er afdelingen 'Nord', og at alle fire pilotafdelinger "
+        "startede med optaget i april 2025, er antagelser (markeret i data/raw/campuses.csv).",
+        "**Trivsel og oplæring** (elevtrivselsundersøgelsen, oplæringsstedernes forhold) indgår ikke i "
+        "tallene; de kan forklare forskelle, men er ikke målt her.",
+        "**Små grupper.** Tabeller fra elevdata viser aldrig grupper med færre end 5 elever.",
+    ]
+    if res.synthetic:
+        items.insert(0, "**Syntetiske data.** Effekten af indsatserne kan først vurderes, når skolens rigtige "
+                        "elevudtræk er kørt igennem samme analyse.")
+    return "\n".join(f"- {x}" for x in items)

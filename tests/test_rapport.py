@@ -1,0 +1,87 @@
+"""The project lead's report, tested as a reader would see it: in a real browser (Debian's Chromium)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from sosu_analysis import browser, lead_report
+from sosu_analysis.paths import project_root
+
+ROOT = project_root()
+SCREENSHOTS = ROOT / "build" / "screenshots"  # git-ignored; look at them after `make test`
+
+needs_chromium = pytest.mark.skipif(browser.chromium_path() is None and not __import__("os").environ.get("CI"),
+                                    reason="Chromium not installed (make browser); required on CI")
+
+
+def test_report_files(fresh_run):
+    _, out = fresh_run
+    page = (out / "rapport.html").read_text()
+    assert '<html lang="da">' in page
+    assert (out / "rapport.pdf").read_bytes()[:5] == b"%PDF-"
+    assert 'href="rapport.html"' in (out / "index.html").read_text()
+    # findings first: the summary comes before every section with figures
+    assert page.index("Sammenfatning") < page.index("Udviklingen pr. uddannelse") < page.index("Bilag")
+    # Danish number formats, both definitions, the terms box and the provenance appendix
+    assert "17,4 %" in page and "1.327" in page
+    assert "inkl. omvalg" in page and "ekskl. omvalg" in page
+    assert "Begreber" in page and "Afbrudt med omvalg" in page
+    for rel in ("data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv", "data/raw/campuses.csv"):
+        assert lead_report.sha256(ROOT / rel) in page
+    assert "git commit" in page and "statsmodels" in page
+    # synthetic student data: banner on top, watermark on every figure made from it
+    assert page.index("SYNTETISKE DATA") < page.index("Sammenfatning")
+    for fig in ("rapport_pilot", "rapport_optag", "rapport_styrke"):
+        assert "SYNTETISKE DATA" in (out / "figures" / f"{fig}.svg").read_text()
+
+
+def test_report_numbers_come_from_the_tables(fresh_run):
+    _, out = fresh_run
+    page = (out / "rapport.html").read_text()
+    did = pd.read_csv(out / "tables/did.csv")
+    main = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)]
+    for _, r in main.iterrows():
+        assert lead_report.pp(r["att_pp"]) in page
+        assert lead_report.interval_words(r["ci_low_pp"], r["ci_high_pp"]) in page
+    trends = pd.read_csv(out / "tables/trend_tests.csv")
+    ssa = trends[trends.programme == "SSA"]
+    for p in ssa["p_value"]:
+        assert lead_report.pval(p) in page
+
+
+@needs_chromium
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_report_in_a_real_browser(fresh_run, tmp_path, width, height, name):
+    _, out = fresh_run
+    shot = tmp_path / f"rapport-{name}.png"
+    seen = browser.check_page(out / "rapport.html", screenshot=shot, width=width, height=height)
+    assert seen.console_errors == [] and seen.page_errors == []
+    assert seen.external_requests == []  # nothing loaded from the network (or anywhere else)
+    assert seen.failed_images == 0
+    assert seen.scroll_width <= width  # no sideways scrolling, also on a phone
+    assert seen.title.startswith("Frafald")
+    assert shot.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, SCREENSHOTS / shot.name)
+
+
+@pytest.mark.parametrize("lo, hi, words", [
+    (-6.04, 1.02, "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"),
+    (-6.0, -1.0, "mellem 1,0 og 6,0 procentpoint færre"),
+    (0.5, 2.26, "mellem 0,5 og 2,3 procentpoint flere"),
+    (float("-inf"), float("inf"), "uden en endelig grænse"),
+])
+def test_interval_words(lo, hi, words):
+    # the issue's own example: "mellem 6 procentpoint færre og 1 procentpoint flere"
+    assert lead_report.interval_words(lo, hi) == words
+
+
+def test_danish_numbers():
+    assert lead_report.pct(17.4) == "17,4 %"
+    assert lead_report.pval(0.0004) == "p < 0,001" and lead_report.pval(0.043) == "p = 0,043"
+    assert lead_report.num(-0.04) == "0,0" and lead_report.num(-4.2) == "−4,2"
+    assert re.fullmatch(r"[0-9a-f]{40}( med ikke-committede ændringer)?", lead_report.git_commit(ROOT))
