@@ -97,3 +97,14 @@ def test_plots_watermark_every_axes(students, tmp_path):
         fig.savefig(tmp_path / f"fig{i}.png")
     bare = plot_power_curve(power_curve(PowerDesign.from_cells(students)), watermark=None)
     assert _watermarks(bare) == 0
+
+
+def test_simulation_check_without_interval_reports_no_coverage():
+    """Regression: a method that returns no interval must not report coverage 0 (it has none)."""
+    from sosu_analysis.did.api import InferenceOptions, PowerDesign, make_dgp, simulation_check
+
+    d = PowerDesign([30] * 6, [1, 1, 1, 1, 0, 0], n_pre=4, n_post=2)
+    out = simulation_check(make_dgp(d, 0.05), 0.05, n_reps=3, inference=("crv1", "wild_webb"),
+                           options=InferenceOptions(ci=False)).set_index("inference")
+    assert 0 <= out.loc["crv1", "coverage"] <= 1
+    assert np.isnan(out.loc["wild_webb", "coverage"]) and np.isnan(out.loc["wild_webb", "mc_se_coverage"])

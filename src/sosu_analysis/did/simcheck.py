@@ -69,7 +69,9 @@ def simulation_check(
     rows = []
     for m in inference:
         a = np.array(rec[m], float).reshape(-1, 3)
-        cov = np.mean((a[:, 0] <= true_effect) & (true_effect <= a[:, 1])) if len(a) else np.nan
+        # A method that gave no interval (ci=False, or none defined) has no coverage: NaN, not 0.
+        has_ci = len(a) and not np.isnan(a[:, :2]).any()
+        cov = np.mean((a[:, 0] <= true_effect) & (true_effect <= a[:, 1])) if has_ci else np.nan
         rows.append(
             {
                 "inference": m,
@@ -80,7 +82,7 @@ def simulation_check(
                 "coverage": cov,
                 "mc_se_coverage": np.sqrt(cov * (1 - cov) / len(a)) if len(a) else np.nan,
                 "rejection_rate": np.mean(a[:, 2] <= options.alpha) if len(a) else np.nan,
-                "mean_ci_width_pp": 100 * np.mean(a[:, 1] - a[:, 0]) if len(a) else np.nan,
+                "mean_ci_width_pp": 100 * np.mean(a[:, 1] - a[:, 0]) if has_ci else np.nan,
                 "n_reps": len(a),
                 "n_failed": failed,
             }
