@@ -23,7 +23,8 @@ STUDENT_OUTCOME = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswi
 class StudentData:
     """The extract at each horizon, and what is known about where it came from."""
 
-    by_horizon: dict[int, pd.DataFrame]
+    #: student-level frame (extract) or :class:`~sosu_analysis.did.data.Cells` (aggregates), by horizon
+    by_horizon: dict
     synthetic: dict | None
     n_students: int
     source: str
@@ -50,21 +51,40 @@ class StudentData:
         if not self.synthetic:
             return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
                             f"({self.n_students} main-course starts).")
-        truth = self.synthetic.get("effect_pp")
-        seed = self.synthetic.get("seed")
+        truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
+        made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
+                f"{truth:+.1f} percentage points" if truth is not None and seed is not None
+                else "labelled synthetic (no generator record beside it, so its true effect is unknown)")
         return Markdown(
             "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
-            f"<b>{SYNTHETIC_WATERMARK}</b><br>The student extract <code>{os.path.basename(self.source)}</code> is "
-            f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
-            f"{truth:+.1f} percentage points. The numbers below demonstrate the method and say nothing about "
-            "the school.</div>")
+            f"<b>{SYNTHETIC_WATERMARK}</b><br>The student data <code>{os.path.basename(self.source)}</code> are "
+            f"{made}. The numbers below demonstrate the method and say nothing about the school.</div>")
 
 
 def load_students(students_file: str, campuses_table: str, horizons: list[int]) -> StudentData:
-    """Read and check the extract and derive its status at each horizon."""
+    """Read and check the student data and derive its status at each horizon.
+
+    ``students_file`` is either a student extract (one row per main-course
+    start) or campus-level aggregates (counts by programme × campus × intake
+    × horizon), told apart by the header. Aggregates are turned into the same
+    campus × intake cells the estimators use; since they are counts of
+    students, the small-cell rule applies to them as to the extract.
+    """
+    from dataclasses import replace
+
+    from .did.data import as_cells
+    from .validation import detect_kind
+
     path = resolve(students_file)
     camp = students.read_campuses(resolve(campuses_table))
-    extract = students.read_extract(path, campuses=camp, display_name=students_file)
-    by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h)) for h in horizons}
-    return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=len(extract),
+    if detect_kind(path, students_file).name == "campus_aggregates":
+        aggregates = students.read_aggregates(path, campuses=camp, display_name=students_file)
+        by_h = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
+                                student_level=True) for h in horizons}
+        n = int(by_h[int(horizons[0])].table["n"].sum())
+    else:
+        extract = students.read_extract(path, campuses=camp, display_name=students_file)
+        by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h)) for h in horizons}
+        n = len(extract)
+    return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=n,
                        source=students_file)

@@ -203,8 +203,9 @@ def effect_of_interventions(res: Results) -> str:
             f"fordelinger af pilotafdelinger og kan derfor aldrig give p under {num(ri['min_p'], 3)}.")
     if res.synthetic:
         truth = res.synthetic.get("effect_pp")
-        text += (f" **NB: tallene kommer fra syntetiske data med en indbygget sand effekt på {pp(truth)} "
-                 f"{'færre' if truth < 0 else 'flere'}; de viser metoden, ikke SOSU H.**")
+        built_in = (f" med en indbygget sand effekt på {pp(truth)} {'færre' if truth < 0 else 'flere'}"
+                    if truth is not None else "")
+        text += f" **NB: tallene kommer fra syntetiske data{built_in}; de viser metoden, ikke SOSU H.**"
     return text
 
 
