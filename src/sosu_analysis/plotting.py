@@ -14,6 +14,9 @@ import seaborn as sns
 
 from .atomic import atomic_path
 
+# Fixed SVG element ids for every figure of the package (else each save gets random ids).
+plt.rcParams["svg.hashsalt"] = "sosu-analysis"
+
 SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"
 PROGRAMME_COLOURS = {"PAU": "#4C72B0", "SSA": "#DD8452", "SSH": "#55A868"}
 PROGRAMME_ORDER = ["PAU", "SSA", "SSH"]
