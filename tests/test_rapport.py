@@ -22,7 +22,8 @@ def test_report_files(fresh_run):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
     assert '<html lang="da">' in page
-    assert (out / "rapport.pdf").read_bytes()[:5] == b"%PDF-"
+    pdf = (out / "rapport.pdf").read_bytes()
+    assert pdf[:5] == b"%PDF-" and b"/CreationDate (D:20000101000000" in pdf  # fixed stamp: same bytes each run
     assert 'href="rapport.html"' in (out / "index.html").read_text()
     # findings first: the summary comes before every section with figures
     assert page.index("Sammenfatning") < page.index("Udviklingen pr. uddannelse") < page.index("Bilag")
@@ -85,3 +86,56 @@ def test_danish_numbers():
     assert lead_report.pval(0.0004) == "p < 0,001" and lead_report.pval(0.043) == "p = 0,043"
     assert lead_report.num(-0.04) == "0,0" and lead_report.num(-4.2) == "−4,2"
     assert re.fullmatch(r"[0-9a-f]{40}( med ikke-committede ændringer)?", lead_report.git_commit(ROOT))
+
+
+# ---- the prose for other data: signs, falls, intervals that exclude zero ---------------------
+
+@pytest.fixture
+def shipped():
+    from sosu_analysis.students import synthetic_label
+
+    return lead_report.load_results(ROOT / "reports", synthetic_label(
+        ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"))
+
+
+def test_effect_wording_follows_the_sign(shipped):
+    d = shipped.tables["did"].copy()
+    for col in ("att_pp", "ci_low_pp", "ci_high_pp"):
+        d[col] = -d[col]
+    d[["ci_low_pp", "ci_high_pp"]] = d[["ci_high_pp", "ci_low_pp"]].to_numpy()
+    shipped.tables["did"] = d
+    text = lead_report.effect_of_interventions(shipped)
+    assert "ugunstigere (højere)" in text and "gunstigere (lavere)" not in text
+    assert "mellem 8,2 procentpoint færre og 16,7 procentpoint flere" in text
+
+
+def test_effect_wording_when_the_interval_excludes_zero(shipped):
+    d = shipped.tables["did"].copy()
+    main = (d.estimator == "lpm") & (d.horizon_months == 3)
+    d.loc[main, "ci_high_pp"] = -0.5
+    shipped.tables["did"] = d
+    text = lead_report.effect_of_interventions(shipped)
+    assert "udelukker intervallerne under begge definitioner" in text
+    assert "rummer både" not in text
+
+
+def test_trend_wording_for_a_fall(shipped):
+    t = shipped.tables["trend_tests"].copy()
+    ssa = t.programme == "SSA"
+    t.loc[ssa, "slope_log_odds_per_year"] *= -1
+    t.loc[ssa, "ame_pp_per_year"] *= -1
+    shipped.tables["trend_tests"] = t
+    text = lead_report.trend_verdict(shipped)
+    assert "faldet er større end tilfældig variation" in text and "ned om året" in text
+    assert "falden" not in text and "stigningen" not in text
+
+
+def test_goal_sentence_quotes_the_observed_rate(shipped):
+    text = lead_report.goal_status(shipped)
+    # SSH 2024: 10,9 % observed is 1,1 pp under the 12 % goal (seed 003, Table 1)
+    assert "SSH lå i 2024 på 10,9 %, 1,1 procentpoint under målet" in text
+
+
+def test_half_up_rounding_as_published():
+    # 9 of 400 = 2,25 % is published as 2,3 % (half up); float formatting would print 2,2
+    assert lead_report.pct(100 * 9 / 400) == "2,3 %"

@@ -42,11 +42,21 @@ PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplot
 
 
 def num(x: float, decimals: int = 1) -> str:
-    """A number the Danish way: 4.25 -> ``"4,3"``; ``-0.0`` is shown as ``"0,0"``."""
-    text = f"{x:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0:
+    """A number the Danish way, rounded half up as the ministry does: 2.25 -> ``"2,3"``; -0.0 -> ``"0,0"``.
+
+    (Python's float formatting rounds halves to even and would print 9/400 = 2,25 % as "2,2".)
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{q:f}"
+    if text.startswith("-") and q == 0:
         text = text[1:]
     return text.replace(".", ",").replace("-", "−")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def pct(x: float) -> str:
@@ -112,21 +122,24 @@ def development(res: Results) -> str:
 
 
 def trend_verdict(res: Results, programme: str = "SSA") -> str:
+    """Is the programme's dropout rising (or falling) beyond chance, under both definitions."""
     t = res["trend_tests"]
     parts = []
     for definition in ("incl_switch", "excl_switch"):
         r = t[(t["programme"] == programme) & (t["outcome_definition"] == definition)].iloc[0]
-        direction = "stigning" if r["slope_log_odds_per_year"] > 0 else "fald"
-        if r["p_value"] < 0.05 and r["p_value_quasi"] < 0.05:
-            verdict = f"{direction}en er større, end tilfældigheder kan forklare"
+        rising = r["slope_log_odds_per_year"] > 0
+        change = "stigningen" if rising else "faldet"
+        overdispersed = r["dispersion"] > 1  # only then does the corrected p-value differ from the plain one
+        if r["p_value"] < 0.05 and (not overdispersed or r["p_value_quasi"] < 0.05):
+            verdict = f"{change} er større, end tilfældigheder kan forklare ({pval(r['p_value'])})"
         elif r["p_value"] < 0.05:
-            verdict = (f"{direction}en er større end tilfældig variation, hvis eleverne betragtes som uafhængige "
+            verdict = (f"{change} er større end tilfældig variation, hvis eleverne betragtes som uafhængige "
                        f"({pval(r['p_value'])}), men ikke, når man tager højde for den variation fra år til år, "
                        f"der ses på tværs af uddannelserne ({pval(r['p_value_quasi'])})")
         else:
-            verdict = f"{direction}en kan skyldes tilfældigheder ({pval(r['p_value'])})"
-        parts.append(f"{DEFINITION_DA[definition]}: ca. {num(abs(r['ame_pp_per_year']))} procentpoint om året; "
-                     f"{verdict}")
+            verdict = f"{change} kan skyldes tilfældigheder ({pval(r['p_value'])})"
+        per_year = f"ca. {num(abs(r['ame_pp_per_year']))} procentpoint {'op' if rising else 'ned'} om året"
+        parts.append(f"{DEFINITION_DA[definition]}: {per_year}; {verdict}")
     n_years = int(t["n_years"].max())
     return (f"**Stiger frafaldet på {programme}?** " + ". ".join(p[0].upper() + p[1:] for p in parts)
             + f". {n_years} år er et spinkelt grundlag for at tale om en tendens.")
@@ -156,8 +169,17 @@ def programme_differences(res: Results) -> str:
                         for _, r in rows.iterrows())
         ref = rows["reference"].iloc[0] if len(rows) else "SSA"
         parts.append(f"{DEFINITION_DA[definition]}: {txt} end {ref}")
-    return ("**Forskelle mellem uddannelserne.** Frafaldet er klart lavest på PAU og højest på SSA, med og uden "
-            "omvalg. I gennemsnit over årene: " + "; ".join(parts) + ".")
+    margins = me[(me["model"] == "additive") & (me["kind"] == "margin") & (me["variable"] == "programme")]
+    order = []
+    for definition in ("incl_switch", "excl_switch"):
+        m = margins[margins["outcome_definition"] == definition].sort_values("estimate")
+        order.append((m["level"].iloc[0], m["level"].iloc[-1]))
+    same = order[0] == order[1]
+    ranking = (f"Frafaldet er lavest på {order[0][0]} og højest på {order[0][1]}"
+               + (", med og uden omvalg." if same else f" med omvalg, og lavest på {order[1][0]} og højest på "
+                                                        f"{order[1][1]} uden omvalg."))
+    return ("**Forskelle mellem uddannelserne.** " + ranking + " I gennemsnit over årene: " + "; ".join(parts)
+            + ".")
 
 
 def goal_status(res: Results) -> str:
@@ -165,10 +187,12 @@ def goal_status(res: Results) -> str:
     g = g[g["goal_applies"].astype(str).str.lower() == "true"]
     parts = []
     for _, r in g[g["outcome_definition"] == "incl_switch"].iterrows():
-        where = "over" if r["distance_pp"] > 0 else "under"
-        parts.append(f"{r['programme']} ligger {pp(r['distance_pp'])} {where} målet i {int(r['year'])} "
-                     f"(usikkerhed: {distance_words(r['distance_ci_low'], r['distance_ci_high'])}; med variation "
-                     f"fra år til år {distance_words(r['distance_ci_low_quasi'], r['distance_ci_high_quasi'])})")
+        observed = r["observed_pct"] - r["goal_pct"]
+        where = "over" if observed > 0 else "under"
+        parts.append(f"{r['programme']} lå i {int(r['year'])} på {pct(r['observed_pct'])}, {pp(observed)} {where} "
+                     f"målet; ifølge tendensen {pct(r['predicted_pct'])} (afstand til målet: "
+                     f"{distance_words(r['distance_ci_low'], r['distance_ci_high'])}; med variation fra år til "
+                     f"år {distance_words(r['distance_ci_low_quasi'], r['distance_ci_high_quasi'])})")
     goal = float(g["goal_pct"].iloc[0]) if len(g) else float("nan")
     return (f"**Det nationale mål på {num(goal, 0)} %** (Danske SOSU-skoler, SSA og SSH, afbrudt totalt): "
             + "; ".join(parts) + ".")
@@ -176,31 +200,46 @@ def goal_status(res: Results) -> str:
 
 def _main_did(res: Results, definition: str) -> pd.DataFrame:
     d = res["did"]
-    h = int(d["horizon_months"].min())
+    h = main_horizon(res)
     return d[(d["estimator"] == "lpm") & (d["outcome_definition"] == definition) & (d["horizon_months"] == h)]\
         .set_index("inference")
 
 
+def main_horizon(res: Results) -> int:
+    """The main horizon: the first of the config's ``horizons``, which ``did.csv`` lists first."""
+    return int(res["did"]["horizon_months"].iloc[0])
+
+
 def effect_of_interventions(res: Results) -> str:
-    parts = []
+    """The difference-in-differences estimate in words: relative development, interval, what it rules out."""
+    parts, contains_zero = [], []
     for definition in ("incl_switch", "excl_switch"):
         rows = _main_did(res, definition)
         att = float(rows["att_pp"].iloc[0])
         cr2 = rows.loc["cr2"]
-        more_less = "mere" if att < 0 else "mindre"
-        parts.append(f"{DEFINITION_DA[definition]}: frafaldet blandt SSA-elever på pilotafdelingerne faldt "
-                     f"{pp(att)} {more_less} end på de øvrige afdelinger (95 %-interval: "
-                     f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne pr. 100 elever, "
-                     f"{pval(cr2['p_value'])})")
+        better = "gunstigere (lavere)" if att < 0 else "ugunstigere (højere)"
+        parts.append(f"{DEFINITION_DA[definition]}: frafaldet blandt SSA-elever på pilotafdelingerne udviklede sig "
+                     f"{pp(att)} {better} end på de øvrige afdelinger (95 %-interval: "
+                     f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne; {pval(cr2['p_value'])})")
+        contains_zero.append(cr2["ci_low_pp"] <= 0 <= cr2["ci_high_pp"])
     r = _main_did(res, "incl_switch")
     n_camp, n_pilot = int(r["n_campuses"].iloc[0]), int(r["n_pilot_campuses"].iloc[0])
-    h = int(res["did"]["horizon_months"].min())
+    h = main_horizon(res)
     ri = r.loc["randomization"]
+    if all(contains_zero):
+        certainty = (f"Med kun {n_camp} afdelinger ({n_pilot} med indsatser) er usikkerheden stor: intervallerne "
+                     "rummer både en mærkbar virkning og ingen virkning, så data kan endnu ikke afgøre, om "
+                     "indsatserne virkede.")
+    elif not any(contains_zero):
+        certainty = (f"Trods kun {n_camp} afdelinger ({n_pilot} med indsatser) udelukker intervallerne under "
+                     "begge definitioner, at der ingen forskel er.")
+    else:
+        certainty = (f"Med kun {n_camp} afdelinger ({n_pilot} med indsatser) udelukker intervallet en nulvirkning "
+                     "under den ene definition, men ikke under den anden.")
     text = (f"**Virkede indsatserne?** Målt {h} måneder efter start, SSA-optag fra pilotstart sammenlignet med "
-            f"før og med {n_camp - n_pilot} afdelinger uden indsatser: " + "; ".join(parts) + ". "
-            f"Med kun {n_camp} afdelinger ({n_pilot} med indsatser) er usikkerheden stor, og intervallet rummer "
-            f"både en mærkbar effekt og ingen effekt. Randomiseringstesten har kun {int(ri['n_draws'])} mulige "
-            f"fordelinger af pilotafdelinger og kan derfor aldrig give p under {num(ri['min_p'], 3)}.")
+            f"optagene før og med {n_camp - n_pilot} afdelinger uden indsatser. " + _capital("; ".join(parts)) + ". "
+            + certainty + f" Randomiseringstesten har kun {int(ri['n_draws'])} mulige fordelinger af "
+            f"pilotafdelinger og kan derfor aldrig give p under {num(ri['min_p'], 3)}.")
     if res.synthetic:
         truth = res.synthetic.get("effect_pp")
         built_in = (f" med en indbygget sand effekt på {pp(truth)} {'færre' if truth < 0 else 'flere'}"
@@ -215,13 +254,15 @@ def detectable_effect(res: Results) -> str:
     lo, hi = analytic["mde_pp"].min(), analytic["mde_pp"].max()
     cr2 = p[p["method"] == "simulation_cr2"]["power_at_target"]
     target = float(analytic["target_effect_pp"].iloc[0])
-    goal = float(res["goal_distance"]["goal_pct"].iloc[0])
+    baseline = float(analytic["baseline_pct"].iloc[0])
     r = analytic.iloc[0]
     return (f"**Hvor stor en effekt kan data overhovedet vise?** Med {int(r['n_campuses'])} afdelinger, "
             f"{int(r['n_pre'])} optag før og {int(r['n_post'])} efter indsatsernes start skal effekten være ca. "
             f"{num(lo)}–{pp(hi)} for at blive opdaget med 80 % sikkerhed. Chancen for at opdage en reduktion "
-            f"på {pp(target)} (fra {num(goal + target, 0)} % til {num(goal, 0)} %) er kun ca. {num(100 * cr2.min(), 0)}–{num(100 * cr2.max(), 0)} %. "
-            "Et ikke-signifikant resultat betyder derfor ikke, at indsatserne ikke virker.")
+            f"på {pp(target)} (fra {pct(baseline)} til {pct(baseline - target)}) er ca. "
+            f"{num(100 * cr2.min(), 0)}–{num(100 * cr2.max(), 0)} %"
+            + (". Et ikke-signifikant resultat betyder derfor ikke, at indsatserne ikke virker."
+               if cr2.max() < 0.8 else "."))
 
 
 def summary(res: Results) -> str:
@@ -287,8 +328,10 @@ def git_commit(root: str | os.PathLike) -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=root,
                               timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, cwd=root, timeout=10).stdout.strip()
+        # only code, config and inputs count: the outputs being rewritten by this very run do not
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "config",
+                                "data/raw", "pyproject.toml", "requirements.lock"],
+                               capture_output=True, text=True, cwd=root, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "(ikke et git-arkiv)"
     return head + (" med ikke-committede ændringer" if dirty else "")
@@ -307,8 +350,8 @@ def banner(res: Results) -> str:
 
 
 def terms_box(res: Results) -> str:
-    h = int(res["did"]["horizon_months"].min())
-    horizons = sorted({int(x) for x in res["did"]["horizon_months"]})
+    h = main_horizon(res)
+    horizons = list(dict.fromkeys(int(x) for x in res["did"]["horizon_months"]))
     return (
         "<div class='begreber'><b>Begreber</b><ul>"
         "<li><b>Hovedforløb</b>: uddannelsens hoveddel efter grundforløbet, med skoleperioder og oplæring "
@@ -317,9 +360,10 @@ def terms_box(res: Results) -> str:
         "<li><b>Afbrudt uden omvalg</b>: eleven stoppede uden at begynde på en anden uddannelse.</li>"
         "<li><b>Frafald inkl. omvalg</b> = afbrudt totalt (begge dele); <b>frafald ekskl. omvalg</b> = kun "
         "afbrudt uden omvalg. Rapporten viser altid begge.</li>"
-        f"<li><b>Horisont</b>: hvor længe efter start status gøres op. Ministeriets tal og hovedanalysen bruger "
-        f"{h} måneder; sammenligningen af afdelinger vises også efter "
-        + " og ".join(str(x) for x in horizons if x != h) + " måneder.</li>"
+        "<li><b>Horisont</b>: hvor længe efter start status gøres op. Ministeriets tal bruger 3 måneder; "
+        f"sammenligningen af afdelinger bruger {h} måneder"
+        + (", og vises også efter " + " og ".join(str(x) for x in horizons if x != h) + " måneder"
+           if len(horizons) > 1 else "") + ".</li>"
         "<li><b>Procentpoint</b>: forskellen mellem to procenter (fra 17 % til 12 % er 5 procentpoint).</li>"
         "<li><b>Usikkerhed</b>: intervallerne er 95 %-intervaller: de værdier, data er forenelige med.</li>"
         "</ul></div>")
@@ -338,8 +382,8 @@ def limitations(res: Results) -> str:
         "indsatsernes effekt.",
         "**Skolens egne tal er ikke ministeriets.** Ministeriet ser elever, der skifter til en anden skole; "
         "skolens eget elevudtræk gør ikke. Frafaldet i skolens udtræk vil derfor afvige fra de offentlige tal.",
-        "**Antagelser om afdelinger.** At Munkeengen er afdelingen 'Nord', og at alle fire pilotafdelinger "
-        "startede med optaget i april 2025, er antagelser (markeret i data/raw/campuses.csv).",
+        "**Antagelser om afdelinger.** Hvilke afdelinger der er 'Nord', og hvornår hver pilotafdeling startede, "
+        "er antagelser, der er markeret i data/raw/campuses.csv.",
         "**Trivsel og oplæring** (elevtrivselsundersøgelsen, oplæringsstedernes forhold) indgår ikke i "
         "tallene; de kan forklare forskelle, men er ikke målt her.",
         "**Små grupper.** Tabeller fra elevdata viser aldrig grupper med færre end 5 elever.",

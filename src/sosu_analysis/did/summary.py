@@ -94,7 +94,8 @@ def pretrend_sentences(pretrend: pd.DataFrame) -> list[str]:
 
 
 def power_scenarios(data, iccs=(0.005, 0.01), target_effect: float = 0.05, n_reps: int = 200, seed: int = 0,
-                    inference=("crv1", "cr2", "randomization")) -> tuple[pd.DataFrame, pd.DataFrame]:
+                    inference=("crv1", "cr2", "randomization"),
+                    alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Power table and analytic power curve for the actual design under several ICCs.
 
     The design (campus sizes, pilot and non-pilot campuses, pre and post
@@ -109,10 +110,12 @@ def power_scenarios(data, iccs=(0.005, 0.01), target_effect: float = 0.05, n_rep
     scenarios = [("estimated", est["icc"])] + [("assumed", float(i)) for i in iccs]
     for i, (source, icc) in enumerate(scenarios):
         d = replace(design, icc=icc)
-        t = _power_table(d, target_effect=target_effect, n_reps=n_reps, inference=inference, seed=seed + 1000 * i)
+        t = _power_table(d, target_effect=target_effect, alpha=alpha, n_reps=n_reps, inference=inference,
+                         seed=seed + 1000 * i)
+        t["alpha"] = alpha
         t.insert(0, "icc_source", source)
         tables.append(t)
-        c = power_curve(d)
+        c = power_curve(d, alpha=alpha)
         c["icc"] = icc
         c["icc_source"] = source
         curves.append(c)
@@ -129,7 +132,8 @@ def power_sentences(power: pd.DataFrame) -> list[str]:
                             zip(sims["method"], sims["power_at_target"]))
         out.append(f"ICC {icc:.3f} ({source}): with {int(a['n_campuses'])} campuses ({int(a['n_pilot_campuses'])} "
                    f"pilot), {int(a['n_pre'])} intakes before and {int(a['n_post'])} from the start, the smallest "
-                   f"effect detectable with 80 % power at the 5 % level is {a['mde_pp']:.1f} percentage points; "
+                   f"effect detectable with 80 % power at the {100 * a['alpha']:g} % level is {a['mde_pp']:.1f} "
+                   f"percentage points; "
                    f"the power to detect {a['target_effect_pp']:.0f} pp is {a['power_at_target']:.2f} (analytic)"
                    + (f", by simulation: {sim_txt}." if sim_txt else "."))
     return out
