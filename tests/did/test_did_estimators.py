@@ -214,3 +214,23 @@ def test_power_design_counts_ssa_intakes_only():
     design = PowerDesign.from_cells(pd.concat([ssa, ssh], ignore_index=True))
     # SSA intakes 2022-2024: 3 a year (04, 08, 10) before the 2025-04 start; 2025: 04, 08, 10 after it
     assert (design.n_pre, design.n_post) == (9, 3)
+
+
+def test_rates_2x2_suppresses_small_dropout_counts():
+    """Regression: a group of 40 students with 3 dropouts must not show the 3 (nor the rate)."""
+    from did_helpers import make_students
+
+    from sosu_analysis.did.api import plot_rates_2x2, rates_2x2
+
+    s = make_students(seed=3, programmes=("SSA",), start="2025-04")
+    post_pilot = (s["pilot_post"] == 1)
+    keep = s[~post_pilot | (s.groupby(["campus", "intake"]).cumcount() < 10)].copy()  # few post-pilot students
+    keep.loc[keep["pilot_post"] == 1, ["dropout_total", "dropout_noswitch"]] = 0
+    idx = keep.index[keep["pilot_post"] == 1][:3]
+    keep.loc[idx, ["dropout_total", "dropout_noswitch"]] = 1  # 3 dropouts among the post-pilot students
+    rates = rates_2x2(keep)
+    row = rates[(rates.group == "pilot") & (rates.period == "post")]
+    assert row["suppressed"].all()
+    assert row[["n_students", "n_dropout", "rate_pct"]].isna().all().all()
+    assert not rates[(rates.group == "pilot") & (rates.period == "pre")]["suppressed"].any()
+    plot_rates_2x2(rates)  # a blanked row still draws

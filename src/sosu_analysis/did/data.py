@@ -28,8 +28,8 @@ CELL_OUTCOME = {"incl_switch": "n_dropout_total", "excl_switch": "n_dropout_nosw
 TARGET_PROGRAMME = "SSA"
 #: column names accepted for the treatment indicator, first match wins
 TREATMENT_COLUMNS = ("pilot_post", "treated")
-#: smallest cell shown in any output built from student-level data
-MIN_CELL = 5
+#: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
+from ..privacy import MIN_CELL  # noqa: E402
 
 
 @dataclass(frozen=True)

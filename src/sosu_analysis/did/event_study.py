@@ -166,6 +166,10 @@ def event_study(
     n_ref = int(design.n[ref_mask].sum())
     rows.append({"rel_time": reference, "att_pp": 0.0, "n_students_pilot": n_ref if (n_ref >= MIN_CELL or not sub.student_level) else np.nan})
     coefs = pd.DataFrame(rows).sort_values("rel_time").reset_index(drop=True)
+    # A relative time with 1-4 pilot students shows nothing: its estimate would describe those students.
+    small = coefs["n_students_pilot"].isna() & sub.student_level
+    coefs["suppressed"] = small
+    coefs.loc[small, [c for c in coefs.columns if c not in ("rel_time", "n_students_pilot", "suppressed")]] = np.nan
     pre_idx = [j for j, t in enumerate(times) if t < 0]
     b_pre = fit.beta[pre_idx]
     pretrend = {

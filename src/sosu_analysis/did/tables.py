@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..privacy import suppress_small_cells
 from .data import MIN_CELL, TARGET_PROGRAMME, Cells, as_cells
 from .estimate import (
     AVAILABLE,
@@ -196,16 +197,14 @@ def rates_2x2(data: "pd.DataFrame | Cells", outcomes: Sequence[str] = OUTCOMES) 
                 m = (grp == g) & (per == p)
                 n = int(tab.loc[m, "n"].sum())
                 y = int(tab.loc[m, ycol].sum())
-                small = cells.student_level and n < MIN_CELL
-                rows.append(
-                    {
-                        "outcome_definition": outcome,
-                        "group": g,
-                        "period": p,
-                        "n_students": np.nan if small else n,
-                        "n_dropout": np.nan if small else y,
-                        "rate_pct": np.nan if (small or n == 0) else 100 * y / n,
-                        "suppressed": bool(small),
-                    }
-                )
-    return pd.DataFrame(rows)
+                rows.append({"outcome_definition": outcome, "group": g, "period": p, "n_students": n,
+                             "n_dropout": y, "n_not_dropout": n - y,
+                             "rate_pct": np.nan if n == 0 else 100 * y / n})
+    out = pd.DataFrame(rows)
+    if cells.student_level:
+        # every count of 1-4 students blanks its row: also the dropouts (and the rest, which would give them away)
+        out = suppress_small_cells(out, ["n_students", "n_dropout", "n_not_dropout"], ["rate_pct"],
+                                   min_cell=MIN_CELL)
+    else:
+        out["suppressed"] = False
+    return out.drop(columns="n_not_dropout")
