@@ -71,3 +71,34 @@ def test_run_with_bad_config_is_refused(tmp_path):
     assert "key 'alpha' must be of type float" in res.stderr and "unknown key 'nonsense'" in res.stderr
     assert not (tmp_path / "out").exists()
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("output", [".", "data", "data/raw/private", "notebooks", "src/sosu_analysis"])
+def test_run_refuses_an_output_that_would_delete_something(output):
+    res = run_cli("run", "--output", output)
+    assert res.returncode == 2 and "output folder" in res.stderr and "Traceback" not in res.stderr
+    assert (ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv").is_file()
+
+
+def test_run_refuses_a_foreign_non_empty_folder(tmp_path):
+    (tmp_path / "thesis.tex").write_text("years of work")
+    res = run_cli("run", "--output", str(tmp_path))
+    assert res.returncode == 2 and "output folder" in res.stderr
+    assert (tmp_path / "thesis.tex").read_text() == "years of work"
+
+
+def test_cli_outside_the_project_gives_a_message(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "SOSU_PROJECT_ROOT"}
+    res = subprocess.run([sys.executable, "-m", "sosu_analysis", "run"], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, timeout=120)
+    assert res.returncode == 2 and "project root" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_goals_without_the_dropout_goal_are_refused(tmp_path):
+    src = (ROOT / "data/raw/national_goals_danske_sosu_skoler.csv").read_text("utf-8").splitlines()
+    p = tmp_path / "goals.csv"
+    p.write_text("\n".join(line for line in src if "Frafald" not in line) + "\n", encoding="utf-8")
+    res = run_cli("validate", str(p))
+    assert res.returncode == 2 and "dropout goal" in res.stderr and "Traceback" not in res.stderr

@@ -160,6 +160,31 @@ def validate_inputs(cfg: Config, config_file: str) -> None:
         raise InputError(problems)
 
 
+PROTECTED = ("data", "notebooks", "src", "config", "tests", "docs", "benchmarks", ".git")
+
+
+def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
+    """Refuse an output folder whose replacement would delete something else.
+
+    The output folder is replaced as a whole, so it may not be (or hold) the
+    project, one of its source folders, or an input file, and an existing
+    non-empty folder must be an earlier output (it holds ``index.html`` or
+    ``config.yaml``).
+    """
+    out = out.resolve()
+    root = root.resolve()
+    bad = out == root or root.is_relative_to(out)
+    bad = bad or any(out == root / d or out.is_relative_to(root / d) for d in PROTECTED)
+    inputs = [resolve(getattr(cfg, k), root).resolve() for k in Config.INPUT_FILES if getattr(cfg, k)]
+    bad = bad or any(p.is_relative_to(out) for p in inputs)
+    if not bad and out.is_dir() and any(out.iterdir()):
+        bad = not ((out / "index.html").is_file() or (out / "config.yaml").is_file())
+    if bad:
+        raise InputError(Problem(file, f"output folder '{out}' is not allowed: it is replaced as a whole, so it "
+                                       "must be a new folder or the output of an earlier run, and may not hold the "
+                                       "project, its sources or an input file"))
+
+
 def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_file: str = "config/default.yaml",
                  update_notebooks: bool = False, progress: Callable[[str], None] | None = None) -> Path:
     """Run the notebooks of ``cfg`` and write the reports to ``output``.
@@ -190,6 +215,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     processed_rel = cfg.processed_dir or ("data/processed" if default_out else "")
     out_rel = _display_path(out, root)
 
+    check_output_folder(out, cfg, root, "--output")
     validate_inputs(cfg, config_file)
     notebooks_dir = root / "notebooks"
     params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel or "", output_dir=out_rel)
@@ -224,8 +250,9 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                 )
             except papermill.PapermillExecutionError as exc:
                 failed = Path(tempfile.gettempdir()) / f"sosu-analysis-failed-{name}.ipynb"
-                if dst.exists():
+                if dst.exists():  # may hold data in a traceback: readable by this user only
                     failed.write_bytes(dst.read_bytes())
+                    os.chmod(failed, 0o600)
                 raise RuntimeError(
                     f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
                     f"The executed notebook is kept at {failed}; {out_rel}/ was left as it was."
