@@ -45,3 +45,18 @@ def test_synthetic_banner_and_true_effect(both):
     from_extract, _ = both
     assert from_extract.true_effect_pp(3, "incl_switch") == -5.0
     assert "SYNTETISKE DATA" in from_extract.banner().data
+
+
+def test_real_extract_leaves_out_students_whose_horizon_has_not_passed(tmp_path):
+    """A real extract is as of its latest date: later horizons are unknown, not 'still in progress'."""
+    import shutil
+
+    real_like = tmp_path / "extract.csv"  # no sidecar, no 'synthetic' in the name
+    shutil.copy(ROOT / EXTRACT, real_like)
+    data = load_students(str(real_like), "data/raw/campuses.csv", [3, 12])
+    assert data.synthetic is None
+    assert data.by_horizon[12].attrs["n_unobserved"] > 0
+    assert len(data.by_horizon[12]) + data.by_horizon[12].attrs["n_unobserved"] == data.n_students
+    later = load_students(str(real_like), "data/raw/campuses.csv", [3, 12], extract_date="2030-01-01")
+    assert later.by_horizon[12].attrs.get("n_unobserved", 0) == 0
+    assert "not yet past the horizon" in data.banner().data

@@ -48,9 +48,13 @@ class StudentData:
         """A Markdown banner: SYNTETISKE DATA for a synthetic extract, the source otherwise."""
         from IPython.display import Markdown
 
+        unobserved = {h: d.attrs.get("n_unobserved", 0) for h, d in self.by_horizon.items()
+                      if isinstance(d, pd.DataFrame) and d.attrs.get("n_unobserved", 0)}
+        pending = ("; not yet past the horizon, so left out there: "
+                   + ", ".join(f"{n} at {h} months" for h, n in unobserved.items()) if unobserved else "")
         if not self.synthetic:
             return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
-                            f"({self.n_students} main-course starts).")
+                            f"({self.n_students} main-course starts{pending}).")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
                 f"{truth:+.1f} percentage points" if truth is not None and seed is not None
@@ -61,7 +65,25 @@ class StudentData:
             f"{made}. The numbers below demonstrate the method and say nothing about the school.</div>")
 
 
-def load_students(students_file: str, campuses_table: str, horizons: list[int]) -> StudentData:
+def extract_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str = "") -> pd.Timestamp | None:
+    """The date the extract was taken, for deciding whose status at a horizon is known yet.
+
+    ``extract_date`` (YYYY-MM-DD) when given. Otherwise a synthetic extract
+    made by the project's generator is complete at every horizon (``None``),
+    and any other extract is taken to be as of its latest start or exit date:
+    students whose horizon falls after it have no status yet and are left
+    out at that horizon, rather than counted as still in progress.
+    """
+    if extract_date:
+        return pd.Timestamp(extract_date)
+    if synthetic and synthetic.get("generator"):
+        return None
+    dates = pd.concat([pd.to_datetime(extract["start_date"]), pd.to_datetime(extract["exit_date"])])
+    return dates.max()
+
+
+def load_students(students_file: str, campuses_table: str, horizons: list[int],
+                  extract_date: str = "") -> StudentData:
     """Read and check the student data and derive its status at each horizon.
 
     ``students_file`` is either a student extract (one row per main-course
@@ -84,7 +106,9 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int]) 
         n = int(by_h[int(horizons[0])].table["n"].sum())
     else:
         extract = students.read_extract(path, campuses=camp, display_name=students_file)
-        by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h)) for h in horizons}
+        as_of = extract_as_of(extract, students.synthetic_label(path), extract_date)
+        by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
+                for h in horizons}
         n = len(extract)
     return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=n,
                        source=students_file)

@@ -32,6 +32,8 @@ class Config:
     intervention_year: int = 2025
     #: the student extract of the campus comparison (synthetic until a real one arrives)
     students_file: str = "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
+    #: date the student extract was taken (YYYY-MM-DD); empty: its latest date (a synthetic extract: complete)
+    extract_date: str = ""
     #: campuses with pilot flags and pilot starts
     campuses_table: str = "data/raw/campuses.csv"
     #: horizons (months after start) at which status is taken; the first is the main one
@@ -105,7 +107,7 @@ def load_config(path: str | os.PathLike | None = None, overrides: dict | None = 
     data.update(overrides or {})
     problems = []
     for key, value in data.items():
-        if key not in _TYPES or key == "INPUT_FILES":
+        if key not in _TYPES:
             problems.append(Problem(file, f"unknown key '{key}'; known keys: {', '.join(sorted(_TYPES))}"))
         elif not _check_type(key, value):
             problems.append(Problem(file, f"key '{key}' must be of type {_TYPES[key]}, got {value!r}"))
