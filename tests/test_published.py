@@ -215,3 +215,18 @@ def test_all_problems_reported_at_once(published_text, write_variant):
     text = _replace_cell(_replace_cell(published_text, 2, 1, "Frisør"), 6, 4, "mange")
     err = _error(write_variant(text))
     assert {(p.row, p.column) for p in err.problems} == {(2, "Uddannelse"), (6, "I gang (antal)")}
+
+
+def test_unpinned_blank_dropout_cells_are_refused(published_text, write_variant):
+    # SSA 2022 with both 'uden omvalg' and 'totalt' blank: nothing pins them
+    text = _replace_cell(_replace_cell(published_text, 5, 8, ""), 5, 10, "")
+    err = _error(write_variant(text))
+    assert {(p.row, p.column) for p in err.problems} == {(5, "Afbrudt uden omvalg (antal)"),
+                                                         (5, "Afbrudt totalt (antal)")}
+    assert "do not pin" in str(err)
+
+
+def test_row_without_students_is_refused(write_variant, published_text):
+    header = published_text.splitlines()[0]
+    err = _error(write_variant(header + "\nSOSU H;SSA;2022;0,0 %;0;0,0 %;0;0,0 %;0;0,0 %;0\n"))
+    assert err.problems[0].row == 2 and "no students" in err.problems[0].message

@@ -10,6 +10,7 @@ one a reader on Debian would use.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,14 +44,21 @@ def browser():
             b.close()
 
 
+#: Chromium stamps the print time into the PDF; a fixed stamp of the same length keeps the
+#: byte offsets of the file valid and the same report gives the same bytes.
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
+FIXED_PDF_DATE = b"20000101000000"
+
+
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically."""
+    """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically, with a fixed date stamp."""
     with browser() as b:
         page = b.new_page()
         page.goto(Path(html).resolve().as_uri(), wait_until="load")
-        with atomic.atomic_path(pdf) as tmp:
-            page.pdf(path=str(tmp), format="A4", print_background=True,
-                     margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+        data = page.pdf(format="A4", print_background=True,
+                        margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+    data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + FIXED_PDF_DATE, data)
+    atomic.write_bytes(pdf, data)
 
 
 @dataclass

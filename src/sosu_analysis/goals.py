@@ -65,9 +65,18 @@ def dropout_goal_pct(goals: pd.DataFrame) -> float:
     return values.pop()
 
 
+def _check(path: Path, file: str) -> pd.DataFrame:
+    goals = read_goals(path, file)
+    try:
+        dropout_goal_pct(goals)  # the analysis needs exactly one dropout goal
+    except ValueError as exc:
+        raise InputError(Problem(file, f"{exc} (indicator '{DROPOUT_INDICATOR}')", column="Indikator")) from None
+    return goals
+
+
 register(Kind(
     name="national-goals",
     description="national goals of Danske SOSU-skoler (indicator, programme, level now, goal)",
     matches=matches_header,
-    check=lambda path, file: read_goals(Path(path), file),
+    check=_check,
 ))

@@ -270,6 +270,14 @@ def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[
     c = row.cells
     s, u, t = c["dropout_switch"], c["dropout_noswitch"], c["dropout_total"]
     known = [x for x in (s, u, t) if x.count is not None]
+    if c["in_progress"].count is None:
+        return [Problem(file, "the count of students in progress is blank; the analysis needs it",
+                        row=row.line, column=hdr_count["in_progress"])]
+    if len(known) < 2:
+        blank = [k for k in ("dropout_switch", "dropout_noswitch", "dropout_total") if c[k].count is None]
+        return [Problem(file, "blank dropout count that the row's other cells do not pin (only one of med omvalg, "
+                              "uden omvalg and totalt may be blank); the analysis needs it",
+                        row=row.line, column=hdr_count[k]) for k in blank]
     if len(known) == 3 and t.count != s.count + u.count:
         return [Problem(file, f"the total {t.count} is not the sum of its parts: med omvalg {s.count} + "
                               f"uden omvalg {u.count} = {s.count + u.count}",
@@ -286,8 +294,10 @@ def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[
                 return [Problem(file, f"the total {t.count} is smaller than one of its parts, so the blank "
                                       f"cell would be negative", row=row.line, column=hdr_count["dropout_total"])]
 
-    parts = [c["in_progress"].count, t.count]
-    n_min = sum(x for x in parts if x is not None)
+    n_min = c["in_progress"].count + t.count
+    if n_min == 0:
+        return [Problem(file, "the row has no students (all counts are 0)", row=row.line,
+                        column=hdr_count["in_progress"])]
     pairs = {k: (cell.count, cell.tenths) for k, cell in c.items()
              if cell.count is not None and cell.tenths is not None and not cell.derived}
     sizes, culprits = reconcile_cohort(pairs, n_min)

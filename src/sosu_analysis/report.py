@@ -11,11 +11,6 @@ from . import atomic
 from .paths import resolve
 from .plotting import save_figure
 
-SYNTHETIC_BANNER = (
-    "**SYNTETISKE DATA – ikke resultater for SOSU H.** The numbers in this chapter come from a "
-    "synthetic student extract made by `sosu-analysis synth`; they demonstrate the method and say "
-    "nothing about the school."
-)
 
 
 def output_folder(output_dir: str | os.PathLike, sub: str) -> Path:

@@ -165,3 +165,21 @@ def test_header_as_written_in_messages(tmp_path):
     text = "Student_ID,Programme,Campus,Start_Date,Exit_Date,Exit_Type\nS1,SSA,Alpha,2025-4-7,,\n"
     p = only(write(tmp_path, "x.csv", text))
     assert p.column == "Start_Date"
+
+
+def test_cpr_like_values_in_any_column_are_not_echoed(tmp_path):
+    """Regression: a CPR number in a shifted column must not be printed in the error."""
+    from sosu_analysis.errors import InputError
+    from sosu_analysis.paths import project_root
+    from sosu_analysis.students import read_extract
+
+    p = tmp_path / "extract.csv"
+    p.write_text("student_id,programme,campus,start_date,exit_date,exit_type\n"
+                 "S1,0101901234,Herlev,2024-02-05,,\n"
+                 "S2,SSA,010190-1234,2024-02-05,,\n"
+                 "S3,SSA,Herlev,0101901234,,\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_extract(p, campuses=project_root() / "data/raw/campuses.csv")
+    text = str(info.value)
+    assert "0101901234" not in text and "010190-1234" not in text
+    assert "value not shown" in text

@@ -59,6 +59,11 @@ DEFAULT_HORIZON = 3
 _CPR_LIKE = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
 
 
+def _shown(text: str) -> str:
+    """A cell value as an error message may quote it: never one that looks like a CPR number."""
+    return "(value not shown: it looks like a CPR number)" if looks_like_cpr(text) else text
+
+
 def looks_like_cpr(text: str) -> bool:
     """True if ``text`` contains six digits, an optional dash or space, and four digits."""
     return bool(_CPR_LIKE.search(text))
@@ -145,7 +150,7 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
         prog_text = cols.get(row, "programme")
         programme = parse_programme(prog_text)
         if programme is None:
-            problems.add(f"unknown programme '{prog_text}'; expected one of {', '.join(PROGRAMMES)}",
+            problems.add(f"unknown programme '{_shown(prog_text)}'; expected one of {', '.join(PROGRAMMES)}",
                          line, name("programme"))
         campus = cols.get(row, "campus")
         if not campus:
@@ -154,23 +159,23 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
             if key(campus) in lookup:
                 campus = lookup[key(campus)]
             else:
-                problems.add(f"unknown campus '{campus}'; it is not in "
+                problems.add(f"unknown campus '{_shown(campus)}'; it is not in "
                              f"{campuses.attrs.get('file', 'the campus table')} (add it there, or as an alias)",
                              line, name("campus"))
         start_text = cols.get(row, "start_date")
         start = parse_date(start_text)
         if start is None:
-            problems.add(f"{DATE_HINT}, found '{start_text}'" if start_text
+            problems.add(f"{DATE_HINT}, found '{_shown(start_text)}'" if start_text
                          else f"the start_date is empty; {DATE_HINT}", line, name("start_date"))
         exit_text = cols.get(row, "exit_date")
         exit_ = parse_date(exit_text) if exit_text else None
         if exit_text and exit_ is None:
-            problems.add(f"{DATE_HINT} or empty, found '{exit_text}'", line, name("exit_date"))
+            problems.add(f"{DATE_HINT} or empty, found '{_shown(exit_text)}'", line, name("exit_date"))
         if start and exit_ and exit_ < start:
             problems.add("the exit_date is before the start_date", line, name("exit_date"))
         type_text = cols.get(row, "exit_type").lower()
         if type_text and type_text not in EXIT_TYPES:
-            problems.add(f"unknown exit_type '{cols.get(row, 'exit_type')}'; expected empty, "
+            problems.add(f"unknown exit_type '{_shown(cols.get(row, 'exit_type'))}'; expected empty, "
                          f"{', '.join(EXIT_TYPES[:-1])} or {EXIT_TYPES[-1]}", line, name("exit_type"))
         if exit_text and not type_text:
             problems.add("an exit_date is given but the exit_type is empty", line, name("exit_type"))
