@@ -323,14 +323,21 @@ def package_versions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: what decides the numbers: code, configuration, inputs, pinned packages (not the outputs)
+SOURCE_PATHS = ["src", "config", "data/raw", "pyproject.toml", "requirements.lock"]
+
+
 def git_commit(root: str | os.PathLike) -> str:
-    """The commit the code was run from, with a note when the tree had uncommitted changes."""
+    """The last commit that changed code, configuration or inputs, with a note for uncommitted changes.
+
+    Commits that only store new outputs do not change it, so regenerating
+    and committing the reports does not make them out of date.
+    """
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=root,
-                              timeout=10, check=True).stdout.strip()
+        head = subprocess.run(["git", "log", "-1", "--format=%H", "--", *SOURCE_PATHS], capture_output=True,
+                              text=True, cwd=root, timeout=10, check=True).stdout.strip()
         # only code, config and inputs count: the outputs being rewritten by this very run do not
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "config",
-                                "data/raw", "pyproject.toml", "requirements.lock"],
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *SOURCE_PATHS],
                                capture_output=True, text=True, cwd=root, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "(ikke et git-arkiv)"
