@@ -96,6 +96,13 @@ class Results:
         return self.tables[name]
 
 
+def level(res: Results) -> str:
+    """The confidence level of the run's intervals, e.g. ``"95 %"`` (from ``alpha`` in power.csv)."""
+    p = res["power"]
+    alpha = float(p["alpha"].iloc[0]) if "alpha" in p.columns else 0.05
+    return f"{num(100 * (1 - alpha), 0)} %"
+
+
 def load_results(output_dir: str | os.PathLike, synthetic: dict | None) -> Results:
     folder = Path(output_dir) / "tables"
     return Results({name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}, synthetic)
@@ -152,7 +159,7 @@ def rates_table(res: Results) -> pd.DataFrame:
         "Uddannelse": r["programme"], "År": r["year"].astype(int),
         "Frafald": r["outcome_definition"].map({"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}),
         "Andel": [pct(x) for x in r["pct"]],
-        "95 %-interval": [f"{num(a)}–{num(b)} %" for a, b in zip(r["ci_low"], r["ci_high"])],
+        f"{level(res)}-interval": [f"{num(a)}–{num(b)} %" for a, b in zip(r["ci_low"], r["ci_high"])],
         "Elever": [format_count(int(n)) for n in r["n_cohort"]],
     })
     return out.sort_values(["Frafald", "Uddannelse", "År"], ascending=[False, True, True]).reset_index(drop=True)
@@ -219,7 +226,7 @@ def effect_of_interventions(res: Results) -> str:
         cr2 = rows.loc["cr2"]
         better = "gunstigere (lavere)" if att < 0 else "ugunstigere (højere)"
         parts.append(f"{DEFINITION_DA[definition]}: frafaldet blandt SSA-elever på pilotafdelingerne udviklede sig "
-                     f"{pp(att)} {better} end på de øvrige afdelinger (95 %-interval: "
+                     f"{pp(att)} {better} end på de øvrige afdelinger ({level(res)}-interval: "
                      f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne; {pval(cr2['p_value'])})")
         contains_zero.append(cr2["ci_low_pp"] <= 0 <= cr2["ci_high_pp"])
     r = _main_did(res, "incl_switch")
@@ -372,7 +379,8 @@ def terms_box(res: Results) -> str:
         + (", og vises også efter " + " og ".join(str(x) for x in horizons if x != h) + " måneder"
            if len(horizons) > 1 else "") + ".</li>"
         "<li><b>Procentpoint</b>: forskellen mellem to procenter (fra 17 % til 12 % er 5 procentpoint).</li>"
-        "<li><b>Usikkerhed</b>: intervallerne er 95 %-intervaller: de værdier, data er forenelige med.</li>"
+        f"<li><b>Usikkerhed</b>: intervallerne er {level(res)}-intervaller: de værdier, data er forenelige "
+        "med.</li>"
         "</ul></div>")
 
 
