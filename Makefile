@@ -26,13 +26,13 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the pinned packages (done by the other targets too)
 
-browser: ## Install Debian's Chromium for the report's PDF and the browser test (needs root or sudo)
+browser: ## Install Debian's Chromium (and the DejaVu fonts the report uses) for the PDF and the browser test
 	@if command -v chromium >/dev/null 2>&1 || [ -n "$$SOSU_CHROMIUM" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
 	  echo "Chromium is missing and this user cannot install it: apt-get install chromium (as root)," \
 	       "or set SOSU_CHROMIUM to a Chromium binary" >&2; exit 1; fi; \
 	echo "installing Debian's chromium (apt-get)"; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
 report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
 	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks
