@@ -69,6 +69,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sosu_analysis.did import DEFAULT_INFERENCE, InferenceOptions, as_cells
+from sosu_analysis.did.data import STUDENT_OUTCOME  # noqa: E402
 from sosu_analysis.did.simcheck import simulation_check
 from sosu_analysis.published import clean_published
 from sosu_analysis.students import cell_table, generate, read_campuses
@@ -79,7 +80,7 @@ from _common import CAMPUSES_CSV, PUBLISHED_CSV, RESULTS, machine_info, machine_
 HORIZON = 3
 OUTCOMES = ("incl_switch", "excl_switch")
 #: the generator's name of each outcome definition in ``meta["true_effect_pp"]``
-TRUTH_KEY = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswitch"}
+TRUTH_KEY = STUDENT_OUTCOME
 CI_METHOD = {
     "crv1": "Wald, CRV1 SE, t(G-1)",
     "cr2": "Wald, CR2 (Bell-McCaffrey) SE, Satterthwaite t",

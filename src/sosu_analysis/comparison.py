@@ -14,9 +14,9 @@ import pandas as pd
 
 from . import students
 from .paths import resolve
+from .did.data import STUDENT_OUTCOME
 from .plotting import SYNTHETIC_WATERMARK
 
-STUDENT_OUTCOME = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswitch"}
 
 
 @dataclass
