@@ -57,7 +57,14 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
-    CAMPUSES_CSV, PUBLISHED_CSV, RESULTS, SHIPPED_EXTRACT, machine_info, machine_markdown, markdown_table, rel,
+    CAMPUSES_CSV,
+    PUBLISHED_CSV,
+    RESULTS,
+    SHIPPED_EXTRACT,
+    machine_info,
+    machine_markdown,
+    markdown_table,
+    rel,
 )
 
 SEED = 20250401

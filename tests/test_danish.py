@@ -2,8 +2,7 @@
 
 import pytest
 
-from sosu_analysis.danish import (format_count, format_pct, parse_count, parse_pct_tenths,
-                                  round_half_up_tenths)
+from sosu_analysis.danish import format_count, format_pct, parse_count, parse_pct_tenths, round_half_up_tenths
 
 
 @pytest.mark.parametrize("text, value", [("1.171", 1171), ("207", 207), ("0", 0), ("1 095", 1095),

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ast
-import json
 import re
-from pathlib import Path
 
 import nbformat
 import pandas as pd

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import students
-from .paths import resolve
 from .did.data import STUDENT_OUTCOME
+from .paths import resolve
 from .plotting import SYNTHETIC_WATERMARK
-
 
 
 @dataclass

@@ -124,7 +124,7 @@ def development(res: Results) -> str:
         c, d = _rate(res, prog, first, "pct_dropout_noswitch"), _rate(res, prog, last, "pct_dropout_noswitch")
         lines.append(f"{prog}: {pct(a)} i {first} og {pct(b)} i {last} (uden omvalg {pct(c)} og {pct(d)})")
     n_last = int(t[t["year"] == last]["n_cohort"].sum())
-    return (f"**Udviklingen.** Andelen af eleverne på hovedforløbet, der var afbrudt 3 måneder efter start: "
+    return ("**Udviklingen.** Andelen af eleverne på hovedforløbet, der var afbrudt 3 måneder efter start: "
             + "; ".join(lines) + f". Tallene for {last} bygger på {format_count(n_last)} elever.")
 
 

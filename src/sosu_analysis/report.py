@@ -12,7 +12,6 @@ from .paths import resolve
 from .plotting import save_figure
 
 
-
 def output_folder(output_dir: str | os.PathLike, sub: str) -> Path:
     folder = resolve(output_dir) / sub
     folder.mkdir(parents=True, exist_ok=True)
@@ -34,9 +33,8 @@ def save_fig(fig, output_dir: str | os.PathLike, name: str):
     backend) makes the stored output the same whatever backend the kernel
     runs with, and the figure shown is exactly the file written.
     """
-    from IPython.display import Image
-
     import matplotlib.pyplot as plt
+    from IPython.display import Image
 
     png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
     plt.close(fig)

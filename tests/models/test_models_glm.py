@@ -9,8 +9,16 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
-from sosu_analysis.models.api import (check_table, coefficient_table, fit_grouped_logit, fit_logit_models,
-                                      logit_models_table, lr_test, lr_tests_table, model_terms)
+from sosu_analysis.models.api import (
+    check_table,
+    coefficient_table,
+    fit_grouped_logit,
+    fit_logit_models,
+    logit_models_table,
+    lr_test,
+    lr_tests_table,
+    model_terms,
+)
 from sosu_analysis.models.data import events_column
 
 

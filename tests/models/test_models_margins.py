@@ -10,8 +10,15 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from sosu_analysis.models.api import (average_marginal_effects, check_table, fit_grouped_logit, fit_logit_models,
-                                      margins, marginal_effects_table, predicted_probabilities)
+from sosu_analysis.models.api import (
+    average_marginal_effects,
+    check_table,
+    fit_grouped_logit,
+    fit_logit_models,
+    marginal_effects_table,
+    margins,
+    predicted_probabilities,
+)
 from sosu_analysis.models.margins import average_prediction
 
 

@@ -9,8 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sosu_analysis.models.api import (CATEGORY_COLUMNS, check_table, fit_multinomial, multinomial_tables,
-                                      predicted_shares)
+from sosu_analysis.models.api import (
+    CATEGORY_COLUMNS,
+    check_table,
+    fit_multinomial,
+    multinomial_tables,
+    predicted_shares,
+)
 from sosu_analysis.models.tables import sosu_factors
 
 COLS = list(CATEGORY_COLUMNS.values())

@@ -7,8 +7,16 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit
 
-from sosu_analysis.models.api import (check_table, coefficient_table, fit_grouped_logit, fit_logit_models,
-                                      lr_tests_table, pearson_chi2, pearson_dispersion, used_dispersion)
+from sosu_analysis.models.api import (
+    check_table,
+    coefficient_table,
+    fit_grouped_logit,
+    fit_logit_models,
+    lr_tests_table,
+    pearson_chi2,
+    pearson_dispersion,
+    used_dispersion,
+)
 
 
 def test_snoring_quasibinomial_matches_r(snoring, results):

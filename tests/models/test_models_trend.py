@@ -9,8 +9,16 @@ import pytest
 import statsmodels.api as sm
 from scipy.special import expit, logit
 
-from sosu_analysis.models.api import (check_table, cochran_armitage, fit_grouped_logit, fit_trend, goal_distance,
-                                      segmented_trend, trend_sentence, trend_tests)
+from sosu_analysis.models.api import (
+    check_table,
+    cochran_armitage,
+    fit_grouped_logit,
+    fit_trend,
+    goal_distance,
+    segmented_trend,
+    trend_sentence,
+    trend_tests,
+)
 from sosu_analysis.models.trend import trend_fits
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from students_helpers import HEADER, write
 
 from sosu_analysis.errors import InputError
 from sosu_analysis.students import read_extract
-
-from students_helpers import HEADER, write
 
 GOOD = "S000001,SSA,Alpha,2025-04-07,,"
 

@@ -145,7 +145,8 @@ def _pvalue(p: _Pieces, V: np.ndarray, beta0: float) -> float:
 def _invert(pfun, center: float, scale: float, alpha: float, direction: int, max_steps: int = 40, rtol: float = 1e-7) -> float:
     """Boundary of ``{beta0 : p(beta0) >= alpha}`` on one side of ``center``, to
     ``rtol * scale`` by bisection (the last value with ``p >= alpha`` and the first
-    with ``p < alpha`` are averaged). ``+-inf`` when ``p`` never drops below ``alpha``."""
+    with ``p < alpha`` are averaged). ``+-inf`` when ``p`` never drops below ``alpha``.
+    """
     inside = center
     scale = scale if scale > 0 else 1.0
     step = scale

@@ -158,7 +158,8 @@ def _adjustment(fit: LinearFit, rows: np.ndarray) -> np.ndarray:
 
 def cr2_components(fit: LinearFit) -> tuple[np.ndarray, list]:
     """CR2-adjusted cluster scores ``X_g' A_g e_g`` (``G x k``) and per-cluster
-    ``(rows, T)`` pairs for reuse."""
+    ``(rows, T)`` pairs for reuse.
+    """
     d = fit.design
     U = np.zeros((d.G, d.k))
     parts = []
@@ -179,7 +180,8 @@ def cr2_vcov(fit: LinearFit) -> np.ndarray:
 
 def satterthwaite_df(fit: LinearFit, coef: int | np.ndarray = 0, parts: list | None = None) -> float:
     """Satterthwaite degrees of freedom of the CR2 variance of ``c' beta``
-    under the working model ``Phi = I`` (see module Notes)."""
+    under the working model ``Phi = I`` (see module Notes).
+    """
     d = fit.design
     c = _contrast(fit, coef)
     if parts is None:

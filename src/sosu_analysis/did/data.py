@@ -29,7 +29,7 @@ TARGET_PROGRAMME = "SSA"
 #: column names accepted for the treatment indicator, first match wins
 TREATMENT_COLUMNS = ("pilot_post", "treated")
 #: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
-from ..privacy import MIN_CELL  # noqa: E402
+from ..privacy import MIN_CELL  # noqa: E402, F401
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Cells:
         """Start ``intake_idx`` per campus in :attr:`campuses` order, ``inf`` = never."""
         return np.array([self.start.get(c, np.inf) for c in self.campuses], dtype=float)
 
-    def subset(self, mask: np.ndarray) -> "Cells":
+    def subset(self, mask: np.ndarray) -> Cells:
         """Cells restricted to a boolean row mask (intakes and campuses kept)."""
         tab = self.table.loc[np.asarray(mask, bool)].reset_index(drop=True)
         return Cells(tab, self.intakes, self.campuses, dict(self.start), self.student_level)
@@ -205,7 +205,7 @@ def to_cells(df: pd.DataFrame, intake_order=None) -> Cells:
     return Cells(agg[cols], intakes, campuses, start, not cell_level)
 
 
-def as_cells(data: "pd.DataFrame | Cells", intake_order=None) -> Cells:
+def as_cells(data: pd.DataFrame | Cells, intake_order=None) -> Cells:
     """Return ``data`` if it is :class:`Cells`, else :func:`to_cells` of it."""
     if isinstance(data, Cells):
         return data

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -203,7 +204,7 @@ def estimate_cells(
 
 
 def estimate_did(
-    data: "pd.DataFrame | Cells",
+    data: pd.DataFrame | Cells,
     outcome: OutcomeDefinition = "incl_switch",
     estimator: Estimator = "lpm",
     inference: Sequence[Inference] = DEFAULT_INFERENCE,
@@ -267,7 +268,7 @@ def placebo_cells(cells: Cells, placebo_start=None) -> Cells:
 
 
 def placebo_did(
-    data: "pd.DataFrame | Cells",
+    data: pd.DataFrame | Cells,
     outcome: OutcomeDefinition = "incl_switch",
     placebo_start=None,
     estimator: Estimator = "lpm",

@@ -26,8 +26,8 @@ whatever the rank.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ def _pre_wald_stat(fit, pre_idx: list[int]) -> float:
 
 
 def event_study(
-    data: "pd.DataFrame | Cells",
+    data: pd.DataFrame | Cells,
     outcome: OutcomeDefinition = "incl_switch",
     reference: int = -1,
     window: tuple[int, int] | None = None,

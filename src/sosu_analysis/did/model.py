@@ -69,7 +69,7 @@ class Design:
     def k(self) -> int:
         return self.X.shape[1]
 
-    def with_treatment(self, T: np.ndarray, names: list | None = None) -> "Design":
+    def with_treatment(self, T: np.ndarray, names: list | None = None) -> Design:
         """Same fixed effects, new treatment column(s)."""
         T = np.asarray(T, float).reshape(len(self.n), -1)
         F = self.X[:, self.n_treat :]
@@ -226,7 +226,8 @@ def fit_ols(design: Design, ysum: np.ndarray) -> LinearFit:
 
 def student_rows(table: pd.DataFrame, ysum: np.ndarray) -> pd.DataFrame:
     """Expand cells to one row per student with 0/1 outcome ``y`` (for tests and
-    small examples; cells keep their index in column ``cell``)."""
+    small examples; cells keep their index in column ``cell``).
+    """
     n = table["n"].to_numpy(int)
     ys = np.asarray(ysum).round().astype(int)
     idx = np.repeat(np.arange(len(table)), n)

@@ -1,6 +1,7 @@
 """Figures of the campus comparison. Every function takes ``watermark``: text
 drawn large, diagonal and semi-transparent on every axes (required for
-synthetic data, e.g. ``watermark="SYNTHETIC DATA"``)."""
+synthetic data, e.g. ``watermark="SYNTHETIC DATA"``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..plotting import add_watermark
-
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
 TEXT = {

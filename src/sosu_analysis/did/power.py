@@ -39,8 +39,8 @@ methods (whose size/power with few clusters is the point).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -111,10 +111,11 @@ class PowerDesign:
         return pd.DataFrame(rows)
 
     @classmethod
-    def from_cells(cls, data: "pd.DataFrame | Cells", n_post: int | None = None, baseline: float = 0.17, icc: float = 0.005, **kw) -> "PowerDesign":
+    def from_cells(cls, data: pd.DataFrame | Cells, n_post: int | None = None, baseline: float = 0.17, icc: float = 0.005, **kw) -> PowerDesign:
         """Design read off the data: campuses, mean SSA intake size per campus,
         pilot status, number of pre intakes (before the earliest start) and of
-        post intakes (observed, or ``n_post``)."""
+        post intakes (observed, or ``n_post``).
+        """
         cells = as_cells(data)
         tab = cells.table[cells.table["programme"] == "SSA"]
         first = min(cells.start.values()) if cells.start else len(cells.intakes)
@@ -286,7 +287,7 @@ def power_curve(
     return pd.DataFrame(rows)
 
 
-def estimate_icc(data: "pd.DataFrame | Cells", outcome: str = "incl_switch") -> dict:
+def estimate_icc(data: pd.DataFrame | Cells, outcome: str = "incl_switch") -> dict:
     """Campus-by-intake intra-class correlation of SSA dropout, from the pre-period.
 
     Method of moments on the pre-period SSA cells (before the earliest pilot

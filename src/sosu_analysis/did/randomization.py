@@ -37,9 +37,10 @@ Assignments in which ``D_pi`` has no variation left after the fixed effects
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from math import factorial
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -85,7 +86,8 @@ def n_distinct_permutations(values) -> int:
 def assignments(start_vec: np.ndarray, max_assignments: int = 100_000, rng: np.random.Generator | None = None) -> tuple[np.ndarray, bool]:
     """Assignment matrix ``(A, G)`` of start indices; exact when the number of distinct
     permutations is at most ``max_assignments``, else a seeded random sample
-    (first row = observed)."""
+    (first row = observed).
+    """
     start_vec = np.asarray(start_vec, float)
     if n_distinct_permutations(start_vec) <= max_assignments:
         return np.array(distinct_permutations(start_vec), dtype=float), True

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from .estimate import DEFAULT_INFERENCE, Estimator, Inference, InferenceOptions,
 
 
 def simulation_check(
-    dgp: Callable[[np.random.Generator], "pd.DataFrame | Cells"],
+    dgp: Callable[[np.random.Generator], pd.DataFrame | Cells],
     true_effect: float,
     n_reps: int = 200,
     estimator: Estimator = "lpm",

@@ -7,7 +7,7 @@ cells have their counts and rates blanked (``NaN``) and ``suppressed = True``.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,7 @@ def _by_horizon(data, horizon_months) -> dict:
 
 
 def did_table(
-    data: "pd.DataFrame | Cells | Mapping[int, pd.DataFrame | Cells]",
+    data: pd.DataFrame | Cells | Mapping[int, pd.DataFrame | Cells],
     outcomes: Sequence[str] = OUTCOMES,
     estimators: Sequence[str] = ESTIMATORS,
     inference: Sequence[str] = DEFAULT_INFERENCE,
@@ -133,7 +133,7 @@ def did_table(
 
 
 def event_study_table(
-    data: "pd.DataFrame | Cells",
+    data: pd.DataFrame | Cells,
     outcomes: Sequence[str] = OUTCOMES,
     reference: int = -1,
     window: tuple[int, int] | None = None,
@@ -164,16 +164,17 @@ def pretrend_table(event_table: pd.DataFrame) -> pd.DataFrame:
     return event_table.attrs["pretrend"]
 
 
-def power_table(design: "PowerDesign | pd.DataFrame | Cells", **kwargs) -> pd.DataFrame:
+def power_table(design: PowerDesign | pd.DataFrame | Cells, **kwargs) -> pd.DataFrame:
     """Power table for a :class:`~sosu_analysis.did.power.PowerDesign` or for
     the design read off data (:meth:`PowerDesign.from_cells`); keyword
-    arguments go to :func:`sosu_analysis.did.power.power_table`."""
+    arguments go to :func:`sosu_analysis.did.power.power_table`.
+    """
     if not isinstance(design, PowerDesign):
         design = PowerDesign.from_cells(design)
     return _power_table(design, **kwargs)
 
 
-def rates_2x2(data: "pd.DataFrame | Cells", outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
+def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
     """SSA dropout rates: pilot / non-pilot campuses × pre / post the first pilot start.
 
     Returns

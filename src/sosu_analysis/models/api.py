@@ -26,15 +26,40 @@ from .data import DENOMINATOR, KNOWN_GROUP_COLUMNS, check_table, events_column, 
 from .design import DesignSpec, build_design
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, margins, predicted_probabilities
-from .multinomial import (CATEGORY_COLUMNS, MultinomialFit, fit_multinomial, multinomial_coefficients,
-                          multinomial_lr_test, predicted_shares)
+from .multinomial import (
+    CATEGORY_COLUMNS,
+    MultinomialFit,
+    fit_multinomial,
+    multinomial_coefficients,
+    multinomial_lr_test,
+    predicted_shares,
+)
 from .options import CovType, Language, ModelName, OutcomeDefinition
 from .plots import plot_trends, watermark_axes
 from .quasi import pearson_chi2, pearson_dispersion, quasi_cov, used_dispersion
-from .tables import (MODEL_NAMES, LogitModels, dispersion_table, fit_logit_models, logit_models_table,
-                     lr_tests_table, marginal_effects_table, model_terms, multinomial_tables, sosu_factors)
-from .trend import (cochran_armitage, fit_trend, format_p, goal_distance, programme_years, segmented_trend,
-                    trend_fits, trend_sentence, trend_tests)
+from .tables import (
+    MODEL_NAMES,
+    LogitModels,
+    dispersion_table,
+    fit_logit_models,
+    logit_models_table,
+    lr_tests_table,
+    marginal_effects_table,
+    model_terms,
+    multinomial_tables,
+    sosu_factors,
+)
+from .trend import (
+    cochran_armitage,
+    fit_trend,
+    format_p,
+    goal_distance,
+    programme_years,
+    segmented_trend,
+    trend_fits,
+    trend_sentence,
+    trend_tests,
+)
 
 __all__ = [
     "CATEGORY_COLUMNS", "DENOMINATOR", "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "OUTCOME_DEFINITIONS", "RESULT_KEYS",

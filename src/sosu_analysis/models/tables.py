@@ -28,8 +28,13 @@ from scipy import stats
 from .data import DEFINITIONS, DENOMINATOR, events_column
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, margins, predicted_probabilities
-from .multinomial import (CATEGORY_COLUMNS, fit_multinomial, multinomial_coefficients,
-                          multinomial_lr_test, predicted_shares)
+from .multinomial import (
+    CATEGORY_COLUMNS,
+    fit_multinomial,
+    multinomial_coefficients,
+    multinomial_lr_test,
+    predicted_shares,
+)
 from .options import ModelName, OutcomeDefinition
 from .quasi import used_dispersion
 
@@ -48,7 +53,8 @@ def model_terms(model: ModelName, group_cols: Sequence[str] = ()) -> list[str]:
 def sosu_factors(cells: pd.DataFrame, group_cols: Sequence[str] = (),
                  programme_reference: str | None = None) -> dict[str, tuple]:
     """Factor levels, reference first: the largest programme (or ``programme_reference``),
-    the first year, the largest level of each grouping column."""
+    the first year, the largest level of each grouping column.
+    """
     def largest_first(var: str, ref: str | None = None) -> tuple:
         sizes = cells.groupby(var)[DENOMINATOR].sum()
         levels = sorted(sizes.index)
@@ -74,7 +80,8 @@ class LogitModels:
 
     def reference_dispersion(self, definition: OutcomeDefinition) -> tuple[float, int, str]:
         """Pearson phi of the largest model with residual df (``interaction``, else ``additive``):
-        its value, df and model name. Quasi columns of saturated models use it."""
+        its value, df and model name. Quasi columns of saturated models use it.
+        """
         for name in ("interaction", "additive"):
             fit = self.fits[(definition, name)]
             if fit.df_resid > 0:

@@ -70,7 +70,8 @@ def cochran_armitage(events, trials, scores) -> dict[str, float]:
 
 def programme_years(cells: pd.DataFrame, programme: str, definition: OutcomeDefinition) -> pd.DataFrame:
     """One programme's cells summed to years: ``year, trials`` (n_cohort), ``events``, ``programme``,
-    ``year_c`` (year minus the first year)."""
+    ``year_c`` (year minus the first year).
+    """
     sub = cells[cells["programme"] == programme]
     d = sub.groupby("year", sort=True, as_index=False)[[DENOMINATOR, events_column(definition)]].sum()
     d = d.rename(columns={events_column(definition): "events", DENOMINATOR: "trials"})

@@ -17,7 +17,13 @@ Public API
 from .aggregates import AGGREGATE_COLUMNS, CELL_COLUMNS, cell_table, read_aggregates, to_aggregates
 from .campuses import PILOT_PROGRAMMES, covered_programmes, pilot_flags, read_campuses, read_interventions
 from .extract import (
-    EXTRACT_COLUMNS, HORIZONS, STATUSES, derive_columns, read_extract, status_at, synthetic_label,
+    EXTRACT_COLUMNS,
+    HORIZONS,
+    STATUSES,
+    derive_columns,
+    read_extract,
+    status_at,
+    synthetic_label,
 )
 from .months import add_months
 from .synth import SyntheticCohorts, generate, write_synthetic

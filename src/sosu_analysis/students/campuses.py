@@ -34,7 +34,14 @@ from ..errors import InputError, Problem
 from ..rawtable import read_raw_table
 from ..validation import Kind, register
 from ._parse import (
-    MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme, parse_yes_no,
+    MONTH_HINT,
+    PROGRAMMES,
+    Columns,
+    Problems,
+    key,
+    parse_month,
+    parse_programme,
+    parse_yes_no,
 )
 
 #: programmes the 2025 interventions cover when no interventions table is given (seed 003: "SSA optag i 2025")
