@@ -37,3 +37,23 @@ class InputError(ValueError):
             problems = [problems]
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class NotEstimable(ValueError):
+    """The data cannot identify the quantity asked for (a property of the data, not a typo).
+
+    Raised, for example, when the treatment lies in the span of the fixed
+    effects (a triple difference on SSA-only data), when fewer than two
+    clusters remain, or when a placebo has no pre-period to use. Tables catch
+    this error, and only this one, and show a row with ``reason`` in its
+    ``note``; a wrong option name is a ``ValueError`` and stops the run.
+
+    Parameters
+    ----------
+    reason : str
+        Why the quantity cannot be estimated, in words a reader of the table understands.
+    """
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)

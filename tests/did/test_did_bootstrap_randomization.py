@@ -9,11 +9,24 @@ import pytest
 import statsmodels.api as sm
 from did_helpers import small_panel_frame
 
-from sosu_analysis.did.bootstrap import _pieces, _pvalue, weight_matrix, wild_cluster_bootstrap
-from sosu_analysis.did.data import to_cells, treatment_for
+from sosu_analysis.did.bootstrap import bootstrap_t, weight_matrix, wild_cluster_bootstrap
+from sosu_analysis.did.data import student_rows, to_cells, treatment_for
 from sosu_analysis.did.estimate import InferenceOptions, estimate_did
-from sosu_analysis.did.model import build_design, student_rows
+from sosu_analysis.did.model import cell_design as build_design
+from sosu_analysis.did.model import fit_ols
 from sosu_analysis.did.randomization import distinct_permutations, n_distinct_permutations
+
+
+def _pieces(design, ysum, j):
+    return bootstrap_t(fit_ols(design, ysum), j)
+
+
+def _pvalue(pieces, V, beta0):
+    return pieces.p_value(V, beta0)
+
+
+def _wild(design, ysum, **kw):
+    return wild_cluster_bootstrap(fit_ols(design, ysum), **kw)
 
 WEBB = [-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)]
 
@@ -54,7 +67,7 @@ def _brute_force_wild(X, y, g, beta0, values):
 def test_wild_webb_enumeration_equals_brute_force():
     """G = 5: all 6^5 = 7776 Webb patterns; the package's p must equal the brute-force count exactly."""
     _, design, ysum, X, y, g = _setup(drop=("F",))
-    res = wild_cluster_bootstrap(design, ysum, weights="webb", beta0=0.05, ci=False)
+    res = _wild(design, ysum, weights="webb", beta0=0.05, ci=False)
     p_bf, total = _brute_force_wild(X, y, g, 0.05, WEBB)
     assert res.extra["enumerated"] and res.extra["n_draws"] == total == 6**5
     assert res.p_value == pytest.approx(p_bf, abs=1e-12)
@@ -65,7 +78,7 @@ def test_wild_webb_enumeration_equals_brute_force():
 def test_wild_rademacher_enumeration_equals_brute_force():
     _, design, ysum, X, y, g = _setup()
     for beta0 in (0.0, -0.1, 0.3):
-        res = wild_cluster_bootstrap(design, ysum, weights="rademacher", beta0=beta0, ci=False)
+        res = _wild(design, ysum, weights="rademacher", beta0=beta0, ci=False)
         p_bf, total = _brute_force_wild(X, y, g, beta0, [-1.0, 1.0])
         assert res.extra["n_draws"] == total == 2**6
         assert res.p_value == pytest.approx(p_bf, abs=1e-12)
@@ -74,7 +87,7 @@ def test_wild_rademacher_enumeration_equals_brute_force():
 def test_wild_ci_is_test_inversion():
     """At the interval ends the bootstrap p-value crosses alpha."""
     _, design, ysum, *_ = _setup()
-    res = wild_cluster_bootstrap(design, ysum, weights="webb", alpha=0.10)
+    res = _wild(design, ysum, weights="webb", alpha=0.10)
     pieces = _pieces(design, ysum, 0)
     V, _ = weight_matrix(design.G, "webb", 100_000, 0, np.random.default_rng(0))
     eps = 1e-4 * pieces.se
@@ -86,8 +99,8 @@ def test_wild_ci_is_test_inversion():
 
 def test_wild_random_draws_seeded_when_too_many_patterns():
     _, design, ysum, *_ = _setup()
-    a = wild_cluster_bootstrap(design, ysum, max_enumerate=1000, B=499, seed=11, ci=False)
-    b = wild_cluster_bootstrap(design, ysum, max_enumerate=1000, B=499, seed=11, ci=False)
+    a = _wild(design, ysum, max_enumerate=1000, B=499, seed=11, ci=False)
+    b = _wild(design, ysum, max_enumerate=1000, B=499, seed=11, ci=False)
     assert not a.extra["enumerated"] and a.extra["n_draws"] == 499
     assert a.p_value == b.p_value
 

@@ -10,8 +10,10 @@ from did_helpers import expand_students, load_reference, small_panel_frame
 from scipy import stats
 
 from sosu_analysis.did.covariance import cr2_test, cr2_vcov, crv1_test, crv1_vcov, satterthwaite_df
-from sosu_analysis.did.data import to_cells
-from sosu_analysis.did.model import Design, build_design, fit_ols, student_rows
+from sosu_analysis.did.data import student_rows, to_cells
+from sosu_analysis.did.model import CellDesign as Design
+from sosu_analysis.did.model import cell_design as build_design
+from sosu_analysis.did.model import fit_ols
 
 REF = load_reference("did_clubsandwich_small_panel")
 

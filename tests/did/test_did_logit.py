@@ -9,10 +9,10 @@ from did_helpers import make_students
 from scipy import stats
 from scipy.special import expit
 
-from sosu_analysis.did.data import to_cells
+from sosu_analysis.did.data import student_rows, to_cells
 from sosu_analysis.did.estimate import InferenceOptions, estimate_did
 from sosu_analysis.did.logit import att_probability, fit_logit, logit_att_crv1, logit_vcov_crv1
-from sosu_analysis.did.model import build_design, student_rows
+from sosu_analysis.did.model import cell_design as build_design
 
 
 @pytest.fixture(scope="module")

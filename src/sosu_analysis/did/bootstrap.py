@@ -1,4 +1,4 @@
-"""Wild cluster restricted (WCR) bootstrap for one coefficient of a linear model.
+r"""Wild cluster restricted (WCR) bootstrap for one coefficient of a linear model.
 
 Notes
 -----
@@ -19,8 +19,8 @@ Because ``y~`` lies in the column space of ``X`` everything is linear in
 
 .. math::
 
-    b^*_j - \\beta_0 = a' v, \\qquad
-    e_j' M X_h' e^*_h = (K v)_h, \\quad K = \\operatorname{diag}(a) - Q'\\Psi,
+    b^*_j - \beta_0 = a' v, \qquad
+    e_j' M X_h' e^*_h = (K v)_h, \quad K = \operatorname{diag}(a) - Q'\Psi,
 
 so ``t*(v) = a'v / sqrt(c * ||K v||^2)`` with the CRV1 factor ``c``. Cluster
 sums of ``u~`` per cell are all that is needed, so the bootstrap on cells is
@@ -51,13 +51,15 @@ errors. Canadian Journal of Economics 56(3).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from .covariance import CoefTest, crv1_factor
-from .model import Design
+from .covariance import crv1_factor
+from .model import fit_ols
+from .results import CoefTest, LinearFit
 
 WildWeights = Literal["webb", "rademacher"]
 
@@ -67,7 +69,8 @@ _WEIGHT_VALUES = {
 }
 
 
-def weight_matrix(G: int, weights: WildWeights, max_enumerate: int, B: int, rng: np.random.Generator) -> tuple[np.ndarray, bool]:
+def weight_matrix(G: int, weights: WildWeights, max_enumerate: int, B: int,
+                  rng: np.random.Generator) -> tuple[np.ndarray, bool]:
     """Auxiliary weights, ``(B, G)``; all patterns when ``len(values)**G <= max_enumerate``.
 
     Returns the matrix and whether it is a full enumeration.
@@ -82,70 +85,85 @@ def weight_matrix(G: int, weights: WildWeights, max_enumerate: int, B: int, rng:
 
 
 @dataclass(frozen=True)
-class _Pieces:
-    a0: np.ndarray  # a at beta0 = 0
-    a1: np.ndarray  # d a / d beta0
-    K0: np.ndarray
-    K1: np.ndarray
-    c: float
-    bj: float
+class BootstrapT:
+    """The bootstrap t-statistic as a function of the weights ``v`` and the null value ``beta0``.
+
+    ``t*(v) = a' v / sqrt(crv1_factor * ||K v||^2)`` with ``a`` and ``K``
+    affine in ``beta0`` (module Notes): ``a = coef_change + beta0 *
+    coef_change_slope`` and ``K = score_map + beta0 * score_map_slope``.
+
+    Attributes
+    ----------
+    coef_change : ndarray, shape (G,)
+        ``a`` at ``beta0 = 0``: cluster ``g``'s share of ``b*_j - beta0`` per unit weight.
+    coef_change_slope : ndarray, shape (G,)
+        ``d a / d beta0``.
+    score_map : ndarray, shape (G, G)
+        ``K`` at ``beta0 = 0``: maps ``v`` to the bootstrap scores ``e_j' M X_h' e*_h``.
+    score_map_slope : ndarray, shape (G, G)
+        ``d K / d beta0``.
+    crv1_factor : float
+    estimate : float
+        The observed ``b_j``.
+    se : float
+        Its CRV1 standard error.
+    """
+
+    coef_change: np.ndarray
+    coef_change_slope: np.ndarray
+    score_map: np.ndarray
+    score_map_slope: np.ndarray
+    crv1_factor: float
+    estimate: float
     se: float
 
+    def values(self, V: np.ndarray, beta0: float) -> np.ndarray:
+        """``t*`` for each row of ``V`` (0 where the bootstrap SE is 0)."""
+        a = self.coef_change + beta0 * self.coef_change_slope
+        K = self.score_map + beta0 * self.score_map_slope
+        num = V @ a
+        den = np.sqrt(self.crv1_factor * np.sum((V @ K.T) ** 2, axis=1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(den > 0, num / den, 0.0)
 
-def _pieces(design: Design, ysum: np.ndarray, j: int) -> _Pieces:
-    X, n, cl, G = design.X, design.n, design.cluster, design.G
-    k = X.shape[1]
-    M = np.linalg.inv(X.T @ (X * n[:, None]))
-    beta = M @ (X.T @ ysum)
-    r = ysum - n * (X @ beta)
+    def p_value(self, V: np.ndarray, beta0: float) -> float:
+        """Symmetric bootstrap p-value ``#{|t*| >= |t|} / B`` of ``H0: beta_j = beta0``."""
+        t = (self.estimate - beta0) / self.se
+        tol = 1e-9 * max(1.0, abs(t))
+        return float(np.mean(np.abs(self.values(V, beta0)) >= abs(t) - tol))
+
+
+def bootstrap_t(fit: LinearFit, j: int) -> BootstrapT:
+    """Build the pieces of the WCR bootstrap t-statistic of coefficient ``j`` (module Notes)."""
+    design = fit.design
+    G, k = design.G, design.k
+    M = fit.bread
     c = crv1_factor(G, design.N, k)
-    S = np.zeros((G, k))
-    np.add.at(S, cl, X * r[:, None])
-    se = float(np.sqrt(c * np.sum((S @ M[:, j]) ** 2)))
-    Z = np.delete(X, j, axis=1)
-    Mz = np.linalg.inv(Z.T @ (Z * n[:, None]))
-
-    def restricted_resid(target):
-        return target - n * (Z @ (Mz @ (Z.T @ target)))
-
-    u0 = restricted_resid(ysum)  # beta0 = 0
-    u1 = -restricted_resid(n * X[:, j])  # derivative in beta0
     mj = M[:, j]
-    Q = np.zeros((k, G))
-    for g in range(G):
-        rows = cl == g
-        Xg = X[rows]
-        Q[:, g] = Xg.T @ (Xg * n[rows, None]) @ mj
+    se = float(np.sqrt(c * np.sum((fit.cluster_scores() @ mj) ** 2)))
+    restricted = design.without_column(j)
+    restricted_fit = fit_ols(restricted, fit.ysum)
+    u0 = restricted_fit.resid_sum  # restricted residuals at beta0 = 0
+    u1 = -fit_ols(restricted, design.n * design.X[:, j], restricted_fit.bread).resid_sum  # their slope in beta0
+    Q = np.column_stack([design.gram(rows) @ mj for rows in design.cluster_rows()])
 
-    def a_and_K(u):
-        Sg = np.zeros((G, k))
-        np.add.at(Sg, cl, X * u[:, None])
-        Psi = M @ Sg.T  # k x G
+    def a_and_K(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        Psi = M @ design.cluster_sums(u).T  # k x G
         a = Psi[j]
-        K = np.diag(a) - Q.T @ Psi
-        return a, K
+        return a, np.diag(a) - Q.T @ Psi
 
     a0, K0 = a_and_K(u0)
     a1, K1 = a_and_K(u1)
-    return _Pieces(a0, a1, K0, K1, c, float(beta[j]), se)
+    return BootstrapT(a0, a1, K0, K1, c, float(fit.beta[j]), se)
 
 
-def _pvalue(p: _Pieces, V: np.ndarray, beta0: float) -> float:
-    a = p.a0 + beta0 * p.a1
-    K = p.K0 + beta0 * p.K1
-    num = V @ a
-    den = np.sqrt(p.c * np.sum((V @ K.T) ** 2, axis=1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        tstar = np.where(den > 0, num / den, 0.0)
-    t = (p.bj - beta0) / p.se
-    tol = 1e-9 * max(1.0, abs(t))
-    return float(np.mean(np.abs(tstar) >= abs(t) - tol))
+def invert_test(pfun: Callable[[float], float], center: float, scale: float, alpha: float, direction: int,
+                max_steps: int = 40, rtol: float = 1e-7) -> float:
+    """Boundary of ``{beta0 : p(beta0) >= alpha}`` on one side of ``center``, by bisection.
 
-
-def _invert(pfun, center: float, scale: float, alpha: float, direction: int, max_steps: int = 40, rtol: float = 1e-7) -> float:
-    """Boundary of ``{beta0 : p(beta0) >= alpha}`` on one side of ``center``, to
-    ``rtol * scale`` by bisection (the last value with ``p >= alpha`` and the first
-    with ``p < alpha`` are averaged). ``+-inf`` when ``p`` never drops below ``alpha``.
+    The boundary is found to ``rtol * scale`` (the last value with
+    ``p >= alpha`` and the first with ``p < alpha`` are averaged); ``+-inf``
+    when ``p`` never drops below ``alpha``.
     """
     inside = center
     scale = scale if scale > 0 else 1.0
@@ -170,8 +188,7 @@ def _invert(pfun, center: float, scale: float, alpha: float, direction: int, max
 
 
 def wild_cluster_bootstrap(
-    design: Design,
-    ysum: np.ndarray,
+    fit: LinearFit,
     coef: int = 0,
     weights: WildWeights = "webb",
     max_enumerate: int = 100_000,
@@ -185,10 +202,8 @@ def wild_cluster_bootstrap(
 
     Parameters
     ----------
-    design : Design
-        Full dummy design (cells with student counts).
-    ysum : ndarray
-        Outcome sums per cell.
+    fit : LinearFit
+        Least-squares fit of the full dummy design (:func:`~sosu_analysis.did.model.fit_ols`).
     coef : int
         Column of the tested coefficient.
     weights : {"webb", "rademacher"}
@@ -201,27 +216,36 @@ def wild_cluster_bootstrap(
         1 - confidence level of the interval.
     ci : bool
         Compute the interval by test inversion.
+    beta0 : float
+        Null value.
 
     Returns
     -------
     CoefTest
         ``method = "wild_" + weights``; ``se`` is the CRV1 SE (for reference),
-        ``df`` is nan; ``extra`` has ``n_draws``, ``enumerated``, ``weights``
+        ``df`` is nan; ``extra`` has ``n_draws``, ``enumerated``, ``weights``,
+        ``n_zero_se`` (patterns whose bootstrap SE is 0; their ``t*`` is 0)
         and ``min_p``, the smallest attainable p-value: the constant patterns
         ``v = c 1`` (6 for Webb, 2 for Rademacher when enumerated) only rescale
         the sample and always tie with the observed ``|t|``, so
         ``min_p = #constant patterns / n_draws`` (Webb, ``G = 5``: 6/7776).
     """
+    if weights not in _WEIGHT_VALUES:
+        raise ValueError(f"weights must be one of {sorted(_WEIGHT_VALUES)}, not {weights!r}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    pieces = _pieces(design, np.asarray(ysum, float), coef)
-    V, enumerated = weight_matrix(design.G, weights, max_enumerate, B, rng)
-    p_val = _pvalue(pieces, V, beta0)
+    stat = bootstrap_t(fit, coef)
+    V, enumerated = weight_matrix(fit.design.G, weights, max_enumerate, B, rng)
+    p_val = stat.p_value(V, beta0)
     lo = hi = np.nan
     if ci:
-        pf = lambda b0: _pvalue(pieces, V, b0)  # noqa: E731
-        lo = _invert(pf, pieces.bj, pieces.se, alpha, -1)
-        hi = _invert(pf, pieces.bj, pieces.se, alpha, +1)
+        lo = invert_test(lambda b0: stat.p_value(V, b0), stat.estimate, stat.se, alpha, -1)
+        hi = invert_test(lambda b0: stat.p_value(V, b0), stat.estimate, stat.se, alpha, +1)
     # a constant pattern v = c * 1 rescales the sample: |t*| = |t| for any data
     n_const = int(np.sum(np.all(V == V[:, :1], axis=1)))
-    extra = {"n_draws": len(V), "enumerated": enumerated, "weights": weights, "min_p": max(n_const, 1) / len(V)}
-    return CoefTest(f"wild_{weights}", pieces.bj, pieces.se, np.nan, (pieces.bj - beta0) / pieces.se, p_val, lo, hi, extra)
+    K = stat.score_map + beta0 * stat.score_map_slope
+    n_zero_se = int(np.sum(np.sum((V @ K.T) ** 2, axis=1) <= 0))
+    notes = (f"{n_zero_se} of {len(V)} weight patterns gave a zero bootstrap SE (t* set to 0)",) if n_zero_se else ()
+    extra = {"n_draws": len(V), "enumerated": enumerated, "weights": weights, "min_p": max(n_const, 1) / len(V),
+             "n_zero_se": n_zero_se}
+    return CoefTest(f"wild_{weights}", stat.estimate, stat.se, np.nan, (stat.estimate - beta0) / stat.se, p_val,
+                    lo, hi, extra, notes)

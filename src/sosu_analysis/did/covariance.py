@@ -1,4 +1,4 @@
-"""Cluster-robust covariance: CRV1 and CR2 (bias-reduced linearization) with Satterthwaite df.
+r"""Cluster-robust covariance: CRV1 and CR2 (bias-reduced linearization) with Satterthwaite df.
 
 Notes
 -----
@@ -9,7 +9,7 @@ Model ``y = X beta + e`` at the student level, clusters ``g = 1..G``
 
 .. math::
 
-    V_{CR1} = \\frac{G}{G-1}\\frac{N-1}{N-k}\\, M \\Big(\\sum_g X_g' e_g e_g' X_g\\Big) M,
+    V_{CR1} = \frac{G}{G-1}\frac{N-1}{N-k}\, M \Big(\sum_g X_g' e_g e_g' X_g\Big) M,
 
 where ``N`` is the number of students and ``k`` the number of columns of the
 full dummy design (fixed effects counted). Tests and intervals use ``t`` with
@@ -21,7 +21,7 @@ full dummy design (fixed effects counted). Tests and intervals use ``t`` with
 
 .. math::
 
-    V_{CR2} = M \\Big(\\sum_g X_g' A_g e_g e_g' A_g X_g\\Big) M, \\qquad
+    V_{CR2} = M \Big(\sum_g X_g' A_g e_g e_g' A_g X_g\Big) M, \qquad
     A_g = (I_{n_g} - H_{gg})^{+1/2},
 
 ``(.)^{+1/2}`` being the symmetric square root of the Moore–Penrose inverse.
@@ -38,7 +38,7 @@ columns) and ``X_g = U Xc``. Then
 
 .. math::
 
-    A_g = (I - QQ') + Q (I - S)^{+1/2} Q' ,\\qquad
+    A_g = (I - QQ') + Q (I - S)^{+1/2} Q' ,\qquad
     X_g' A_g e_g = Xc' D^{1/2} (I-S)^{+1/2} D^{-1/2} r_g ,
 
 because ``U'(I - QQ') = 0``; ``r_g`` are the residual sums per cell. Only a
@@ -50,9 +50,9 @@ Pustejovsky & Tipton 2018, eq. 11) under the working model ``Phi = I``:
 
 .. math::
 
-    \\nu = \\frac{\\big(\\sum_g p_g' p_g\\big)^2}{\\sum_g \\sum_h (p_g' p_h)^2}
-         = \\frac{\\operatorname{tr}(\\Omega)^2}{\\|\\Omega\\|_F^2}, \\qquad
-    \\Omega_{gh} = \\delta_{gh} v_g' v_g - (X_g'v_g)' M (X_h' v_h),
+    \nu = \frac{\big(\sum_g p_g' p_g\big)^2}{\sum_g \sum_h (p_g' p_h)^2}
+         = \frac{\operatorname{tr}(\Omega)^2}{\|\Omega\|_F^2}, \qquad
+    \Omega_{gh} = \delta_{gh} v_g' v_g - (X_g'v_g)' M (X_h' v_h),
 
 with ``v_g = A_g X_g M c``, which is constant within cells:
 ``v_g = U w_g``, ``w_g = D^{-1/2}(I-S)^{+1/2}D^{1/2} Xc M c``.
@@ -70,34 +70,13 @@ models. JBES 36(4), 672-683.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 from scipy import stats
 
-from .model import LinearFit
+from .results import CoefTest, LinearFit
 
 #: eigenvalues of ``I - H_gg`` at or below this are treated as zero
 EIG_TOL = 1e-10
-
-
-@dataclass(frozen=True)
-class CoefTest:
-    """A test of one coefficient (or contrast) and its confidence interval.
-
-    ``df`` is ``inf`` for normal reference distributions and ``nan`` where a
-    method has no degrees of freedom (bootstrap, randomization).
-    """
-
-    method: str
-    estimate: float
-    se: float
-    df: float
-    statistic: float
-    p_value: float
-    ci_low: float
-    ci_high: float
-    extra: dict = field(default_factory=dict)
 
 
 def crv1_factor(G: int, N: float, k: int) -> float:
@@ -105,16 +84,19 @@ def crv1_factor(G: int, N: float, k: int) -> float:
     return G / (G - 1) * (N - 1) / (N - k)
 
 
+def sandwich(bread: np.ndarray, scores: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    """``factor * B (sum_g s_g s_g') B`` for the ``(G, k)`` cluster scores ``s_g`` and bread ``B``."""
+    return factor * (bread @ (scores.T @ scores) @ bread)
+
+
 def crv1_vcov(fit: LinearFit) -> np.ndarray:
     """CRV1 covariance matrix (see module Notes)."""
     d = fit.design
-    S = fit.cluster_scores()
-    meat = S.T @ S
-    V = fit.bread @ meat @ fit.bread
-    return crv1_factor(d.G, d.N, d.k) * V
+    return sandwich(fit.bread, fit.cluster_scores(), crv1_factor(d.G, d.N, d.k))
 
 
-def _t_test(method, est, se, df, alpha, extra=None) -> CoefTest:
+def t_test(method: str, est: float, se: float, df: float, alpha: float, extra: dict | None = None) -> CoefTest:
+    """Test of ``estimate = 0`` and the interval ``est +- q se`` on ``t(df)`` (normal when ``df`` is infinite)."""
     tstat = est / se if se > 0 else np.nan
     dist = stats.norm if not np.isfinite(df) else stats.t(df)
     p = float(2 * dist.sf(abs(tstat))) if np.isfinite(tstat) else np.nan
@@ -122,27 +104,20 @@ def _t_test(method, est, se, df, alpha, extra=None) -> CoefTest:
     return CoefTest(method, float(est), float(se), float(df), float(tstat), p, est - q * se, est + q * se, extra or {})
 
 
-def _contrast(fit: LinearFit, coef: int | np.ndarray) -> np.ndarray:
+def contrast(k: int, coef: int | np.ndarray) -> np.ndarray:
+    """Return the contrast vector ``c`` of ``c' beta``: a unit vector for a column index, else ``coef``."""
     if np.isscalar(coef):
-        c = np.zeros(fit.design.k)
-        c[int(coef)] = 1.0
+        c = np.zeros(k)
+        c[int(coef)] = 1.0  # type: ignore[arg-type]
         return c
     return np.asarray(coef, float)
 
 
 def crv1_test(fit: LinearFit, coef: int | np.ndarray = 0, alpha: float = 0.05) -> CoefTest:
     """t-test of ``c' beta = 0`` with CRV1 and ``t(G-1)``."""
-    c = _contrast(fit, coef)
+    c = contrast(fit.design.k, coef)
     V = crv1_vcov(fit)
-    return _t_test("crv1", c @ fit.beta, float(np.sqrt(c @ V @ c)), fit.design.G - 1, alpha)
-
-
-def _cluster_blocks(fit: LinearFit):
-    d = fit.design
-    order = np.argsort(d.cluster, kind="stable")
-    bounds = np.searchsorted(d.cluster[order], np.arange(d.G + 1))
-    for g in range(d.G):
-        yield g, order[bounds[g] : bounds[g + 1]]
+    return t_test("crv1", c @ fit.beta, float(np.sqrt(c @ V @ c)), fit.design.G - 1, alpha)
 
 
 def _adjustment(fit: LinearFit, rows: np.ndarray) -> np.ndarray:
@@ -157,13 +132,11 @@ def _adjustment(fit: LinearFit, rows: np.ndarray) -> np.ndarray:
 
 
 def cr2_components(fit: LinearFit) -> tuple[np.ndarray, list]:
-    """CR2-adjusted cluster scores ``X_g' A_g e_g`` (``G x k``) and per-cluster
-    ``(rows, T)`` pairs for reuse.
-    """
+    """CR2-adjusted cluster scores ``X_g' A_g e_g`` (``G x k``) and per-cluster ``(rows, T)`` pairs for reuse."""
     d = fit.design
     U = np.zeros((d.G, d.k))
     parts = []
-    for g, rows in _cluster_blocks(fit):
+    for g, rows in enumerate(d.cluster_rows()):
         T = _adjustment(fit, rows)
         sq = np.sqrt(d.n[rows])
         adj_r = sq * (T @ (fit.resid_sum[rows] / sq))
@@ -175,15 +148,13 @@ def cr2_components(fit: LinearFit) -> tuple[np.ndarray, list]:
 def cr2_vcov(fit: LinearFit) -> np.ndarray:
     """CR2 covariance matrix on the full dummy design (see module Notes)."""
     U, _ = cr2_components(fit)
-    return fit.bread @ (U.T @ U) @ fit.bread
+    return sandwich(fit.bread, U)
 
 
 def satterthwaite_df(fit: LinearFit, coef: int | np.ndarray = 0, parts: list | None = None) -> float:
-    """Satterthwaite degrees of freedom of the CR2 variance of ``c' beta``
-    under the working model ``Phi = I`` (see module Notes).
-    """
+    """Satterthwaite degrees of freedom of the CR2 variance of ``c' beta`` under ``Phi = I`` (see module Notes)."""
     d = fit.design
-    c = _contrast(fit, coef)
+    c = contrast(d.k, coef)
     if parts is None:
         _, parts = cr2_components(fit)
     b_all = d.X @ (fit.bread @ c)
@@ -200,11 +171,11 @@ def satterthwaite_df(fit: LinearFit, coef: int | np.ndarray = 0, parts: list | N
 
 def cr2_test(fit: LinearFit, coef: int | np.ndarray = 0, alpha: float = 0.05) -> CoefTest:
     """t-test of ``c' beta = 0`` with CR2 and Satterthwaite degrees of freedom."""
-    c = _contrast(fit, coef)
+    c = contrast(fit.design.k, coef)
     U, parts = cr2_components(fit)
-    V = fit.bread @ (U.T @ U) @ fit.bread
+    V = sandwich(fit.bread, U)
     df = satterthwaite_df(fit, c, parts)
-    return _t_test("cr2", c @ fit.beta, float(np.sqrt(c @ V @ c)), df, alpha)
+    return t_test("cr2", c @ fit.beta, float(np.sqrt(c @ V @ c)), df, alpha)
 
 
 def wald_test(estimate: np.ndarray, vcov: np.ndarray, df_denom: float) -> dict:

@@ -12,11 +12,15 @@ input is therefore aggregated first; nothing is lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+#: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
+from ..privacy import MIN_CELL  # noqa: F401
 
 OutcomeDefinition = Literal["incl_switch", "excl_switch"]
 
@@ -28,8 +32,6 @@ CELL_OUTCOME = {"incl_switch": "n_dropout_total", "excl_switch": "n_dropout_nosw
 TARGET_PROGRAMME = "SSA"
 #: column names accepted for the treatment indicator, first match wins
 TREATMENT_COLUMNS = ("pilot_post", "treated")
-#: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
-from ..privacy import MIN_CELL  # noqa: E402, F401
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,9 @@ class Cells:
         """Dropout counts per cell for one outcome definition."""
         return self.table[f"y_{outcome}"].to_numpy(dtype=float)
 
-    @property
-    def n_pilot(self) -> int:
-        return len(self.start)
-
-    def start_vector(self) -> np.ndarray:
-        """Start ``intake_idx`` per campus in :attr:`campuses` order, ``inf`` = never."""
-        return np.array([self.start.get(c, np.inf) for c in self.campuses], dtype=float)
+    def start_for(self, campuses: Sequence[str]) -> np.ndarray:
+        """Start ``intake_idx`` of each campus in ``campuses``, ``inf`` = never a pilot."""
+        return np.array([self.start.get(c, np.inf) for c in campuses], dtype=float)
 
     def subset(self, mask: np.ndarray) -> Cells:
         """Cells restricted to a boolean row mask (intakes and campuses kept)."""
@@ -99,7 +97,7 @@ def _treatment_column(df: pd.DataFrame) -> str:
 
 
 def is_cell_level(df: pd.DataFrame) -> bool:
-    """True when ``df`` holds counts per cell (columns ``n`` and ``n_dropout_*``)."""
+    """Tell whether ``df`` holds counts per cell (columns ``n`` and ``n_dropout_*``)."""
     return "n" in df.columns and any(c in df.columns for c in CELL_OUTCOME.values())
 
 
@@ -185,7 +183,7 @@ def to_cells(df: pd.DataFrame, intake_order=None) -> Cells:
     rule = np.array(
         [
             int(p == TARGET_PROGRAMME and i >= start.get(c, np.inf))
-            for p, c, i in zip(agg["programme"], agg["campus"], agg["intake_idx"])
+            for p, c, i in zip(agg["programme"], agg["campus"], agg["intake_idx"], strict=True)
         ]
     )
     if (rule != agg["treated"].to_numpy()).any():
@@ -223,3 +221,28 @@ def treatment_for(cells_table: pd.DataFrame, campuses: tuple, start_vec: np.ndar
     s = np.asarray(start_vec, float)[cpos]
     ssa = (cells_table["programme"] == TARGET_PROGRAMME).to_numpy()
     return (ssa & (cells_table["intake_idx"].to_numpy() >= s)).astype(float)
+
+
+def sample_mask(table: pd.DataFrame, fixed_effects: Literal["did", "ddd"]) -> np.ndarray:
+    """Cells an estimator uses: SSA only for the DiD, every programme for the triple difference."""
+    if fixed_effects == "did":
+        return (table["programme"] == TARGET_PROGRAMME).to_numpy()
+    return np.ones(len(table), bool)
+
+
+def student_rows(table: pd.DataFrame, ysum: np.ndarray) -> pd.DataFrame:
+    """Expand cells to one row per student with 0/1 outcome ``y``.
+
+    For tests and small examples: the reference implementations work on
+    students. Each row keeps the index of its cell in column ``cell``; the
+    first ``ysum`` students of a cell have ``y = 1``.
+    """
+    n = table["n"].to_numpy(int)
+    ys = np.asarray(ysum).round().astype(int)
+    idx = np.repeat(np.arange(len(table)), n)
+    within = np.concatenate([np.arange(k) for k in n]) if len(n) else np.array([], int)
+    y = (within < np.repeat(ys, n)).astype(float)
+    out = table.iloc[idx].reset_index(drop=True).copy()
+    out["cell"] = idx
+    out["y"] = y
+    return out

@@ -1,34 +1,53 @@
-"""The campus comparison: DiD / DDD / logit ATT with every inference method side by side."""
+"""The campus comparison: DiD / DDD / logit ATT with every inference method side by side.
+
+An estimator is fitted once (:class:`FittedModel`); every inference method
+is a function of that fit with the same signature, looked up by name in
+:data:`INFERENCE_METHODS`. Names are checked against the ``Literal`` types
+before anything is computed: a misspelt name raises ``ValueError`` at once.
+Only :class:`~sosu_analysis.errors.NotEstimable` (the data cannot identify the
+effect) is turned into a table row by :func:`~sosu_analysis.did.tables.did_table`.
+"""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, get_args
 
 import numpy as np
 import pandas as pd
 
-from .bootstrap import wild_cluster_bootstrap
-from .covariance import CoefTest, cr2_test, crv1_test
-from .data import Cells, OutcomeDefinition, as_cells, treatment_for
+from ..errors import NotEstimable
+from .bootstrap import WildWeights, wild_cluster_bootstrap
+from .covariance import cr2_test, crv1_test
+from .data import Cells, OutcomeDefinition, as_cells, sample_mask, treatment_for
 from .logit import att_probability, fit_logit, logit_att_crv1
-from .model import Design, build_design, fit_ols, sample_mask
+from .model import CellDesign, cell_design, fit_ols
 from .randomization import RIStatistic, randomization_test, randomization_test_generic
+from .results import CoefTest, DidResult, LinearFit, LogitFit
 
 Estimator = Literal["lpm", "logit_ame", "triple_diff"]
 Inference = Literal["crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"]
 
-DEFAULT_INFERENCE: tuple = ("crv1", "cr2", "wild_webb", "randomization")
-OUTCOMES: tuple = ("incl_switch", "excl_switch")
-ESTIMATORS: tuple = ("lpm", "logit_ame", "triple_diff")
-#: inference methods available for each estimator
-AVAILABLE = {
-    "lpm": {"crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"},
-    "triple_diff": {"crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"},
-    "logit_ame": {"crv1", "randomization"},
-}
+OUTCOMES: tuple[OutcomeDefinition, ...] = get_args(OutcomeDefinition)
+ESTIMATORS: tuple[Estimator, ...] = get_args(Estimator)
+INFERENCES: tuple[Inference, ...] = get_args(Inference)
+DEFAULT_INFERENCE: tuple[Inference, ...] = ("crv1", "cr2", "wild_webb", "randomization")
+
+
+def check_names(kind: str, names: str | Iterable[str], valid: Sequence[str]) -> None:
+    """Raise ``ValueError`` naming the valid options when a name in ``names`` is not one of ``valid``.
+
+    Parameters
+    ----------
+    kind : str
+        What the names are (``"estimator"``, ``"inference method"``, ...), for the message.
+    names : str or iterable of str
+    valid : sequence of str
+    """
+    for name in [names] if isinstance(names, str) else list(names):
+        if name not in valid:
+            raise ValueError(f"unknown {kind} {name!r}; valid: {', '.join(valid)}")
 
 
 @dataclass(frozen=True)
@@ -38,7 +57,7 @@ class InferenceOptions:
     Attributes
     ----------
     alpha : float
-        1 - confidence level.
+        1 - confidence level, strictly between 0 and 1.
     seed : int
         Seed for every random draw (bootstrap patterns when not enumerated,
         sampled assignments when there are too many to enumerate).
@@ -62,73 +81,148 @@ class InferenceOptions:
     ri_max_assignments: int = 100_000
     ci: bool = True
 
+    def __post_init__(self) -> None:
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha must lie strictly between 0 and 1, not {self.alpha!r}")
+        check_names("randomization statistic", self.ri_statistic, get_args(RIStatistic))
 
-@dataclass
-class DidResult:
-    """One estimate with its inference side by side.
+
+#: the default settings (a module-level instance, so that defaults are not built in signatures)
+DEFAULT_OPTIONS = InferenceOptions()
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """An estimator fitted once, with what the inference methods need to refit it.
 
     Attributes
     ----------
     estimator : {"lpm", "logit_ame", "triple_diff"}
-    outcome : {"incl_switch", "excl_switch"}
-    estimate : float
-        ATT as a proportion (multiply by 100 for percentage points).
-    tests : dict
-        Inference method -> :class:`~sosu_analysis.did.covariance.CoefTest`.
-    n_students, n_campuses, n_pilot_campuses, n_cells : int
-    notes : list of str
-        Methods skipped and why, warnings.
+    fit : LinearFit or LogitFit
+        The fit on the observed treatment (treatment column first).
+    table : DataFrame
+        The cells of the estimation sample.
+    start : ndarray
+        Observed pilot start (``intake_idx``) per cluster, ``inf`` = never.
     """
 
-    estimator: str
-    outcome: str
-    estimate: float
-    tests: dict
-    n_students: int
-    n_campuses: int
-    n_pilot_campuses: int
-    n_cells: int
-    notes: list = field(default_factory=list)
-    label: str = ""
+    estimator: Estimator
+    fit: LinearFit | LogitFit
+    table: pd.DataFrame
+    start: np.ndarray
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per inference method; effects in percentage points."""
-        rows = []
-        for m, t in self.tests.items():
-            rows.append(
-                {
-                    "outcome_definition": self.outcome,
-                    "estimator": self.estimator,
-                    "inference": m,
-                    "att_pp": 100 * self.estimate,
-                    "se_pp": 100 * t.se if np.isfinite(t.se) else np.nan,
-                    "df": t.df,
-                    "ci_low_pp": 100 * t.ci_low,
-                    "ci_high_pp": 100 * t.ci_high,
-                    "p_value": t.p_value,
-                    "n_draws": t.extra.get("n_draws", t.extra.get("n_assignments", np.nan)),
-                    "min_p": t.extra.get("min_p", np.nan),
-                    "n_students": self.n_students,
-                    "n_campuses": self.n_campuses,
-                    "n_pilot_campuses": self.n_pilot_campuses,
-                }
-            )
-        return pd.DataFrame(rows)
+    @property
+    def design(self) -> CellDesign:
+        """The observed design."""
+        return self.fit.design
+
+    @property
+    def estimate(self) -> float:
+        """The ATT: the treatment coefficient, or for the logit the ATT on the probability scale."""
+        if isinstance(self.fit, LogitFit):
+            return att_probability(self.fit)[0]
+        return float(self.fit.beta[0])
+
+    def design_for(self, start: np.ndarray) -> CellDesign:
+        """Return the design under another assignment of start intakes to clusters."""
+        d = self.design
+        return d.with_treatment(treatment_for(self.table, d.cluster_labels, start), ["pilot_post"])
+
+    def linear(self) -> LinearFit:
+        """Return the fit as a :class:`LinearFit` (for inference methods of the linear model only)."""
+        if not isinstance(self.fit, LinearFit):
+            raise TypeError(f"{self.estimator} is not a linear model")
+        return self.fit
 
 
-def _base_design(cells: Cells, estimator: Estimator) -> tuple[Cells, Design]:
-    fe = "ddd" if estimator == "triple_diff" else "did"
-    sub = cells.subset(sample_mask(cells.table, "ddd" if fe == "ddd" else "did"))
+class InferenceMethod(Protocol):
+    """The signature every inference method has."""
+
+    def __call__(self, model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
+        """Test of no effect and interval for the fitted ``model``."""
+        ...
+
+
+def _crv1(model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
+    if isinstance(model.fit, LogitFit):
+        return logit_att_crv1(model.fit, 0, options.alpha)
+    return crv1_test(model.fit, 0, options.alpha)
+
+
+def _cr2(model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
+    return cr2_test(model.linear(), 0, options.alpha)
+
+
+def _wild(weights: WildWeights) -> InferenceMethod:
+    def method(model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
+        return wild_cluster_bootstrap(model.linear(), 0, weights, options.wild_max_enumerate, options.wild_draws,
+                                      rng, options.alpha, options.ci)
+
+    return method
+
+
+def _randomization(model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
+    if isinstance(model.fit, LinearFit):
+        return randomization_test(model.fit, model.design_for, model.start, options.ri_statistic, options.alpha,
+                                  options.ci, options.ri_max_assignments, rng)
+    ysum = model.fit.ysum
+    refit_problems: list[str] = []
+
+    def logit_att(start: np.ndarray) -> float:
+        d = model.design_for(start)
+        if not np.any(d.X[:, 0]):
+            return np.nan
+        lfit = fit_logit(d, ysum)
+        refit_problems.extend(lfit.problems)
+        return att_probability(lfit)[0]
+
+    test = randomization_test_generic(logit_att, model.start, options.ri_max_assignments, rng)
+    counts = {p: refit_problems.count(p) for p in dict.fromkeys(refit_problems)}
+    notes = tuple(f"{k} refits under other assignments: {p}" for p, k in counts.items())
+    return CoefTest(test.method, test.estimate, test.se, test.df, test.statistic, test.p_value, test.ci_low,
+                    test.ci_high, test.extra, test.notes + notes)
+
+
+#: every inference method by name; each has the signature of :class:`InferenceMethod`
+INFERENCE_METHODS: dict[Inference, InferenceMethod] = {
+    "crv1": _crv1,
+    "cr2": _cr2,
+    "wild_webb": _wild("webb"),
+    "wild_rademacher": _wild("rademacher"),
+    "randomization": _randomization,
+}
+
+#: the inference methods each estimator offers
+AVAILABLE: dict[Estimator, frozenset[Inference]] = {
+    "lpm": frozenset(INFERENCES),
+    "triple_diff": frozenset(INFERENCES),
+    "logit_ame": frozenset({"crv1", "randomization"}),
+}
+
+#: why an estimator does not offer the methods it lacks
+UNAVAILABLE_REASON: dict[Estimator, str] = {
+    "logit_ame": "not available for the logit ATT (a wild bootstrap of the linear model is not a logit bootstrap)",
+}
+
+
+def _fit(cells: Cells, outcome: OutcomeDefinition, estimator: Estimator) -> tuple[FittedModel, list[str]]:
+    fe: Literal["did", "ddd"] = "ddd" if estimator == "triple_diff" else "did"
+    sub = cells.subset(sample_mask(cells.table, fe))
     if sub.table.empty:
-        raise ValueError("no cells in the estimation sample")
-    design = build_design(sub.table, sub.table["treated"].to_numpy(float), fe, campuses=sub.campuses)
+        raise NotEstimable("no cells in the estimation sample")
+    design = cell_design(sub.table, sub.table["treated"].to_numpy(float), fe, campuses=sub.campuses)
     if design.G < 2:
-        raise ValueError("at least two campuses are needed")
-    return sub, design
-
-
-def _start_vector(cells: Cells, design: Design) -> np.ndarray:
-    return np.array([cells.start.get(c, np.inf) for c in design.cluster_labels], dtype=float)
+        raise NotEstimable("at least two campuses are needed")
+    ysum = sub.outcome_sum(outcome)
+    start = sub.start_for(design.cluster_labels)
+    warnings: list[str] = []
+    fit: LinearFit | LogitFit
+    if estimator == "logit_ame":
+        fit = fit_logit(design, ysum)
+        warnings += fit.problems
+    else:
+        fit = fit_ols(design, ysum)
+    return FittedModel(estimator, fit, sub.table, start), warnings
 
 
 def estimate_cells(
@@ -136,71 +230,24 @@ def estimate_cells(
     outcome: OutcomeDefinition = "incl_switch",
     estimator: Estimator = "lpm",
     inference: Sequence[Inference] = DEFAULT_INFERENCE,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
 ) -> DidResult:
     """:func:`estimate_did` on prepared :class:`~sosu_analysis.did.data.Cells`."""
-    sub, design = _base_design(cells, estimator)
-    tab = sub.table
-    ysum = sub.outcome_sum(outcome)
-    d_obs = tab["treated"].to_numpy(float)
-    start = _start_vector(sub, design)
-    labels = design.cluster_labels
-
-    def design_for(s: np.ndarray) -> Design:
-        return design.with_treatment(treatment_for(tab, labels, s), ["pilot_post"])
-
-    notes: list[str] = []
-    tests: dict[str, CoefTest] = {}
+    check_names("outcome definition", outcome, OUTCOMES)
+    check_names("estimator", estimator, ESTIMATORS)
+    check_names("inference method", inference, INFERENCES)
+    model, warnings = _fit(cells, outcome, estimator)
     rng = np.random.default_rng(options.seed)
-    if estimator in ("lpm", "triple_diff"):
-        fit = fit_ols(design, ysum)
-        est = float(fit.beta[0])
-        for m in inference:
-            if m == "crv1":
-                tests[m] = crv1_test(fit, 0, options.alpha)
-            elif m == "cr2":
-                tests[m] = cr2_test(fit, 0, options.alpha)
-            elif m in ("wild_webb", "wild_rademacher"):
-                tests[m] = wild_cluster_bootstrap(
-                    design, ysum, 0, m.removeprefix("wild_"), options.wild_max_enumerate,
-                    options.wild_draws, rng, options.alpha, options.ci,
-                )
-            elif m == "randomization":
-                tests[m] = randomization_test(
-                    design_for, ysum, design.n, d_obs, start, options.ri_statistic, options.alpha,
-                    options.ci, options.ri_max_assignments, rng,
-                )
-            else:
-                raise ValueError(f"unknown inference method {m!r}")
-    elif estimator == "logit_ame":
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            lfit = fit_logit(design, ysum)
-        notes += [str(w.message) for w in caught]
-        est, _ = att_probability(lfit)
-        for m in inference:
-            if m not in AVAILABLE["logit_ame"]:
-                notes.append(f"{m}: not available for the logit ATT (a wild bootstrap of the linear model is not a logit bootstrap)")
-                continue
-            if m == "crv1":
-                tests[m] = logit_att_crv1(lfit, 0, options.alpha)
-            elif m == "randomization":
-
-                def stat(s: np.ndarray) -> float:
-                    dd = design_for(s)
-                    if not np.any(dd.X[:, 0]):
-                        return np.nan
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        return att_probability(fit_logit(dd, ysum))[0]
-
-                tests[m] = randomization_test_generic(stat, start, options.ri_max_assignments, rng)
-    else:
-        raise ValueError(f"unknown estimator {estimator!r}")
-    return DidResult(
-        estimator, outcome, est, tests, int(design.N), design.G,
-        int(np.isfinite(start).sum()), len(tab), notes,
-    )
+    tests: dict[str, CoefTest] = {}
+    unavailable: dict[str, str] = {}
+    for m in inference:
+        if m in AVAILABLE[estimator]:
+            tests[m] = INFERENCE_METHODS[m](model, options, rng)
+        else:
+            unavailable[m] = UNAVAILABLE_REASON[estimator]
+    d = model.design
+    return DidResult(estimator, outcome, model.estimate, tests, int(d.N), d.G, int(np.isfinite(model.start).sum()),
+                     len(model.table), warnings, unavailable)
 
 
 def estimate_did(
@@ -208,7 +255,7 @@ def estimate_did(
     outcome: OutcomeDefinition = "incl_switch",
     estimator: Estimator = "lpm",
     inference: Sequence[Inference] = DEFAULT_INFERENCE,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
     intake_order: Sequence | None = None,
 ) -> DidResult:
     """Estimate the pilot effect on dropout with few-cluster inference.
@@ -229,11 +276,23 @@ def estimate_did(
         intake×programme and campus×intake fixed effects; SSH and PAU at the
         same campuses are the controls for the campus-specific shocks.
     inference : sequence of {"crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"}
+        Methods the estimator does not offer are listed in
+        :attr:`DidResult.unavailable <sosu_analysis.did.results.DidResult>`.
     options : InferenceOptions
+    intake_order : sequence, optional
+        Intake labels in time order (see :func:`~sosu_analysis.did.data.to_cells`).
 
     Returns
     -------
     DidResult
+
+    Raises
+    ------
+    ValueError
+        An unknown outcome, estimator or inference name (the message lists the valid ones).
+    NotEstimable
+        The data cannot identify the effect (e.g. a triple difference without
+        SSH or PAU cells, fewer than two campuses).
 
     Notes
     -----
@@ -243,18 +302,25 @@ def estimate_did(
     return estimate_cells(as_cells(data, intake_order), outcome, estimator, inference, options)
 
 
-def placebo_cells(cells: Cells, placebo_start=None) -> Cells:
+def placebo_cells(cells: Cells, placebo_start: object = None) -> Cells:
     """Cells of the pre-period with a fake pilot start.
 
     Keeps the intakes before the earliest true pilot start; the pilot
     campuses get a common fake start at ``placebo_start`` (an intake label;
     default: the middle pre-period intake, ``intakes[T_pre // 2]``).
+
+    Raises
+    ------
+    NotEstimable
+        No pilot campus, or fewer than two pre-period intakes.
+    ValueError
+        ``placebo_start`` is not a pre-period intake after the first intake.
     """
     if not cells.start:
-        raise ValueError("no pilot campus")
+        raise NotEstimable("no pilot campus")
     first = min(cells.start.values())
     if first < 2:
-        raise ValueError("a placebo needs at least two pre-period intakes")
+        raise NotEstimable("a placebo needs at least two pre-period intakes")
     if placebo_start is None:
         fake = first // 2
     else:
@@ -263,17 +329,18 @@ def placebo_cells(cells: Cells, placebo_start=None) -> Cells:
             raise ValueError("placebo_start must be a pre-period intake after the first intake")
     tab = cells.table[cells.table["intake_idx"] < first].copy()
     start = {c: fake for c in cells.start}
-    tab["treated"] = treatment_for(tab, cells.campuses, np.array([start.get(c, np.inf) for c in cells.campuses])).astype(int)
+    start_vec = np.array([start.get(c, np.inf) for c in cells.campuses])
+    tab["treated"] = treatment_for(tab, cells.campuses, start_vec).astype(int)
     return Cells(tab.reset_index(drop=True), cells.intakes, cells.campuses, start, cells.student_level)
 
 
 def placebo_did(
     data: pd.DataFrame | Cells,
     outcome: OutcomeDefinition = "incl_switch",
-    placebo_start=None,
+    placebo_start: object = None,
     estimator: Estimator = "lpm",
     inference: Sequence[Inference] = DEFAULT_INFERENCE,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
     intake_order: Sequence | None = None,
 ) -> DidResult:
     """Placebo: the same estimator on pre-period data with a fake pilot start date.

@@ -1,4 +1,4 @@
-"""Event study: effects by intake relative to the pilot start, and a pre-trend test.
+r"""Event study: effects by intake relative to the pilot start, and a pre-trend test.
 
 Notes
 -----
@@ -7,8 +7,8 @@ time is ``r = intake_idx - s_c`` (in intakes, not months). The model is
 
 .. math::
 
-    y_{i} = \\alpha_{campus} + \\gamma_{intake}
-          + \\sum_{r \\ne r_0} \\beta_r 1\\{pilot, r_{i} = r\\} + e_i
+    y_{i} = \alpha_{campus} + \gamma_{intake}
+          + \sum_{r \ne r_0} \beta_r 1\{pilot, r_{i} = r\} + e_i
 
 with reference period ``r_0 = -1`` (the last intake before the start).
 Non-pilot campuses have all indicators 0. With ``window = (lo, hi)`` relative
@@ -27,20 +27,20 @@ whatever the rank.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .covariance import cr2_components, crv1_vcov, satterthwaite_df, wald_test
-from .data import MIN_CELL, Cells, OutcomeDefinition, as_cells
-from .estimate import InferenceOptions
-from .model import Design, build_design, fit_ols, sample_mask
+from .covariance import cr2_components, crv1_vcov, sandwich, satterthwaite_df, wald_test
+from .data import MIN_CELL, Cells, OutcomeDefinition, as_cells, sample_mask
+from .estimate import DEFAULT_OPTIONS, OUTCOMES, InferenceOptions, check_names
+from .model import CellDesign, cell_design, fit_ols
 from .randomization import assignments
+from .results import EventStudyResult, LinearFit
 
 
-def _rel_time(tab: pd.DataFrame, labels: tuple, start: np.ndarray, window) -> np.ndarray:
+def _rel_time(tab: pd.DataFrame, labels: tuple, start: np.ndarray, window: tuple[int, int] | None) -> np.ndarray:
     # Relative time counts the intakes of the estimation sample only: intakes
     # with no SSA cells (e.g. SSH-only February intakes) are skipped, else the
     # reference period could be an empty intake and the design singular.
@@ -56,7 +56,7 @@ def _rel_time(tab: pd.DataFrame, labels: tuple, start: np.ndarray, window) -> np
     return r
 
 
-def _event_design(base: Design, r: np.ndarray, reference: int) -> tuple[Design, list[int]]:
+def _event_design(base: CellDesign, r: np.ndarray, reference: int) -> tuple[CellDesign, list[int]]:
     times = sorted({int(v) for v in r[np.isfinite(r)]} - {reference})
     T = np.column_stack([(r == t).astype(float) for t in times]) if times else np.zeros((len(r), 0))
     keep = [j for j in range(T.shape[1]) if T[:, j].any()]
@@ -65,29 +65,7 @@ def _event_design(base: Design, r: np.ndarray, reference: int) -> tuple[Design, 
     return base.with_treatment(T, [f"rel[{t}]" for t in times]), times
 
 
-@dataclass
-class EventStudyResult:
-    """Event-study coefficients and the pre-trend tests.
-
-    Attributes
-    ----------
-    coefficients : DataFrame
-        One row per relative time (reference row included with 0), effects
-        in percentage points.
-    pretrend : dict
-        ``{"crv1": {...}, "cr2": {...}, "randomization": {...}}`` Wald test results.
-    """
-
-    outcome: str
-    reference: int
-    coefficients: pd.DataFrame
-    pretrend: dict
-    n_campuses: int
-    n_pilot_campuses: int
-    notes: list = field(default_factory=list)
-
-
-def _pre_wald_stat(fit, pre_idx: list[int]) -> float:
+def _pre_wald_stat(fit: LinearFit, pre_idx: list[int]) -> float:
     if not pre_idx:
         return np.nan
     V = crv1_vcov(fit)[np.ix_(pre_idx, pre_idx)]
@@ -100,7 +78,7 @@ def event_study(
     outcome: OutcomeDefinition = "incl_switch",
     reference: int = -1,
     window: tuple[int, int] | None = None,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
     randomization: bool = True,
     intake_order: Sequence | None = None,
 ) -> EventStudyResult:
@@ -122,12 +100,13 @@ def event_study(
     -------
     EventStudyResult
     """
+    check_names("outcome definition", outcome, OUTCOMES)
     cells = as_cells(data, intake_order)
     sub = cells.subset(sample_mask(cells.table, "did"))
     tab = sub.table
-    base = build_design(tab, tab["treated"].to_numpy(float), "did", campuses=sub.campuses)
+    base = cell_design(tab, tab["treated"].to_numpy(float), "did", campuses=sub.campuses)
     labels = base.cluster_labels
-    start = np.array([sub.start.get(c, np.inf) for c in labels], float)
+    start = sub.start_for(labels)
     r = _rel_time(tab, labels, start, window)
     design, times = _event_design(base, r, reference)
     ysum = sub.outcome_sum(outcome)
@@ -135,7 +114,7 @@ def event_study(
     G = design.G
     V1 = crv1_vcov(fit)
     U, parts = cr2_components(fit)
-    V2 = fit.bread @ (U.T @ U) @ fit.bread
+    V2 = sandwich(fit.bread, U)
     q1 = stats.t.ppf(1 - options.alpha / 2, G - 1)
     rows = []
     for j, t in enumerate(times):
@@ -164,7 +143,8 @@ def event_study(
         )
     ref_mask = r == reference
     n_ref = int(design.n[ref_mask].sum())
-    rows.append({"rel_time": reference, "att_pp": 0.0, "n_students_pilot": n_ref if (n_ref >= MIN_CELL or not sub.student_level) else np.nan})
+    rows.append({"rel_time": reference, "att_pp": 0.0,
+                 "n_students_pilot": n_ref if (n_ref >= MIN_CELL or not sub.student_level) else np.nan})
     coefs = pd.DataFrame(rows).sort_values("rel_time").reset_index(drop=True)
     # A relative time with 1-4 pilot students shows nothing: its estimate would describe those students.
     small = coefs["n_students_pilot"].isna() & sub.student_level
@@ -178,24 +158,31 @@ def event_study(
     }
     notes = []
     if pre_idx and len(pre_idx) > G - 1:
-        notes.append(f"{len(pre_idx)} pre-period coefficients but only G - 1 = {G - 1}: the CRV1 Wald test is not defined; use the randomization test")
+        notes.append(f"{len(pre_idx)} pre-period coefficients but only G - 1 = {G - 1}: the CRV1 Wald test is not "
+                     "defined; use the randomization test")
     if randomization and pre_idx:
         rng = np.random.default_rng(options.seed)
         Amat, exact = assignments(start, options.ri_max_assignments, rng)
         w_obs = _pre_wald_stat(fit, pre_idx)
-        vals = []
+        stats_ri: list[float] = []
         for s in Amat:
             rr = _rel_time(tab, labels, s, window)
             dd, tt = _event_design(base, rr, reference)
             if dd.n_treat == 0:
+                stats_ri.append(np.nan)  # no pilot intake left in the window
                 continue
             try:
                 ff = fit_ols(dd, ysum)
-            except np.linalg.LinAlgError:
+            except np.linalg.LinAlgError:  # singular design under this assignment
+                stats_ri.append(np.nan)
                 continue
-            vals.append(_pre_wald_stat(ff, [j for j, t in enumerate(tt) if t < 0]))
-        vals = np.array(vals)
-        vals = vals[np.isfinite(vals)]
+            stats_ri.append(_pre_wald_stat(ff, [j for j, t in enumerate(tt) if t < 0]))
+        all_vals = np.array(stats_ri)
+        vals = all_vals[np.isfinite(all_vals)]
+        if len(vals) < len(all_vals):
+            notes.append(f"pre-trend randomization: {len(all_vals) - len(vals)} of {len(all_vals)} assignments "
+                         "dropped (no pre-period coefficient or a singular design)")
         p = float(np.mean(vals >= w_obs - 1e-9 * max(1.0, w_obs)))
-        pretrend["randomization"] = {"wald": w_obs, "p_value": p, "n_assignments": len(vals), "min_p": 1 / len(vals), "exact": exact}
+        pretrend["randomization"] = {"wald": w_obs, "p_value": p, "n_assignments": len(vals), "min_p": 1 / len(vals),
+                                     "exact": exact}
     return EventStudyResult(outcome, reference, coefs, pretrend, G, int(np.isfinite(start).sum()), notes)

@@ -1,4 +1,4 @@
-"""Fixed-effects logit and its average treatment effect on the treated on the probability scale.
+r"""Fixed-effects logit and its average treatment effect on the treated on the probability scale.
 
 Notes
 -----
@@ -14,8 +14,8 @@ probability with and without the treatment indicator,
 
 .. math::
 
-    \\widehat{ATT} = \\frac{1}{N_1}\\sum_{i: D_i = 1}
-        \\big[\\Lambda(x_i'\\hat\\beta) - \\Lambda(x_i'\\hat\\beta - \\hat\\beta_D)\\big].
+    \widehat{ATT} = \frac{1}{N_1}\sum_{i: D_i = 1}
+        \big[\Lambda(x_i'\hat\beta) - \Lambda(x_i'\hat\beta - \hat\beta_D)\big].
 
 Inference: delta method with the cluster-robust sandwich of the logit,
 ``V = c H^{-1} (sum_g s_g s_g') H^{-1}`` with ``H = sum_c n_c p_c(1-p_c) x_c x_c'``,
@@ -36,44 +36,32 @@ Letters 115(1), 85-87.
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
-from scipy import stats
 from scipy.special import expit
 
-from .covariance import CoefTest, crv1_factor
-from .model import Design
+from .covariance import crv1_factor, sandwich, t_test
+from .model import CellDesign
+from .results import CoefTest, LogitFit
+
+#: a fitted probability this close to 0 or 1 signals separation
+SEPARATION_TOL = 1e-8
 
 
-@dataclass(frozen=True)
-class LogitFit:
-    design: Design
-    ysum: np.ndarray
-    beta: np.ndarray
-    hessian: np.ndarray  # observed information, X' diag(n p (1-p)) X
-    converged: bool
-    iterations: int
-
-    def probabilities(self) -> np.ndarray:
-        return expit(self.design.X @ self.beta)
-
-
-def fit_logit(design: Design, ysum: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> LogitFit:
+def fit_logit(design: CellDesign, ysum: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> LogitFit:
     """Maximum likelihood logit on cells by Newton–Raphson with step halving.
 
-    Warns when not converged or when fitted probabilities reach 0 or 1
-    (separation, e.g. a campus with no dropouts at all).
+    Non-convergence and separation (fitted probabilities at 0 or 1, e.g. a
+    campus with no dropouts at all) are not warnings but
+    :attr:`LogitFit.problems <sosu_analysis.did.results.LogitFit>`, which the
+    tables show in their ``note`` column.
     """
     X, n = design.X, design.n
     ysum = np.asarray(ysum, float)
     pbar = np.clip(ysum.sum() / n.sum(), 1e-6, 1 - 1e-6)
-    beta = np.zeros(X.shape[1])
     # start: intercept-like solution, the FE dummies sum to one per row for campus
     beta = np.linalg.lstsq(X, np.full(len(n), np.log(pbar / (1 - pbar))), rcond=None)[0]
 
-    def loglik(b):
+    def loglik(b: np.ndarray) -> float:
         eta = X @ b
         return float(np.sum(ysum * eta - n * np.logaddexp(0, eta)))
 
@@ -94,16 +82,21 @@ def fit_logit(design: Design, ysum: np.ndarray, max_iter: int = 100, tol: float 
             t /= 2
         beta, ll_old, ll = nb, ll, nll
         if np.max(np.abs(t * step)) < tol or abs(ll - ll_old) < tol * (1 + abs(ll)):
-            converged = np.max(np.abs(grad)) < 1e-6 * max(1.0, n.sum())
+            converged = bool(np.max(np.abs(grad)) < 1e-6 * max(1.0, n.sum()))
             if converged:
                 break
     p = expit(X @ beta)
     H = X.T @ (X * (n * p * (1 - p))[:, None])
+    return LogitFit(design, ysum, beta, H, converged, it, _problems(converged, p))
+
+
+def _problems(converged: bool, p: np.ndarray) -> tuple[str, ...]:
+    out = []
     if not converged:
-        warnings.warn("logit did not converge", RuntimeWarning, stacklevel=2)
-    if np.any((p < 1e-8) | (p > 1 - 1e-8)):
-        warnings.warn("logit: fitted probabilities at 0 or 1 (separation); the AME may be unreliable", RuntimeWarning, stacklevel=2)
-    return LogitFit(design, ysum, beta, H, converged, it)
+        out.append("logit did not converge")
+    if np.any((p < SEPARATION_TOL) | (p > 1 - SEPARATION_TOL)):
+        out.append("logit: fitted probabilities at 0 or 1 (separation); the AME may be unreliable")
+    return tuple(out)
 
 
 def att_probability(fit: LogitFit, coef: int = 0) -> tuple[float, np.ndarray]:
@@ -125,11 +118,7 @@ def att_probability(fit: LogitFit, coef: int = 0) -> tuple[float, np.ndarray]:
 def logit_vcov_crv1(fit: LogitFit) -> np.ndarray:
     """Cluster-robust sandwich of the logit coefficients with the CRV1 factor."""
     d = fit.design
-    p = fit.probabilities()
-    S = np.zeros((d.G, d.k))
-    np.add.at(S, d.cluster, d.X * (fit.ysum - d.n * p)[:, None])
-    Hinv = np.linalg.inv(fit.hessian)
-    return crv1_factor(d.G, d.N, d.k) * Hinv @ (S.T @ S) @ Hinv
+    return sandwich(np.linalg.inv(fit.hessian), fit.cluster_scores(), crv1_factor(d.G, d.N, d.k))
 
 
 def logit_att_crv1(fit: LogitFit, coef: int = 0, alpha: float = 0.05) -> CoefTest:
@@ -137,10 +126,5 @@ def logit_att_crv1(fit: LogitFit, coef: int = 0, alpha: float = 0.05) -> CoefTes
     att, grad = att_probability(fit, coef)
     V = logit_vcov_crv1(fit)
     se = float(np.sqrt(grad @ V @ grad))
-    df = fit.design.G - 1
-    t = att / se
-    q = stats.t.ppf(1 - alpha / 2, df)
-    return CoefTest(
-        "crv1", att, se, df, t, float(2 * stats.t.sf(abs(t), df)), att - q * se, att + q * se,
-        {"logit_coef": float(fit.beta[coef]), "converged": fit.converged},
-    )
+    return t_test("crv1", att, se, fit.design.G - 1, alpha,
+                  {"logit_coef": float(fit.beta[coef]), "converged": fit.converged})

@@ -1,4 +1,9 @@
-"""Dummy designs and the least-squares fit on frequency-weighted cells.
+r"""The estimator: dummy designs on frequency-weighted cells and their least-squares fit.
+
+This is the one place where the cell-level weighted least squares and the
+cluster sums of scores are computed; the covariances, the wild bootstrap,
+randomization inference, the event study and the power calculation all start
+from :func:`fit_ols` (or :func:`bread`) and :meth:`CellDesign.cluster_sums`.
 
 Notes
 -----
@@ -8,7 +13,7 @@ cell) and outcome ``y_i``. With cell sizes ``n_c`` and outcome sums
 
 .. math::
 
-    X'X = \\sum_c n_c x_c x_c', \\qquad X'y = \\sum_c x_c s_c,
+    X'X = \sum_c n_c x_c x_c', \qquad X'y = \sum_c x_c s_c,
 
 so the student-level OLS coefficient equals the cell-level weighted least
 squares coefficient with weights ``n_c`` on cell means ``s_c / n_c``. The
@@ -28,19 +33,20 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .data import TARGET_PROGRAMME
+from ..errors import NotEstimable
+from .results import LinearFit
 
 FixedEffects = Literal["did", "ddd"]
 
 
 @dataclass(frozen=True)
-class Design:
-    """A frequency-weighted cell design.
+class CellDesign:
+    """A full dummy design on frequency-weighted cells, clustered by campus.
 
     Attributes
     ----------
     X : ndarray, shape (m, k)
-        Full design: treatment column(s) first, then fixed-effect dummies.
+        Treatment column(s) first, then fixed-effect dummies.
     names : list of str
     n : ndarray, shape (m,)
         Students per cell (frequency weights).
@@ -48,6 +54,8 @@ class Design:
         Cluster code 0..G-1 per cell.
     n_treat : int
         Number of leading treatment columns.
+    cluster_labels : tuple
+        Campus of each cluster code.
     """
 
     X: np.ndarray
@@ -59,29 +67,60 @@ class Design:
 
     @property
     def G(self) -> int:
+        """Number of clusters."""
         return int(self.cluster.max()) + 1
 
     @property
     def N(self) -> float:
+        """Number of students."""
         return float(self.n.sum())
 
     @property
     def k(self) -> int:
+        """Number of columns (fixed effects counted)."""
         return self.X.shape[1]
 
-    def with_treatment(self, T: np.ndarray, names: list | None = None) -> Design:
-        """Same fixed effects, new treatment column(s)."""
+    def with_treatment(self, T: np.ndarray, names: list | None = None) -> CellDesign:
+        """Return the design with the same fixed effects and new treatment column(s)."""
         T = np.asarray(T, float).reshape(len(self.n), -1)
         F = self.X[:, self.n_treat :]
         nm = names or [f"treat{j}" for j in range(T.shape[1])]
-        return Design(np.column_stack([T, F]), list(nm) + self.names[self.n_treat :], self.n, self.cluster, T.shape[1], self.cluster_labels)
+        return CellDesign(np.column_stack([T, F]), list(nm) + self.names[self.n_treat :], self.n, self.cluster,
+                          T.shape[1], self.cluster_labels)
+
+    def without_column(self, j: int) -> CellDesign:
+        """Return the design without column ``j`` (e.g. the restricted model of a test of ``beta_j``)."""
+        n_treat = self.n_treat - int(j < self.n_treat)
+        return CellDesign(np.delete(self.X, j, axis=1), [nm for i, nm in enumerate(self.names) if i != j],
+                          self.n, self.cluster, n_treat, self.cluster_labels)
+
+    def cluster_sums(self, cell_values: np.ndarray) -> np.ndarray:
+        """``(G, k)`` array ``sum_{c in g} x_c v_c`` for one value ``v_c`` per cell.
+
+        With the residual sums per cell these are the cluster scores
+        ``X_g' e_g``.
+        """
+        S = np.zeros((self.G, self.k))
+        np.add.at(S, self.cluster, self.X * np.asarray(cell_values, float)[:, None])
+        return S
+
+    def cluster_rows(self) -> list[np.ndarray]:
+        """Row indices of the cells of each cluster ``g = 0..G-1``."""
+        order = np.argsort(self.cluster, kind="stable")
+        bounds = np.searchsorted(self.cluster[order], np.arange(self.G + 1))
+        return [order[bounds[g] : bounds[g + 1]] for g in range(self.G)]
+
+    def gram(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """``X'NX`` over the cells ``rows`` (all cells by default)."""
+        X = self.X[rows]
+        return X.T @ (X * self.n[rows, None])
 
 
 def independent_columns(A: np.ndarray, w: np.ndarray, tol: float = 1e-8) -> np.ndarray:
-    """Indices of the columns of ``A`` kept when every column that lies in the
-    span of the kept columns before it (``w``-weighted inner product) is dropped.
+    """Return the columns of ``A`` that do not lie in the span of the kept columns before them.
 
-    Deterministic: the first of a set of collinear columns is kept.
+    The span is taken with the ``w``-weighted inner product. Deterministic:
+    the first of a set of collinear columns is kept.
     """
     B = A * np.sqrt(w)[:, None]
     kept: list[int] = []
@@ -90,8 +129,8 @@ def independent_columns(A: np.ndarray, w: np.ndarray, tol: float = 1e-8) -> np.n
         b = B[:, j]
         v = b - Q @ (Q.T @ b)
         v = v - Q @ (Q.T @ v)  # re-orthogonalise once
-        nv = np.linalg.norm(v)
-        if nv > tol * max(np.linalg.norm(b), 1e-300):
+        nv = float(np.linalg.norm(v))
+        if nv > tol * max(float(np.linalg.norm(b)), 1e-300):
             kept.append(j)
             Q = np.column_stack([Q, v / nv])
     return np.array(kept, dtype=int)
@@ -108,7 +147,7 @@ def fixed_effects(table: pd.DataFrame, fe: FixedEffects) -> tuple[np.ndarray, li
 
     ``"did"``: campus + intake dummies. ``"ddd"``: campus×programme,
     intake×programme and campus×intake dummies. Collinear columns are dropped
-    afterwards by :func:`build_design`.
+    afterwards by :func:`cell_design`.
     """
     campus = table["campus"].astype(str)
     intake = table["intake_idx"].astype(str).str.zfill(4)
@@ -121,20 +160,20 @@ def fixed_effects(table: pd.DataFrame, fe: FixedEffects) -> tuple[np.ndarray, li
             _dummies(intake + ":" + prog, "intake:programme"),
             _dummies(campus + ":" + intake, "campus:intake"),
         ]
-    else:  # pragma: no cover - guarded by Literal
-        raise ValueError(fe)
+    else:
+        raise ValueError(f"fixed effects must be 'did' or 'ddd', not {fe!r}")
     F = np.column_stack([b[0] for b in blocks])
     names = [nm for b in blocks for nm in b[1]]
     return F, names
 
 
-def build_design(
+def cell_design(
     table: pd.DataFrame,
     treatment: np.ndarray,
     fe: FixedEffects = "did",
     treatment_names: list | None = None,
     campuses: tuple | None = None,
-) -> Design:
+) -> CellDesign:
     """Build the full dummy design for a cell table.
 
     Parameters
@@ -142,7 +181,7 @@ def build_design(
     table : DataFrame
         Cell table (see :class:`~sosu_analysis.did.data.Cells`).
     treatment : ndarray, shape (m,) or (m, q)
-        Treatment column(s).
+        Treatment column(s); ``q = 0`` gives the fixed effects alone.
     fe : {"did", "ddd"}
         Fixed-effect structure.
     treatment_names : list of str, optional
@@ -151,8 +190,10 @@ def build_design(
 
     Raises
     ------
-    ValueError
+    NotEstimable
         When a treatment column is collinear with the fixed effects.
+    ValueError
+        When a cell's campus is not in ``campuses``.
     """
     T = np.asarray(treatment, float).reshape(len(table), -1)
     F, fnames = fixed_effects(table, fe)
@@ -163,84 +204,57 @@ def build_design(
     X = np.column_stack([T, F])
     keep = independent_columns(np.column_stack([F, T]), n)
     if len(keep) < X.shape[1]:
-        raise ValueError("a treatment column is collinear with the fixed effects (no identifying variation)")
+        raise NotEstimable("a treatment column is collinear with the fixed effects (no identifying variation)")
     labels = tuple(campuses) if campuses is not None else tuple(sorted(table["campus"].astype(str).unique()))
     code = {c: i for i, c in enumerate(labels)}
-    cl = table["campus"].astype(str).map(code)
-    if cl.isna().any():
+    codes = table["campus"].astype(str).map(code)
+    if codes.isna().any():
         raise ValueError("cells with unknown campus")
-    cl = cl.to_numpy(int)
+    cl = codes.to_numpy(int)
     # recode to the clusters present
     present = np.unique(cl)
     recode = np.full(len(labels), -1)
     recode[present] = np.arange(len(present))
     tnames = treatment_names or (["pilot_post"] if T.shape[1] == 1 else [f"treat{j}" for j in range(T.shape[1])])
-    return Design(X, list(tnames) + fnames, n, recode[cl], T.shape[1], tuple(labels[i] for i in present))
+    return CellDesign(X, list(tnames) + fnames, n, recode[cl], T.shape[1], tuple(labels[i] for i in present))
 
 
-@dataclass(frozen=True)
-class LinearFit:
-    """Least-squares fit of a :class:`Design` to cell outcome sums.
-
-    Attributes
-    ----------
-    beta : ndarray, shape (k,)
-    bread : ndarray, shape (k, k)
-        ``(X'X)^{-1}`` at the student level, ``(sum_c n_c x_c x_c')^{-1}``.
-    resid_sum : ndarray, shape (m,)
-        Sum of student residuals per cell.
-    ysum : ndarray, shape (m,)
-    """
-
-    design: Design
-    ysum: np.ndarray
-    beta: np.ndarray
-    bread: np.ndarray
-    resid_sum: np.ndarray
-
-    def cluster_scores(self) -> np.ndarray:
-        """``(G, k)`` array of ``X_g' e_g``."""
-        d = self.design
-        S = np.zeros((d.G, d.k))
-        np.add.at(S, d.cluster, d.X * self.resid_sum[:, None])
-        return S
+def bread(design: CellDesign) -> np.ndarray:
+    """``(X'NX)^{-1}``, symmetrised: the bread of every sandwich of the linear model."""
+    M = np.linalg.inv(design.gram())
+    return (M + M.T) / 2
 
 
-def fit_ols(design: Design, ysum: np.ndarray) -> LinearFit:
+def fit_ols(design: CellDesign, ysum: np.ndarray, bread_matrix: np.ndarray | None = None,
+            check_rank: bool = False) -> LinearFit:
     """Student-level OLS of ``y`` on ``X`` computed from cell sums ``ysum``.
 
     Parameters
     ----------
-    design : Design
+    design : CellDesign
     ysum : ndarray, shape (m,)
         Sum of the student outcomes per cell (for a 0/1 outcome: the count).
+    bread_matrix : ndarray, optional
+        :func:`bread` of ``design`` when already computed (another outcome
+        on the same design is then one matrix product).
+    check_rank : bool
+        Raise :class:`~sosu_analysis.errors.NotEstimable` when ``X'NX`` is
+        singular (used where designs are generated, e.g. by permuting the
+        treatment).
     """
-    X, n = design.X, design.n
-    XtX = X.T @ (X * n[:, None])
-    bread = np.linalg.inv(XtX)
-    bread = (bread + bread.T) / 2
-    beta = bread @ (X.T @ ysum)
-    resid = ysum - n * (X @ beta)
-    return LinearFit(design, np.asarray(ysum, float), beta, bread, resid)
+    if check_rank and np.linalg.matrix_rank(design.gram()) < design.k:
+        raise NotEstimable("the design is singular (the treatment has no variation left after the fixed effects)")
+    M = bread(design) if bread_matrix is None else bread_matrix
+    ysum = np.asarray(ysum, float)
+    beta = M @ (design.X.T @ ysum)
+    resid = ysum - design.n * (design.X @ beta)
+    return LinearFit(design, ysum, beta, M, resid)
 
 
-def student_rows(table: pd.DataFrame, ysum: np.ndarray) -> pd.DataFrame:
-    """Expand cells to one row per student with 0/1 outcome ``y`` (for tests and
-    small examples; cells keep their index in column ``cell``).
+def coefficient_weights(design: CellDesign, coef: int = 0) -> np.ndarray:
+    """Weights ``w_c`` with ``beta_coef = sum_c w_c ybar_c`` (``ybar_c`` = cell mean).
+
+    ``w = N X (X'NX)^{-1} e_coef``: the estimator as a weighted sum of cell
+    means, which the analytic power calculation needs.
     """
-    n = table["n"].to_numpy(int)
-    ys = np.asarray(ysum).round().astype(int)
-    idx = np.repeat(np.arange(len(table)), n)
-    within = np.concatenate([np.arange(k) for k in n]) if len(n) else np.array([], int)
-    y = (within < np.repeat(ys, n)).astype(float)
-    out = table.iloc[idx].reset_index(drop=True).copy()
-    out["cell"] = idx
-    out["y"] = y
-    return out
-
-
-def sample_mask(table: pd.DataFrame, estimator: Literal["did", "ddd"]) -> np.ndarray:
-    """Cells used by an estimator: SSA only for DiD, all programmes for DDD."""
-    if estimator == "did":
-        return (table["programme"] == TARGET_PROGRAMME).to_numpy()
-    return np.ones(len(table), bool)
+    return (design.X @ bread(design)[:, coef]) * design.n

@@ -1,4 +1,4 @@
-"""Exact randomization inference over the assignment of pilot status to campuses.
+r"""Exact randomization inference over the assignment of pilot status to campuses.
 
 Notes
 -----
@@ -12,7 +12,7 @@ fixed-effects estimate (``statistic="coef"``) or its CRV1 t-statistic
 
 .. math::
 
-    p = \\frac{1}{|\\Pi|} \\sum_{\\pi \\in \\Pi} 1\\{|T_\\pi| \\ge |T_{obs}|\\},
+    p = \frac{1}{|\Pi|} \sum_{\pi \in \Pi} 1\{|T_\pi| \ge |T_{obs}|\},
 
 exact under the sharp null of no effect for any student and random
 assignment of pilot status; the observed assignment is in ``Pi`` so
@@ -32,7 +32,8 @@ effect is only an approximation; the p-value at ``tau = 0`` needs no such
 assumption.
 
 Assignments in which ``D_pi`` has no variation left after the fixed effects
-(the estimate is undefined) are dropped and counted in ``extra``.
+(the estimate is undefined) are dropped, counted in ``extra`` and named in
+the test's ``notes``.
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from typing import Literal
 
 import numpy as np
 
-from .bootstrap import _invert
-from .covariance import CoefTest, crv1_factor
-from .model import Design
+from ..errors import NotEstimable
+from .bootstrap import invert_test
+from .covariance import crv1_factor
+from .model import CellDesign, fit_ols
+from .results import CoefTest, LinearFit
 
 RIStatistic = Literal["coef", "t"]
 
@@ -59,7 +62,7 @@ def distinct_permutations(values: np.ndarray) -> list[tuple]:
     out: list[tuple] = []
     cur: list = []
 
-    def rec():
+    def rec() -> None:
         if len(cur) == len(vals):
             out.append(tuple(cur))
             return
@@ -75,7 +78,8 @@ def distinct_permutations(values: np.ndarray) -> list[tuple]:
     return out
 
 
-def n_distinct_permutations(values) -> int:
+def n_distinct_permutations(values: np.ndarray) -> int:
+    """Count the distinct permutations of a multiset, ``n! / prod(count!)``."""
     vals = list(values)
     res = factorial(len(vals))
     for u in set(vals):
@@ -83,10 +87,12 @@ def n_distinct_permutations(values) -> int:
     return res
 
 
-def assignments(start_vec: np.ndarray, max_assignments: int = 100_000, rng: np.random.Generator | None = None) -> tuple[np.ndarray, bool]:
-    """Assignment matrix ``(A, G)`` of start indices; exact when the number of distinct
-    permutations is at most ``max_assignments``, else a seeded random sample
-    (first row = observed).
+def assignments(start_vec: np.ndarray, max_assignments: int = 100_000,
+                rng: np.random.Generator | None = None) -> tuple[np.ndarray, bool]:
+    """Return the assignment matrix ``(A, G)`` of start indices.
+
+    Exact (every distinct permutation) when there are at most
+    ``max_assignments``, else a seeded random sample (first row = observed).
     """
     start_vec = np.asarray(start_vec, float)
     if n_distinct_permutations(start_vec) <= max_assignments:
@@ -98,46 +104,57 @@ def assignments(start_vec: np.ndarray, max_assignments: int = 100_000, rng: np.r
 
 
 @dataclass(frozen=True)
-class _PermPieces:
-    b_y: float
-    b_d: float
-    A: np.ndarray  # per-cluster score contributions of y
-    Bv: np.ndarray  # ... of D_obs
-    c: float
-    mirror: bool = False  # D_obs lies in span(D_pi, FE)
+class AssignmentStatistic:
+    """The statistic of one assignment under the sharp null ``y(0) = y - tau D_obs``, linear in ``tau``.
 
+    Attributes
+    ----------
+    coef_y, coef_d : float
+        Treatment coefficient of the assignment's design fitted to ``y`` and to ``D_obs``;
+        on ``y - tau D_obs`` it is ``coef_y - tau * coef_d``.
+    scores_y, scores_d : ndarray, shape (G,)
+        Per-cluster contributions ``e_1' M X_g' e_g`` of the two fits; the CRV1
+        SE is ``sqrt(crv1_factor * sum (scores_y - tau scores_d)^2)``.
+    crv1_factor : float
+    mirror : bool
+        ``D_obs`` lies in the span of this assignment's design (``|T|`` ties
+        with the observed one for any data).
+    """
 
-def _perm_pieces(design: Design, ysum: np.ndarray, d_obs_sum: np.ndarray) -> _PermPieces | None:
-    X, n, cl, G = design.X, design.n, design.cluster, design.G
-    XtX = X.T @ (X * n[:, None])
-    if np.linalg.matrix_rank(XtX) < X.shape[1]:
-        return None
-    M = np.linalg.inv(XtX)
-    by = M @ (X.T @ ysum)
-    bd = M @ (X.T @ d_obs_sum)
-    ry = ysum - n * (X @ by)
-    rd = d_obs_sum - n * (X @ bd)
-    Sy = np.zeros((G, X.shape[1]))
-    Sd = np.zeros((G, X.shape[1]))
-    np.add.at(Sy, cl, X * ry[:, None])
-    np.add.at(Sd, cl, X * rd[:, None])
-    mirror = bool(np.max(np.abs(rd)) <= 1e-9 * max(1.0, float(np.max(np.abs(d_obs_sum)))))
-    return _PermPieces(float(by[0]), float(bd[0]), Sy @ M[:, 0], Sd @ M[:, 0], crv1_factor(G, design.N, X.shape[1]), mirror)
+    coef_y: float
+    coef_d: float
+    scores_y: np.ndarray
+    scores_d: np.ndarray
+    crv1_factor: float
+    mirror: bool = False
 
+    @classmethod
+    def of(cls, fit_y: LinearFit, dsum: np.ndarray) -> AssignmentStatistic:
+        """From the fit of the assignment's design to ``y`` and the observed treatment sums ``dsum``."""
+        d = fit_y.design
+        fit_d = fit_ols(d, dsum, fit_y.bread)
+        m0 = fit_y.bread[:, 0]
+        mirror = bool(np.max(np.abs(fit_d.resid_sum)) <= 1e-9 * max(1.0, float(np.max(np.abs(dsum)))))
+        return cls(float(fit_y.beta[0]), float(fit_d.beta[0]), fit_y.cluster_scores() @ m0,
+                   fit_d.cluster_scores() @ m0, crv1_factor(d.G, d.N, d.k), mirror)
 
-def _stat(p: _PermPieces, tau: float, statistic: RIStatistic) -> float:
-    b = p.b_y - tau * p.b_d
-    if statistic == "coef":
-        return b
-    se = np.sqrt(p.c * np.sum((p.A - tau * p.Bv) ** 2))
-    return b / se if se > 0 else 0.0
+    def value(self, tau: float, statistic: RIStatistic) -> float:
+        """Return the coefficient (``"coef"``) or its CRV1 t-statistic (``"t"``) on ``y - tau D_obs``."""
+        b = self.coef_y - tau * self.coef_d
+        if statistic == "coef":
+            return b
+        se = np.sqrt(self.crv1_factor * np.sum((self.scores_y - tau * self.scores_d) ** 2))
+        return b / se if se > 0 else 0.0
+
+    @property
+    def se(self) -> float:
+        """CRV1 standard error of ``coef_y``."""
+        return float(np.sqrt(self.crv1_factor * np.sum(self.scores_y**2)))
 
 
 def randomization_test(
-    design_for: Callable[[np.ndarray], Design],
-    ysum: np.ndarray,
-    n: np.ndarray,
-    d_obs: np.ndarray,
+    fit: LinearFit,
+    design_for: Callable[[np.ndarray], CellDesign],
     start_vec: np.ndarray,
     statistic: RIStatistic = "t",
     alpha: float = 0.05,
@@ -149,66 +166,72 @@ def randomization_test(
 
     Parameters
     ----------
+    fit : LinearFit
+        The observed fit (treatment column first).
     design_for : callable
-        Maps a start vector (per campus) to the :class:`Design` with the
-        treatment column for that assignment first.
-    ysum, n : ndarray
-        Outcome sums and students per cell.
-    d_obs : ndarray
-        Observed treatment per cell.
+        Maps a start vector (per campus) to the :class:`~sosu_analysis.did.model.CellDesign`
+        with the treatment column for that assignment first.
     start_vec : ndarray
         Observed start index per campus (``inf`` = not a pilot).
     statistic : {"coef", "t"}
         Estimate or its CRV1 t-statistic.
+    alpha : float
+        1 - confidence level of the interval.
+    ci : bool
+        Compute the interval by test inversion.
+    max_assignments : int
+        Enumerate all assignments when at most this many, else sample.
+    seed : int or numpy.random.Generator
 
     Returns
     -------
     CoefTest
         ``method = "randomization"``; ``extra`` has ``n_assignments``,
-        ``exact``, ``min_p`` (= 1/n_assignments), ``n_dropped``, ``statistic``.
+        ``exact``, ``min_p``, ``n_mirror``, ``n_dropped``, ``statistic``;
+        ``notes`` names dropped assignments.
     """
+    if statistic not in ("coef", "t"):
+        raise ValueError(f"statistic must be 'coef' or 't', not {statistic!r}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
-    dsum = n * d_obs
-    obs = _perm_pieces(design_for(np.asarray(start_vec, float)), ysum, dsum)
-    if obs is None:
-        raise ValueError("observed treatment is collinear with the fixed effects")
-    pieces = []
+    dsum = fit.design.n * fit.design.X[:, 0]
+    obs = AssignmentStatistic.of(fit, dsum)
+    stats: list[AssignmentStatistic] = []
     dropped = 0
-    mirrors = 0
     for row in Amat:
-        p = _perm_pieces(design_for(row), ysum, dsum)
-        if p is None:
+        try:
+            stats.append(AssignmentStatistic.of(fit_ols(design_for(row), fit.ysum, check_rank=True), dsum))
+        except NotEstimable:
             dropped += 1
-            continue
-        pieces.append(p)
-        # D_pi in span(D_obs, FE): |T_pi| = |T_obs| whatever the data (e.g. the complement
-        # assignment when half the campuses are pilots), so p can never go below mirrors / n
-        mirrors += p.mirror
+    # D_pi in span(D_obs, FE): |T_pi| = |T_obs| whatever the data (e.g. the complement
+    # assignment when half the campuses are pilots), so p can never go below mirrors / n
+    mirrors = sum(s.mirror for s in stats)
 
     def pfun(tau: float) -> float:
-        t_obs = abs(_stat(obs, tau, statistic))
+        t_obs = abs(obs.value(tau, statistic))
         tol = 1e-9 * max(1.0, t_obs)
-        return float(np.mean([abs(_stat(p, tau, statistic)) >= t_obs - tol for p in pieces]))
+        return float(np.mean([abs(s.value(tau, statistic)) >= t_obs - tol for s in stats]))
 
     p0 = pfun(0.0)
     lo = hi = np.nan
-    min_p = max(mirrors, 1) / len(pieces)
+    min_p = max(mirrors, 1) / len(stats)
     if ci and min_p > alpha:
         lo, hi = -np.inf, np.inf  # too few assignments: no tau is ever rejected
     elif ci:
-        scale = float(np.sqrt(obs.c * np.sum(obs.A**2))) or 1.0
-        lo = _invert(pfun, obs.b_y, scale, alpha, -1)
-        hi = _invert(pfun, obs.b_y, scale, alpha, +1)
+        scale = obs.se or 1.0
+        lo = invert_test(pfun, obs.coef_y, scale, alpha, -1)
+        hi = invert_test(pfun, obs.coef_y, scale, alpha, +1)
     extra = {
-        "n_assignments": len(pieces),
+        "n_assignments": len(stats),
         "exact": exact,
         "min_p": min_p,
         "n_mirror": mirrors,
         "n_dropped": dropped,
         "statistic": statistic,
     }
-    return CoefTest("randomization", obs.b_y, np.nan, np.nan, _stat(obs, 0.0, statistic), p0, lo, hi, extra)
+    notes = (f"{dropped} of {len(Amat)} assignments dropped: no treatment variation left after the fixed effects",
+             ) if dropped else ()
+    return CoefTest("randomization", obs.coef_y, np.nan, np.nan, obs.value(0.0, statistic), p0, lo, hi, extra, notes)
 
 
 def randomization_test_generic(
@@ -220,7 +243,7 @@ def randomization_test_generic(
     """Randomization p-value for any statistic of an assignment (e.g. a logit AME).
 
     ``statistic_for(start_vec)`` returns the statistic (``nan`` = undefined,
-    dropped). No interval is computed.
+    dropped and named in ``notes``). No interval is computed.
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
@@ -230,5 +253,8 @@ def randomization_test_generic(
     vals = vals[ok]
     tol = 1e-9 * max(1.0, abs(t_obs))
     p = float(np.mean(np.abs(vals) >= abs(t_obs) - tol))
-    extra = {"n_assignments": int(ok.sum()), "exact": exact, "min_p": 1.0 / ok.sum(), "n_dropped": int((~ok).sum()), "statistic": "estimate"}
-    return CoefTest("randomization", float(t_obs), np.nan, np.nan, float(t_obs), p, np.nan, np.nan, extra)
+    n_dropped = int((~ok).sum())
+    extra = {"n_assignments": int(ok.sum()), "exact": exact, "min_p": 1.0 / ok.sum(), "n_dropped": n_dropped,
+             "statistic": "estimate"}
+    notes = (f"{n_dropped} of {len(Amat)} assignments dropped: statistic undefined",) if n_dropped else ()
+    return CoefTest("randomization", float(t_obs), np.nan, np.nan, float(t_obs), p, np.nan, np.nan, extra, notes)

@@ -12,20 +12,23 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import NotEstimable
 from ..privacy import suppress_small_cells
-from .data import MIN_CELL, TARGET_PROGRAMME, Cells, as_cells
+from .data import MIN_CELL, TARGET_PROGRAMME, Cells, OutcomeDefinition, as_cells
 from .estimate import (
-    AVAILABLE,
     DEFAULT_INFERENCE,
+    DEFAULT_OPTIONS,
     ESTIMATORS,
+    INFERENCES,
     OUTCOMES,
+    Estimator,
+    Inference,
     InferenceOptions,
+    check_names,
     estimate_cells,
     placebo_cells,
 )
 from .event_study import event_study
-from .power import PowerDesign
-from .power import power_table as _power_table
 
 DID_COLUMNS = [
     "outcome_definition",
@@ -47,7 +50,7 @@ DID_COLUMNS = [
 ]
 
 
-def _by_horizon(data, horizon_months) -> dict:
+def _by_horizon(data: pd.DataFrame | Cells | Mapping[int, pd.DataFrame | Cells], horizon_months: int) -> dict:
     if isinstance(data, Mapping):
         return {int(h): as_cells(d) for h, d in data.items()}
     return {int(horizon_months): as_cells(data)}
@@ -55,11 +58,11 @@ def _by_horizon(data, horizon_months) -> dict:
 
 def did_table(
     data: pd.DataFrame | Cells | Mapping[int, pd.DataFrame | Cells],
-    outcomes: Sequence[str] = OUTCOMES,
-    estimators: Sequence[str] = ESTIMATORS,
-    inference: Sequence[str] = DEFAULT_INFERENCE,
+    outcomes: Sequence[OutcomeDefinition] = OUTCOMES,
+    estimators: Sequence[Estimator] = ESTIMATORS,
+    inference: Sequence[Inference] = DEFAULT_INFERENCE,
     horizon_months: int = 3,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
     include_placebo: bool = False,
 ) -> pd.DataFrame:
     """All estimates × inference methods side by side.
@@ -83,49 +86,38 @@ def did_table(
     DataFrame
         Columns :data:`DID_COLUMNS`. Method/estimator pairs that are not
         available (wild bootstrap or CR2 of the logit) are rows of ``NaN``
-        with the reason in ``note``. ``min_p`` is the smallest attainable
+        with the reason in ``note``; an estimator the data cannot identify
+        (:class:`~sosu_analysis.errors.NotEstimable`, e.g. a triple
+        difference without SSH or PAU cells) is one row with
+        ``"not estimable: <reason>"``. Problems of a fit (logit
+        non-convergence or separation) and skipped assignments or weight
+        patterns are in ``note`` too. ``min_p`` is the smallest attainable
         p-value of the bootstrap/randomization method.
+
+    Raises
+    ------
+    ValueError
+        An unknown outcome, estimator or inference name (before anything is computed).
     """
+    check_names("outcome definition", outcomes, OUTCOMES)
+    check_names("estimator", estimators, ESTIMATORS)
+    check_names("inference method", inference, INFERENCES)
     frames = []
     for h, cells in _by_horizon(data, horizon_months).items():
         for outcome in outcomes:
-            jobs = [(e, cells) for e in estimators]
+            jobs: list[tuple[str, Estimator]] = [(e, e) for e in estimators]
             if include_placebo:
-                jobs.append(("lpm_placebo", placebo_cells(cells)))
-            for est, c in jobs:
-                base_est = "lpm" if est == "lpm_placebo" else est
+                jobs.append(("lpm_placebo", "lpm"))
+            for label, est in jobs:
                 try:
-                    res = estimate_cells(c, outcome, base_est, inference, options)
-                except ValueError as err:  # e.g. triple difference without SSH/PAU cells
-                    frames.append(
-                        pd.DataFrame([{"outcome_definition": outcome, "estimator": est, "horizon_months": h, "note": f"not estimable: {err}"}])
-                    )
+                    sample = placebo_cells(cells) if label == "lpm_placebo" else cells
+                    res = estimate_cells(sample, outcome, est, inference, options)
+                except NotEstimable as err:
+                    frames.append(pd.DataFrame([{"outcome_definition": outcome, "estimator": label,
+                                                 "horizon_months": h, "note": f"not estimable: {err.reason}"}]))
                     continue
                 f = res.to_frame()
-                f["estimator"] = est
-                f["note"] = ""
-                missing = [m for m in inference if m not in AVAILABLE[base_est]]
-                for m in missing:
-                    f = pd.concat(
-                        [
-                            f,
-                            pd.DataFrame(
-                                [
-                                    {
-                                        "outcome_definition": outcome,
-                                        "estimator": est,
-                                        "inference": m,
-                                        "att_pp": 100 * res.estimate,
-                                        "n_students": res.n_students,
-                                        "n_campuses": res.n_campuses,
-                                        "n_pilot_campuses": res.n_pilot_campuses,
-                                        "note": "not available for this estimator",
-                                    }
-                                ]
-                            ),
-                        ],
-                        ignore_index=True,
-                    )
+                f["estimator"] = label
                 f["horizon_months"] = h
                 frames.append(f)
     out = pd.concat(frames, ignore_index=True)
@@ -134,10 +126,10 @@ def did_table(
 
 def event_study_table(
     data: pd.DataFrame | Cells,
-    outcomes: Sequence[str] = OUTCOMES,
+    outcomes: Sequence[OutcomeDefinition] = OUTCOMES,
     reference: int = -1,
     window: tuple[int, int] | None = None,
-    options: InferenceOptions = InferenceOptions(),
+    options: InferenceOptions = DEFAULT_OPTIONS,
     randomization: bool = True,
 ) -> pd.DataFrame:
     """Event-study coefficients for each outcome definition (percentage points).
@@ -145,6 +137,7 @@ def event_study_table(
     The pre-trend tests are in ``DataFrame.attrs["pretrend"]`` (a DataFrame
     with one row per outcome × method); see :func:`pretrend_table`.
     """
+    check_names("outcome definition", outcomes, OUTCOMES)
     cells = as_cells(data)
     frames, pre = [], []
     for outcome in outcomes:
@@ -153,28 +146,20 @@ def event_study_table(
         f.insert(0, "outcome_definition", outcome)
         frames.append(f)
         for m, d in res.pretrend.items():
-            pre.append({"outcome_definition": outcome, "method": m, **{k: d.get(k) for k in ("F", "wald", "df_num", "df_denom", "p_value", "n_assignments", "min_p")}})
+            pre.append({"outcome_definition": outcome, "method": m,
+                        **{k: d.get(k) for k in ("F", "wald", "df_num", "df_denom", "p_value", "n_assignments",
+                                                 "min_p")}})
     out = pd.concat(frames, ignore_index=True)
     out.attrs["pretrend"] = pd.DataFrame(pre)
     return out
 
 
 def pretrend_table(event_table: pd.DataFrame) -> pd.DataFrame:
-    """The pre-trend Wald tests stored by :func:`event_study_table`."""
+    """Return the pre-trend Wald tests stored by :func:`event_study_table`."""
     return event_table.attrs["pretrend"]
 
 
-def power_table(design: PowerDesign | pd.DataFrame | Cells, **kwargs) -> pd.DataFrame:
-    """Power table for a :class:`~sosu_analysis.did.power.PowerDesign` or for
-    the design read off data (:meth:`PowerDesign.from_cells`); keyword
-    arguments go to :func:`sosu_analysis.did.power.power_table`.
-    """
-    if not isinstance(design, PowerDesign):
-        design = PowerDesign.from_cells(design)
-    return _power_table(design, **kwargs)
-
-
-def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[str] = OUTCOMES) -> pd.DataFrame:
+def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] = OUTCOMES) -> pd.DataFrame:
     """SSA dropout rates: pilot / non-pilot campuses × pre / post the first pilot start.
 
     Returns
@@ -185,6 +170,7 @@ def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[str] = OUTCOMES) ->
         ``suppressed``. From student-level data cells with fewer than 5
         students are blanked.
     """
+    check_names("outcome definition", outcomes, OUTCOMES)
     cells = as_cells(data)
     tab = cells.table[cells.table["programme"] == TARGET_PROGRAMME]
     first = min(cells.start.values()) if cells.start else np.inf

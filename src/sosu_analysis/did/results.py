@@ -1,0 +1,213 @@
+"""Result types of :mod:`sosu_analysis.did`: fits, tests and estimates with their inference.
+
+These classes hold numbers; they compute nothing beyond simple views of
+them. The fits are made in :mod:`~sosu_analysis.did.model` (linear) and
+:mod:`~sosu_analysis.did.logit`, the tests in
+:mod:`~sosu_analysis.did.covariance`, :mod:`~sosu_analysis.did.bootstrap` and
+:mod:`~sosu_analysis.did.randomization`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+if TYPE_CHECKING:
+    from .model import CellDesign
+
+#: ``note`` of a table row whose inference method the estimator does not offer
+NOT_AVAILABLE = "not available for this estimator"
+
+
+@dataclass(frozen=True)
+class CoefTest:
+    """A test of one coefficient (or contrast) and its confidence interval.
+
+    ``df`` is ``inf`` for normal reference distributions and ``nan`` where a
+    method has no degrees of freedom (bootstrap, randomization). ``extra``
+    holds method-specific counts (draws, assignments, smallest attainable
+    p-value); ``notes`` says what a reader of the table must know (skipped
+    assignments, refits with problems).
+    """
+
+    method: str
+    estimate: float
+    se: float
+    df: float
+    statistic: float
+    p_value: float
+    ci_low: float
+    ci_high: float
+    extra: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """Least-squares fit of a :class:`~sosu_analysis.did.model.CellDesign` to cell outcome sums.
+
+    Attributes
+    ----------
+    design : CellDesign
+    ysum : ndarray, shape (m,)
+        Sum of the student outcomes per cell.
+    beta : ndarray, shape (k,)
+    bread : ndarray, shape (k, k)
+        ``(X'X)^{-1}`` at the student level, ``(sum_c n_c x_c x_c')^{-1}``.
+    resid_sum : ndarray, shape (m,)
+        Sum of student residuals per cell, ``ysum - n * (X @ beta)``.
+    """
+
+    design: CellDesign
+    ysum: np.ndarray
+    beta: np.ndarray
+    bread: np.ndarray
+    resid_sum: np.ndarray
+
+    def cluster_scores(self) -> np.ndarray:
+        """``(G, k)`` array of the cluster scores ``X_g' e_g``."""
+        return self.design.cluster_sums(self.resid_sum)
+
+
+@dataclass(frozen=True)
+class LogitFit:
+    """Maximum-likelihood logit on cells (see :mod:`~sosu_analysis.did.logit`).
+
+    Attributes
+    ----------
+    design : CellDesign
+    ysum : ndarray
+        Events (dropouts) per cell.
+    beta : ndarray
+        Log-odds coefficients, treatment first.
+    hessian : ndarray
+        Information ``X' diag(n p (1-p)) X`` at ``beta``.
+    converged : bool
+    iterations : int
+    problems : tuple of str
+        Non-convergence and separation, in words; they reach the ``note``
+        column of the tables.
+    """
+
+    design: CellDesign
+    ysum: np.ndarray
+    beta: np.ndarray
+    hessian: np.ndarray
+    converged: bool
+    iterations: int
+    problems: tuple[str, ...] = ()
+
+    def probabilities(self) -> np.ndarray:
+        """Fitted probability per cell."""
+        return expit(self.design.X @ self.beta)
+
+    def cluster_scores(self) -> np.ndarray:
+        """``(G, k)`` array of the cluster scores ``sum_{c in g} x_c (s_c - n_c p_c)``."""
+        return self.design.cluster_sums(self.ysum - self.design.n * self.probabilities())
+
+
+@dataclass
+class DidResult:
+    """One estimate with its inference side by side.
+
+    Attributes
+    ----------
+    estimator : {"lpm", "logit_ame", "triple_diff"}
+    outcome : {"incl_switch", "excl_switch"}
+    estimate : float
+        ATT as a proportion (multiply by 100 for percentage points).
+    tests : dict
+        Inference method -> :class:`CoefTest`, in the order asked for.
+    n_students, n_campuses, n_pilot_campuses, n_cells : int
+    warnings : list of str
+        Problems of the estimate itself (e.g. the logit did not converge);
+        shown in the ``note`` of every row of this estimate.
+    unavailable : dict
+        Inference method asked for but not offered by the estimator -> why.
+    label : str
+        What the estimate is when it is not the main one (e.g. a placebo).
+    """
+
+    estimator: str
+    outcome: str
+    estimate: float
+    tests: dict
+    n_students: int
+    n_campuses: int
+    n_pilot_campuses: int
+    n_cells: int
+    warnings: list = field(default_factory=list)
+    unavailable: dict = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note in words: warnings, methods not offered and why, and the notes of each test."""
+        out = list(self.warnings)
+        out += [f"{m}: {why}" for m, why in self.unavailable.items()]
+        out += [f"{m}: {n}" for m, t in self.tests.items() for n in t.notes]
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per inference method (effects in percentage points), with a ``note``.
+
+        Methods not offered by the estimator follow as rows with only the
+        estimate and the counts, and :data:`NOT_AVAILABLE` in ``note``.
+        """
+        common = {"n_students": self.n_students, "n_campuses": self.n_campuses,
+                  "n_pilot_campuses": self.n_pilot_campuses}
+        rows = []
+        for m, t in self.tests.items():
+            rows.append(
+                {
+                    "outcome_definition": self.outcome,
+                    "estimator": self.estimator,
+                    "inference": m,
+                    "att_pp": 100 * self.estimate,
+                    "se_pp": 100 * t.se if np.isfinite(t.se) else np.nan,
+                    "df": t.df,
+                    "ci_low_pp": 100 * t.ci_low,
+                    "ci_high_pp": 100 * t.ci_high,
+                    "p_value": t.p_value,
+                    "n_draws": t.extra.get("n_draws", t.extra.get("n_assignments", np.nan)),
+                    "min_p": t.extra.get("min_p", np.nan),
+                    **common,
+                    "note": "; ".join([*self.warnings, *t.notes]),
+                }
+            )
+        for m in self.unavailable:
+            rows.append({"outcome_definition": self.outcome, "estimator": self.estimator, "inference": m,
+                         "att_pp": 100 * self.estimate, **common, "note": NOT_AVAILABLE})
+        return pd.DataFrame(rows)
+
+
+@dataclass
+class EventStudyResult:
+    """Event-study coefficients and the pre-trend tests.
+
+    Attributes
+    ----------
+    outcome : str
+    reference : int
+        The omitted relative time.
+    coefficients : DataFrame
+        One row per relative time (reference row included with 0), effects
+        in percentage points.
+    pretrend : dict
+        ``{"crv1": {...}, "cr2": {...}, "randomization": {...}}`` Wald test results.
+    n_campuses, n_pilot_campuses : int
+    notes : list of str
+        Tests not defined and assignments skipped, in words.
+    """
+
+    outcome: str
+    reference: int
+    coefficients: pd.DataFrame
+    pretrend: dict
+    n_campuses: int
+    n_pilot_campuses: int
+    notes: list = field(default_factory=list)
