@@ -167,18 +167,21 @@ def _randomization(model: FittedModel, options: InferenceOptions, rng: np.random
                                   options.ci, options.ri_max_assignments, rng)
     ysum = model.fit.ysum
     refit_problems: list[str] = []
+    n_refits = 0
 
     def logit_att(start: np.ndarray) -> float:
+        nonlocal n_refits
         d = model.design_for(start)
         if not np.any(d.X[:, 0]):
             return np.nan
         lfit = fit_logit(d, ysum)
+        n_refits += 1
         refit_problems.extend(lfit.problems)
         return att_probability(lfit)[0]
 
     test = randomization_test_generic(logit_att, model.start, options.ri_max_assignments, rng)
     counts = {p: refit_problems.count(p) for p in dict.fromkeys(refit_problems)}
-    notes = tuple(f"{k} refits under other assignments: {p}" for p, k in counts.items())
+    notes = tuple(f"{k} of {n_refits} logit refits in the randomization test: {p}" for p, k in counts.items())
     return CoefTest(test.method, test.estimate, test.se, test.df, test.statistic, test.p_value, test.ci_low,
                     test.ci_high, test.extra, test.notes + notes)
 
