@@ -3,9 +3,11 @@ r"""Fixed-effects logit and its average treatment effect on the treated on the p
 Notes
 -----
 Model ``P(y_i = 1) = Lambda(x_i' beta)`` with the same full dummy design as
-the linear model (treatment first). Fitted by Newton–Raphson on cells
-(binomial log-likelihood with ``s_c`` successes out of ``n_c``; identical to
-the student-level likelihood up to a constant).
+the linear model (treatment first). Fitted on cells by statsmodels' binomial
+GLM (IRLS; :func:`sosu_analysis.models.glm.fit_binomial_glm`, the package's
+one logit fitter) with ``s_c`` successes out of ``n_c``: the grouped
+likelihood equals the student-level one up to a constant. The cluster
+correction below is added on top.
 
 Effect (Puhani 2012): the interaction/treatment coefficient of a nonlinear
 DiD is *not* the treatment effect. The ATT on the probability scale is the
@@ -36,9 +38,13 @@ Letters 115(1), 85-87.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.special import expit
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from ..models.glm import fit_binomial_glm
 from .covariance import crv1_factor, sandwich, t_test
 from .model import CellDesign
 from .results import CoefTest, LogitFit
@@ -47,47 +53,27 @@ from .results import CoefTest, LogitFit
 SEPARATION_TOL = 1e-8
 
 
-def fit_logit(design: CellDesign, ysum: np.ndarray, max_iter: int = 100, tol: float = 1e-10) -> LogitFit:
-    """Maximum likelihood logit on cells by Newton–Raphson with step halving.
+def fit_logit(design: CellDesign, ysum: np.ndarray) -> LogitFit:
+    """Maximum likelihood logit on cells: statsmodels' binomial GLM, the package's one logit fitter.
 
-    Non-convergence and separation (fitted probabilities at 0 or 1, e.g. a
-    campus with no dropouts at all) are not warnings but
-    :attr:`LogitFit.problems <sosu_analysis.did.results.LogitFit>`, which the
-    tables show in their ``note`` column.
+    Fitted by :func:`sosu_analysis.models.glm.fit_binomial_glm` (IRLS, ``s_c``
+    events out of ``n_c`` trials per cell). Non-convergence and separation
+    (fitted probabilities at 0 or 1, e.g. a campus with no dropouts at all)
+    are not warnings but :attr:`LogitFit.problems
+    <sosu_analysis.did.results.LogitFit>`, which the tables show in their
+    ``note`` column.
     """
     X, n = design.X, design.n
     ysum = np.asarray(ysum, float)
-    pbar = np.clip(ysum.sum() / n.sum(), 1e-6, 1 - 1e-6)
-    # start: intercept-like solution, the FE dummies sum to one per row for campus
-    beta = np.linalg.lstsq(X, np.full(len(n), np.log(pbar / (1 - pbar))), rcond=None)[0]
-
-    def loglik(b: np.ndarray) -> float:
-        eta = X @ b
-        return float(np.sum(ysum * eta - n * np.logaddexp(0, eta)))
-
-    ll = loglik(beta)
-    converged = False
-    it = 0
-    for it in range(1, max_iter + 1):
-        p = expit(X @ beta)
-        grad = X.T @ (ysum - n * p)
-        H = X.T @ (X * (n * p * (1 - p))[:, None])
-        step = np.linalg.solve(H + 1e-12 * np.eye(len(beta)), grad)
-        t = 1.0
-        while True:
-            nb = beta + t * step
-            nll = loglik(nb)
-            if nll >= ll - 1e-12 or t < 1e-8:
-                break
-            t /= 2
-        beta, ll_old, ll = nb, ll, nll
-        if np.max(np.abs(t * step)) < tol or abs(ll - ll_old) < tol * (1 + abs(ll)):
-            converged = bool(np.max(np.abs(grad)) < 1e-6 * max(1.0, n.sum()))
-            if converged:
-                break
+    with warnings.catch_warnings():
+        # reported as LogitFit.problems from the result's own `converged` flag instead
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = fit_binomial_glm(X, ysum, n)
+    beta = np.asarray(res.params, float)
     p = expit(X @ beta)
     H = X.T @ (X * (n * p * (1 - p))[:, None])
-    return LogitFit(design, ysum, beta, H, converged, it, _problems(converged, p))
+    converged = bool(res.converged)
+    return LogitFit(design, ysum, beta, H, converged, int(res.fit_history["iteration"]), _problems(converged, p))
 
 
 def _problems(converged: bool, p: np.ndarray) -> tuple[str, ...]:

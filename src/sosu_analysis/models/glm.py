@@ -161,6 +161,29 @@ def fit_grouped_logit(data: pd.DataFrame, events: str, trials: str, terms: Seque
     n = data[trials].to_numpy(dtype=float)
     if np.any(y < 0) or np.any(y > n) or np.any(n <= 0):
         raise ValueError("need 0 <= events <= trials and trials > 0 in every cell")
+    res = fit_binomial_glm(exog, y, n)
+    params = pd.Series(np.asarray(res.params), index=exog.columns)
+    cov = pd.DataFrame(np.asarray(res.cov_params()), index=exog.columns, columns=exog.columns)
+    p = expit(exog.to_numpy() @ params.to_numpy())
+    # llf with the binomial coefficient, computed here so it does not depend on
+    # how statsmodels treats the two-column response
+    llf = float(np.sum(stats.binom.logpmf(y, n, p)))
+    return GroupedLogitFit(spec=spec, data=data.reset_index(drop=True), events=y, trials=n, params=params,
+                           cov=cov, deviance=_clip0(float(res.deviance)), pearson_chi2=pearson_chi2(y, n, p),
+                           df_resid=int(len(y) - exog.shape[1]), llf=llf, result=res)
+
+
+def fit_binomial_glm(exog: pd.DataFrame | np.ndarray, y: np.ndarray, n: np.ndarray):
+    """Fit statsmodels' binomial GLM (logit link) to ``y`` events out of ``n`` trials per row.
+
+    The one logit fitter of the package: :func:`fit_grouped_logit` and the
+    campus comparison's fixed-effects logit (:func:`sosu_analysis.did.logit.fit_logit`)
+    both call it. IRLS to a relative deviance change of 1e-12, scale 1.
+
+    Returns
+    -------
+    statsmodels GLMResults
+    """
     model = sm.GLM(np.column_stack([y, n - y]), exog, family=sm.families.Binomial())
     with warnings.catch_warnings():
         # statsmodels warns of "perfect separation or prediction" whenever the fitted
@@ -175,15 +198,7 @@ def fit_grouped_logit(data: pd.DataFrame, events: str, trials: str, terms: Seque
         # estimates a wrong Pearson scale (about phi / n); the dispersion is computed from the
         # counts instead (quasi.py, tested against R's quasibinomial).
         res = model.fit(method="IRLS", tol=1e-12, maxiter=200)
-    params = pd.Series(np.asarray(res.params), index=exog.columns)
-    cov = pd.DataFrame(np.asarray(res.cov_params()), index=exog.columns, columns=exog.columns)
-    p = expit(exog.to_numpy() @ params.to_numpy())
-    # llf with the binomial coefficient, computed here so it does not depend on
-    # how statsmodels treats the two-column response
-    llf = float(np.sum(stats.binom.logpmf(y, n, p)))
-    return GroupedLogitFit(spec=spec, data=data.reset_index(drop=True), events=y, trials=n, params=params,
-                           cov=cov, deviance=_clip0(float(res.deviance)), pearson_chi2=pearson_chi2(y, n, p),
-                           df_resid=int(len(y) - exog.shape[1]), llf=llf, result=res)
+    return res
 
 
 def _clip0(x: float) -> float:
