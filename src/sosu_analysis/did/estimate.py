@@ -11,7 +11,7 @@ effect) is turned into a table row by :func:`~sosu_analysis.did.tables.did_table
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol, get_args
 
 import numpy as np
@@ -182,8 +182,7 @@ def _randomization(model: FittedModel, options: InferenceOptions, rng: np.random
     test = randomization_test_generic(logit_att, model.start, options.ri_max_assignments, rng)
     counts = {p: refit_problems.count(p) for p in dict.fromkeys(refit_problems)}
     notes = tuple(f"{k} of {n_refits} logit refits in the randomization test: {p}" for p, k in counts.items())
-    return CoefTest(test.method, test.estimate, test.se, test.df, test.statistic, test.p_value, test.ci_low,
-                    test.ci_high, test.extra, test.notes + notes)
+    return replace(test, notes=test.notes + notes)
 
 
 #: every inference method by name; each has the signature of :class:`InferenceMethod`
