@@ -85,7 +85,7 @@ def round_significant(series: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd
 
 
 def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
-    """Write ``frame`` as UTF-8 CSV (no index, ``\\n`` line ends) atomically.
+    """Write ``frame`` as UTF-8 CSV (no index, newline line ends) atomically.
 
     Every float is written with :data:`SIGNIFICANT_DIGITS` (12) significant
     digits (see :func:`round_significant`): the last digits of a least-squares
@@ -99,7 +99,7 @@ def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
     if floats:
         frame = frame.copy()
         for i in floats:
-            frame.isetitem(i, round_significant(frame.iloc[:, i]))
+            frame.isetitem(i, round_significant(frame.iloc[:, i]).array)
     with atomic_path(dest) as tmp:
         frame.to_csv(tmp, **kwargs)
 

@@ -208,7 +208,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
         Called with one line of text per step (default: print to stderr).
     """
     import papermill
-    from traitlets.config import Config as TraitletsConfig
+    from traitlets.config import Config as TConfig
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = project_root()
@@ -251,7 +251,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                 papermill.execute_notebook(
                     str(src), str(dst), parameters=params, kernel_name=KERNEL_NAME, cwd=str(notebooks_dir),
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    config=TraitletsConfig(KERNEL_MANAGER_CONFIG),
+                    config=TConfig(KERNEL_MANAGER_CONFIG),
                 )
             except papermill.PapermillExecutionError as exc:
                 failed = Path(tempfile.gettempdir()) / f"sosu-analysis-failed-{name}.ipynb"

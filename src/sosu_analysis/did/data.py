@@ -13,23 +13,22 @@ input is therefore aggregated first; nothing is lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-OutcomeDefinition = Literal["incl_switch", "excl_switch"]
+from ..definitions import OUTCOMES
+from ..definitions import PILOT_PROGRAMME as TARGET_PROGRAMME  # the programme that received the intervention
+from ..definitions import Outcome as OutcomeDefinition
 
 #: student-level 0/1 column of each outcome definition
-STUDENT_OUTCOME = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswitch"}
+STUDENT_OUTCOME = {name: spec.student_column for name, spec in OUTCOMES.items()}
 #: cell-level count column of each outcome definition
-CELL_OUTCOME = {"incl_switch": "n_dropout_total", "excl_switch": "n_dropout_noswitch"}
-#: the programme that received the intervention
-TARGET_PROGRAMME = "SSA"
+CELL_OUTCOME = {name: spec.count_column for name, spec in OUTCOMES.items()}
 #: column names accepted for the treatment indicator, first match wins
 TREATMENT_COLUMNS = ("pilot_post", "treated")
 #: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
-from ..privacy import MIN_CELL  # noqa: E402, F401
+from ..definitions import MIN_CELL  # noqa: E402, F401
 
 
 @dataclass(frozen=True)

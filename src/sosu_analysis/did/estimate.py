@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from ..definitions import OUTCOME_NAMES
 from .bootstrap import wild_cluster_bootstrap
 from .covariance import CoefTest, cr2_test, crv1_test
 from .data import Cells, OutcomeDefinition, as_cells, treatment_for
@@ -21,7 +22,7 @@ Estimator = Literal["lpm", "logit_ame", "triple_diff"]
 Inference = Literal["crv1", "cr2", "wild_webb", "wild_rademacher", "randomization"]
 
 DEFAULT_INFERENCE: tuple = ("crv1", "cr2", "wild_webb", "randomization")
-OUTCOMES: tuple = ("incl_switch", "excl_switch")
+OUTCOMES: tuple = OUTCOME_NAMES
 ESTIMATORS: tuple = ("lpm", "logit_ame", "triple_diff")
 #: inference methods available for each estimator
 AVAILABLE = {

@@ -10,16 +10,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..danish import danish_axis
+from ..definitions import OUTCOMES
 from ..plotting import add_watermark
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
-TEXT = {
-    "en": {"incl_switch": "incl. switching", "excl_switch": "excl. switching", "pilot": "pilot",
+TEXT: dict[str, dict[str, str]] = {
+    "en": {**{name: spec.label_en for name, spec in OUTCOMES.items()}, "pilot": "pilot",
            "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
            "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
            "effect_pp": "effect on dropout (pp)", "ci": "95% CI", "reduction_pp": "reduction in dropout (pp)",
            "power": "power"},
-    "da": {"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg", "pilot": "pilotafdelinger",
+    "da": {**{name: spec.label_da for name, spec in OUTCOMES.items()}, "pilot": "pilotafdelinger",
            "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
            "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
            "effect_pp": "effekt på frafald (procentpoint)", "ci": "95 %-interval",
@@ -50,6 +52,8 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
         ax.set_title(f"{T['ssa_dropout']}, {T.get(outcome, outcome)}")
         ax.set_ylabel(T["dropout_pct"])
         ax.legend()
+        if language == "da":
+            danish_axis(ax, "y")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
@@ -83,6 +87,8 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
         ax.set_xlabel(T["rel_intake"])
         ax.set_ylabel(T["effect_pp"])
         ax.set_title(f"{T.get(outcome, outcome)} ({inference.upper()} {T['ci']})")
+        if language == "da":
+            danish_axis(ax, "both")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
@@ -109,6 +115,8 @@ def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, waterma
     ax.set_xlabel(TEXT[language]["reduction_pp"])
     ax.set_ylabel(TEXT[language]["power"])
     ax.legend()
+    if language == "da":
+        danish_axis(ax, "both")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 

@@ -1,4 +1,4 @@
-"""Loading the student extract for the campus comparison (notebooks 04 and 05).
+"""The student data of the campus comparison, loaded once for notebooks 04 and 05.
 
 The extract is read and validated once, its status derived at every horizon,
 and its synthetic label looked up, so a notebook can state plainly whether
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import students
-from .did.data import STUDENT_OUTCOME
+from .definitions import outcome
 from .paths import resolve
 from .plotting import SYNTHETIC_WATERMARK
 
@@ -41,7 +41,7 @@ class StudentData:
         if not self.synthetic:
             return None
         effects = self.synthetic.get("true_effect_pp", {}).get(str(horizon), {})
-        return effects.get(STUDENT_OUTCOME[definition])
+        return effects.get(outcome(definition).student_column)
 
     def banner(self):
         """A Markdown banner: SYNTETISKE DATA for a synthetic extract, the source otherwise."""
