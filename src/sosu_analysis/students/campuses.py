@@ -17,8 +17,8 @@ Treatment indicators
 --------------------
 ``pilot`` is 1 for a campus marked ``pilot = yes``. ``pilot_post`` is 1 for
 an intake (``YYYY-MM``) at a pilot campus from its ``pilot_start`` on, in a
-programme the interventions cover (:data:`PILOT_PROGRAMMES`, SSA, or
-:func:`covered_programmes` of the interventions table).
+programme the interventions cover (:data:`PILOT_PROGRAMMES`: SSA,
+:data:`sosu_analysis.definitions.PILOT_PROGRAMME`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..definitions import PILOT_PROGRAMME
 from ..errors import InputError, Problem
 from ..rawtable import read_raw_table
 from ..validation import Kind, register
@@ -45,7 +46,7 @@ from ._parse import (
 )
 
 #: programmes the 2025 interventions cover when no interventions table is given (seed 003: "SSA optag i 2025")
-PILOT_PROGRAMMES: tuple[str, ...] = ("SSA",)
+PILOT_PROGRAMMES: tuple[str, ...] = (PILOT_PROGRAMME,)
 
 CAMPUS_REQUIRED = ("campus", "pilot", "pilot_start", "source", "assumption")
 CAMPUS_OPTIONAL = ("programmes", "aliases", "note")
@@ -288,12 +289,6 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
     frame = pd.DataFrame(out)
     frame.attrs["file"] = table.file
     return frame
-
-
-def covered_programmes(interventions: pd.DataFrame) -> tuple[str, ...]:
-    """Programmes that any intervention covers, in :data:`PROGRAMMES` order."""
-    present = set(interventions["programme"])
-    return tuple(p for p in PROGRAMMES if p in present)
 
 
 def project_campuses() -> pd.DataFrame | None:
