@@ -34,7 +34,8 @@ def figure1(tidy: pd.DataFrame, goal_pct: float | None = None, watermark: str | 
                 palette=YEAR_PALETTE, ax=ax)
     for container in ax.containers:
         assert isinstance(container, BarContainer)
-        ax.bar_label(container, labels=[percent(v) for v in np.asarray(container.datavalues, dtype=float)], fontsize=8, padding=2)
+        labels = [percent(v) for v in np.asarray(container.datavalues, dtype=float)]
+        ax.bar_label(container, labels=labels, fontsize=8, padding=2)
     if goal_pct is not None:
         ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2)
         ax.text(-0.45, goal_pct + 0.3, _goal_label(goal_pct), color="#C00000", ha="left", va="bottom", fontsize=9)

@@ -99,7 +99,7 @@ def reconciliation_sentences(tidy: pd.DataFrame) -> list[str]:
 
 
 def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
-    """What the descriptive rates say, per definition, generated from the numbers."""
+    """Say what the descriptive rates show, per definition, generated from the numbers."""
     out = []
     for definition, spec in OUTCOMES.items():
         label = spec.long_en
@@ -113,7 +113,7 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
                  f"{_pct(highest['ci_low'])} to {_pct(highest['ci_high'])})."]
         for prog, p in sub.groupby("programme", sort=True):
             p = p.sort_values("year")
-            seq = ", ".join(f"{int(y)}: {_pct(v)}" for y, v in zip(p["year"], p["pct"]))
+            seq = ", ".join(f"{int(y)}: {_pct(v)}" for y, v in zip(p["year"], p["pct"], strict=True))
             d = p["pct"].iloc[-1] - p["pct"].iloc[0]
             direction = "up" if d > 0 else "down" if d < 0 else "unchanged"
             above = "above" if p["pct"].iloc[-1] > goal_pct else "at or below"

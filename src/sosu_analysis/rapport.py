@@ -27,15 +27,22 @@ import subprocess
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .danish import POINTS, count, number, p_value, percent, points, span
 from .definitions import OUTCOME_NAMES, OUTCOMES, PILOT_PROGRAMME, PROGRAMME_CODES
+
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "marginal_effects", "did",
           "power", "event_study_pretrend")
 PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbval", "jupyterlab", "playwright")
+
+
+def _f(x: Any) -> float:
+    """Read a table cell as a float (a cell of a row picked by label, which pandas-stubs cannot type)."""
+    return float(x)
 
 
 def _capital(text: str) -> str:
@@ -43,12 +50,12 @@ def _capital(text: str) -> str:
 
 
 def pp(x: float) -> str:
-    """Format the size of a change in percentage points (its direction is said in words): -4.2 -> ``"4,2 procentpoint"``."""
+    """Format the size of a change in percentage points: -4.2 -> ``"4,2 procentpoint"`` (direction in words)."""
     return points(abs(x))
 
 
 def interval_words(lo: float, hi: float, fewer: str = "færre", more: str = "flere") -> str:
-    """A change interval in words: (-6, 1) -> "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"."""
+    """Write a change interval in words: (-6, 1) -> "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"."""
     if not (pd.notna(lo) and pd.notna(hi)) or lo == float("-inf") or hi == float("inf"):
         return "uden en endelig grænse"
     if hi <= 0:
@@ -59,12 +66,14 @@ def interval_words(lo: float, hi: float, fewer: str = "færre", more: str = "fle
 
 
 def distance_words(lo: float, hi: float) -> str:
-    """A distance to a goal in words: above / below."""
+    """Write a distance to a goal in words: above / below."""
     return interval_words(lo, hi, fewer="under", more="over")
 
 
 @dataclass
 class Results:
+    """The result tables of one run, by name, and the synthetic label of the student data (``None``: real)."""
+
     tables: dict[str, pd.DataFrame]
     synthetic: dict | None
 
@@ -73,13 +82,14 @@ class Results:
 
 
 def level(res: Results) -> str:
-    """The confidence level of the run's intervals, e.g. ``"95 %"`` (from ``alpha`` in power.csv)."""
+    """Give the confidence level of the run's intervals, e.g. ``"95 %"`` (from ``alpha`` in power.csv)."""
     p = res["power"]
     alpha = float(p["alpha"].iloc[0]) if "alpha" in p.columns else 0.05
     return percent(100 * (1 - alpha), 0)
 
 
 def load_results(output_dir: str | os.PathLike, synthetic: dict | None) -> Results:
+    """Read the result tables the chapters wrote (``OUTPUT/tables/NAME.csv`` for every name in :data:`TABLES`)."""
     folder = Path(output_dir) / "tables"
     return Results({name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}, synthetic)
 
@@ -92,13 +102,15 @@ def _rate(res: Results, programme: str, year: int, column: str) -> float:
 
 
 def development(res: Results) -> str:
+    """Write the development of dropout per programme, first to last year, both definitions."""
     t = res["table1"]
     first, last = int(t["year"].min()), int(t["year"].max())
     lines = []
     for prog in PROGRAMME_CODES:
         a, b = _rate(res, prog, first, "pct_dropout_total"), _rate(res, prog, last, "pct_dropout_total")
         c, d = _rate(res, prog, first, "pct_dropout_noswitch"), _rate(res, prog, last, "pct_dropout_noswitch")
-        lines.append(f"{prog}: {percent(a)} i {first} og {percent(b)} i {last} (uden omvalg {percent(c)} og {percent(d)})")
+        lines.append(f"{prog}: {percent(a)} i {first} og {percent(b)} i {last} "
+                     f"(uden omvalg {percent(c)} og {percent(d)})")
     n_last = int(t[t["year"] == last]["n_cohort"].sum())
     return ("**Udviklingen.** Andelen af eleverne på hovedforløbet, der var afbrudt 3 måneder efter start: "
             + "; ".join(lines) + f". Tallene for {last} bygger på {count(n_last)} elever.")
@@ -135,13 +147,14 @@ def rates_table(res: Results) -> pd.DataFrame:
         "Uddannelse": r["programme"], "År": r["year"].astype(int),
         "Frafald": r["outcome_definition"].map({"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}),
         "Andel": [percent(x) for x in r["pct"]],
-        f"{level(res)}-interval": [span(a, b, unit="%") for a, b in zip(r["ci_low"], r["ci_high"])],
+        f"{level(res)}-interval": [span(a, b, unit="%") for a, b in zip(r["ci_low"], r["ci_high"], strict=True)],
         "Elever": [count(int(n)) for n in r["n_cohort"]],
     })
     return out.sort_values(["Frafald", "Uddannelse", "År"], ascending=[False, True, True]).reset_index(drop=True)
 
 
 def programme_differences(res: Results) -> str:
+    """Write how the programmes differ (average marginal effects of the additive model, quasi intervals)."""
     me = res["marginal_effects"]
     sub = me[(me["model"] == "additive") & (me["kind"] == "ame") & (me["variable"] == "programme")]
     parts = []
@@ -166,6 +179,7 @@ def programme_differences(res: Results) -> str:
 
 
 def goal_status(res: Results) -> str:
+    """Write where SSA and SSH stand against the national goal, observed and by the trend."""
     g = res["goal_distance"]
     g = g[g["goal_applies"].astype(str).str.lower() == "true"]
     parts = []
@@ -189,12 +203,12 @@ def _main_did(res: Results, definition: str) -> pd.DataFrame:
 
 
 def main_horizon(res: Results) -> int:
-    """The main horizon: the first of the config's ``horizons``, which ``did.csv`` lists first."""
+    """Give the main horizon: the first of the config's ``horizons``, which ``did.csv`` lists first."""
     return int(res["did"]["horizon_months"].iloc[0])
 
 
 def effect_of_interventions(res: Results) -> str:
-    """The difference-in-differences estimate in words: relative development, interval, what it rules out."""
+    """Write the difference-in-differences estimate in words: relative development, interval, what it rules out."""
     parts, contains_zero = [], []
     for definition in OUTCOME_NAMES:
         rows = _main_did(res, definition)
@@ -203,7 +217,8 @@ def effect_of_interventions(res: Results) -> str:
         better = "gunstigere (lavere)" if att < 0 else "ugunstigere (højere)"
         parts.append(f"{OUTCOMES[definition].long_da}: frafaldet blandt SSA-elever på pilotafdelingerne udviklede sig "
                      f"{pp(att)} {better} end på de øvrige afdelinger ({level(res)}-interval: "
-                     f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne; {p_value(cr2['p_value'])})")
+                     f"{interval_words(_f(cr2['ci_low_pp']), _f(cr2['ci_high_pp']))} frafaldne; "
+                     f"{p_value(_f(cr2['p_value']))})")
         contains_zero.append(cr2["ci_low_pp"] <= 0 <= cr2["ci_high_pp"])
     r = _main_did(res, "incl_switch")
     n_camp, n_pilot = int(r["n_campuses"].iloc[0]), int(r["n_pilot_campuses"].iloc[0])
@@ -221,8 +236,8 @@ def effect_of_interventions(res: Results) -> str:
                      "under den ene definition, men ikke under den anden.")
     text = (f"**Virkede indsatserne?** Målt {h} måneder efter start, SSA-optag fra pilotstart sammenlignet med "
             f"optagene før og med {n_camp - n_pilot} afdelinger uden indsatser. " + _capital("; ".join(parts)) + ". "
-            + certainty + f" Randomiseringstesten har kun {int(ri['n_draws'])} mulige fordelinger af "
-            f"pilotafdelinger og kan derfor aldrig give p under {number(ri['min_p'], 3)}.")
+            + certainty + f" Randomiseringstesten har kun {int(_f(ri['n_draws']))} mulige fordelinger af "
+            f"pilotafdelinger og kan derfor aldrig give p under {number(_f(ri['min_p']), 3)}.")
     if res.synthetic:
         truth = res.synthetic.get("effect_pp")
         built_in = (f" med en indbygget sand effekt på {pp(truth)} {'færre' if truth < 0 else 'flere'}"
@@ -232,6 +247,7 @@ def effect_of_interventions(res: Results) -> str:
 
 
 def detectable_effect(res: Results) -> str:
+    """Write how large an effect the campus comparison can detect, and the power at the target."""
     p = res["power"]
     analytic = p[p["method"].str.startswith("analytic")]
     lo, hi = analytic["mde_pp"].min(), analytic["mde_pp"].max()
@@ -249,13 +265,14 @@ def detectable_effect(res: Results) -> str:
 
 
 def summary(res: Results) -> str:
-    """The findings-first summary at the top of the report (Markdown)."""
+    """Write the findings-first summary at the top of the report (Markdown)."""
     items = [development(res), trend_verdict(res), programme_differences(res), goal_status(res),
              effect_of_interventions(res), detectable_effect(res)]
     return "\n\n".join(f"- {x}" for x in items)
 
 
 def pretrend_words(res: Results) -> str:
+    """Write the pre-trend test of the event study (CR2) under both definitions."""
     pre = res["event_study_pretrend"]
     parts = []
     for definition in OUTCOME_NAMES:
@@ -272,6 +289,7 @@ def pretrend_words(res: Results) -> str:
 # ---- provenance -------------------------------------------------------------------------------
 
 def sha256(path: str | os.PathLike) -> str:
+    """Compute the SHA-256 of a file (hex)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 16), b""):
@@ -289,7 +307,7 @@ def input_files_table(files: dict[str, str], root: str | os.PathLike) -> pd.Data
 
 
 def html_table(frame: pd.DataFrame, css_class: str = "proveniens"):
-    """A plain HTML table for the report: no index, no truncated cells, long values may wrap."""
+    """Show a plain HTML table in the report: no index, no truncated cells, long values may wrap."""
     from IPython.display import HTML
 
     with pd.option_context("display.max_colwidth", None):
@@ -297,6 +315,7 @@ def html_table(frame: pd.DataFrame, css_class: str = "proveniens"):
 
 
 def package_versions() -> pd.DataFrame:
+    """List the installed versions of the packages in :data:`PACKAGES`."""
     rows = []
     for name in PACKAGES:
         try:
@@ -311,7 +330,7 @@ SOURCE_PATHS = ["src", "config", "data/raw", "pyproject.toml", "requirements.loc
 
 
 def git_commit(root: str | os.PathLike) -> str:
-    """The last commit that changed code, configuration or inputs, with a note for uncommitted changes.
+    """Name the last commit that changed code, configuration or inputs, with a note for uncommitted changes.
 
     Commits that only store new outputs do not change it, so regenerating
     and committing the reports does not make them out of date.
@@ -330,7 +349,7 @@ def git_commit(root: str | os.PathLike) -> str:
 # ---- boxes and sections -----------------------------------------------------------------------
 
 def banner(res: Results) -> str:
-    """The red banner on top when the student data are synthetic ('' otherwise)."""
+    """Write the red banner on top when the student data are synthetic ('' otherwise)."""
     if not res.synthetic:
         return ""
     return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Afsnittene om pilot- og "
@@ -340,6 +359,7 @@ def banner(res: Results) -> str:
 
 
 def terms_box(res: Results) -> str:
+    """Write the box of terms (HTML) that the report's reader needs, with the run's horizons and level."""
     h = main_horizon(res)
     horizons = list(dict.fromkeys(int(x) for x in res["did"]["horizon_months"]))
     return (
@@ -361,6 +381,7 @@ def terms_box(res: Results) -> str:
 
 
 def limitations(res: Results) -> str:
+    """Write the limitations of the analysis as a Markdown list."""
     t = res["table1"]
     n_years = t["year"].nunique()
     r = _main_did(res, "incl_switch")

@@ -1,5 +1,6 @@
-"""Figures of the campus comparison. Every function takes ``watermark``: text
-drawn large, diagonal and semi-transparent on every axes (required for
+"""Figures of the campus comparison.
+
+Every function takes ``watermark``: text drawn large, diagonal and semi-transparent on every axes (required for
 synthetic data, e.g. ``watermark="SYNTHETIC DATA"``).
 """
 
@@ -43,7 +44,7 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
     T = TEXT[language]
     outcomes = list(dict.fromkeys(rates["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4), squeeze=False, sharey=True)
-    for ax, outcome in zip(axes[0], outcomes):
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
         sub = rates[rates["outcome_definition"] == outcome]
         for g, marker in (("pilot", "o"), ("non-pilot", "s")):
             s = sub[sub["group"] == g].set_index("period").reindex(["pre", "post"])
@@ -72,7 +73,7 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
     """
     outcomes = list(dict.fromkeys(table["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4), squeeze=False, sharey=True)
-    for ax, outcome in zip(axes[0], outcomes):
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
         s = table[table["outcome_definition"] == outcome].sort_values("rel_time")
         x = s["rel_time"].to_numpy(float)
         y = s["att_pp"].to_numpy(float)
@@ -107,7 +108,7 @@ def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, waterma
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for m, s in curve.groupby("method", sort=False):
-        ax.plot(s["effect_pp"], s["power"], marker=".", label=TEXT[language].get(m, m))
+        ax.plot(s["effect_pp"], s["power"], marker=".", label=TEXT[language].get(str(m), str(m)))
     ax.axhline(0.8, color="grey", ls=":", lw=0.8)
     if target_pp is not None:
         ax.axvline(target_pp, color="grey", ls="--", lw=0.8)

@@ -1,11 +1,11 @@
-"""Public namespace of the dropout models (issue 3).
+r"""Public namespace of the dropout models (issue 3).
 
 One call fits everything on the cleaned cell table::
 
     from sosu_analysis.models.api import run_all, summary_sentences
     results = run_all(table1, goal_pct=12.0, intervention_year=2025)
     results["logit_models"].to_csv("logit_models.csv", index=False)
-    print("\\n".join(summary_sentences(results)))
+    print("\n".join(summary_sentences(results)))
 
 Every binomial model uses the whole intake ``n_cohort`` as denominator, as
 the ministry's published percentages do; dropouts are ``n_dropout_total``
@@ -142,7 +142,7 @@ def _fmt(x: float, decimals: int, language: Language) -> str:
 
 
 def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en") -> list[str]:
-    """The explanatory prose of the model results, generated from the numbers (rounded).
+    """Explain the model results in prose, generated from the numbers (rounded).
 
     Parameters
     ----------
@@ -222,7 +222,8 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
                    f"{_fmt(abs(r['distance_pp']), 1, language)} percentage points {side} the {r['goal_pct']:g} % goal "
                    f"(distance {lv} % CI {_fmt(r['distance_ci_low'], 1, language)} to "
                    f"{_fmt(r['distance_ci_high'], 1, language)} pp; allowing for overdispersion "
-                   f"{_fmt(r['distance_ci_low_quasi'], 1, language)} to {_fmt(r['distance_ci_high_quasi'], 1, language)} pp).")
+                   f"{_fmt(r['distance_ci_low_quasi'], 1, language)} to "
+                   f"{_fmt(r['distance_ci_high_quasi'], 1, language)} pp).")
     seg = results["segmented_trend"]
     if len(seg) and not seg["estimable"].astype(bool).any():
         out.append(f"The segmented trend with a level shift in {int(s['intervention_year'])} is not estimable yet: "
@@ -246,7 +247,8 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
         out.append(f"Switching as its own outcome (multinomial in progress / switched / left on {n_model} "
                    f"students; those in a status the table does not show are excluded): "
                    f"predicted share switched {txt}"
-                   + (f"; programmes differ in the three-way split: LR chi² = {_fmt(mlr.loc['programme', 'lr_chi2'], 1, language)} "
+                   + (f"; programmes differ in the three-way split: LR chi² = "
+                      f"{_fmt(mlr.loc['programme', 'lr_chi2'], 1, language)} "
                       f"on {int(mlr.loc['programme', 'df'])} df, {format_p(mlr.loc['programme', 'p_value'], language)}"
                       if "programme" in mlr.index else "") + ".")
         excl = sh.loc[sh["note"] != "", "programme"].unique()

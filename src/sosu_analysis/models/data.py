@@ -50,7 +50,7 @@ def events_column(definition: Outcome) -> str:
 
 
 def resolve_group_cols(table: pd.DataFrame, group_cols: Sequence[str] | None) -> list[str]:
-    """The extra grouping columns: ``group_cols`` as given, or the known ones present.
+    """Return the extra grouping columns: ``group_cols`` as given, or the known ones present.
 
     With ``group_cols=None`` the columns of :data:`KNOWN_GROUP_COLUMNS` that are
     present and have at least two distinct values are used.

@@ -52,10 +52,11 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
     zcrit = stats.norm.ppf(1 - alpha / 2)
     programmes = sorted(cells["programme"].unique())
-    palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, sns.color_palette("deep", len(programmes)))}
-    offsets = dict(zip(programmes, np.linspace(-0.08, 0.08, len(programmes))))
+    deep = sns.color_palette("deep", len(programmes))
+    palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, deep, strict=True)}
+    offsets = dict(zip(programmes, np.linspace(-0.08, 0.08, len(programmes)), strict=True))
     ymax = goal_pct or 0.0
-    for ax, (definition, spec) in zip(axes, OUTCOMES.items()):
+    for ax, (definition, spec) in zip(axes, OUTCOMES.items(), strict=True):
         for programme in programmes:
             d = programme_years(cells, programme, definition)
             pct = 100 * d["events"] / d["trials"]

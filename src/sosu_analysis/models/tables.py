@@ -53,8 +53,10 @@ def model_terms(model: ModelName, group_cols: Sequence[str] = ()) -> list[str]:
 
 def sosu_factors(cells: pd.DataFrame, group_cols: Sequence[str] = (),
                  programme_reference: str | None = None) -> dict[str, tuple]:
-    """Factor levels, reference first: the largest programme (or ``programme_reference``),
-    the first year, the largest level of each grouping column.
+    """Order the factor levels, reference first.
+
+    The reference is the largest programme (or ``programme_reference``), the
+    first year, and the largest level of each grouping column.
     """
     def largest_first(var: str, ref: str | None = None) -> tuple:
         sizes = cells.groupby(var)[DENOMINATOR].sum()
@@ -80,8 +82,9 @@ class LogitModels:
     group_cols: tuple[str, ...]
 
     def reference_dispersion(self, definition: Outcome) -> tuple[float, int, str]:
-        """Pearson phi of the largest model with residual df (``interaction``, else ``additive``):
-        its value, df and model name. Quasi columns of saturated models use it.
+        """Pearson phi of the largest model with residual df (``interaction``, else ``additive``).
+
+        Returns its value, df and model name. Quasi columns of saturated models use it.
         """
         for name in ("interaction", "additive"):
             fit = self.fits[(definition, name)]
@@ -276,7 +279,7 @@ def marginal_effects_table(models: LogitModels, alpha: float = 0.05,
 def multinomial_tables(cells: pd.DataFrame, group_cols: Sequence[str] = (),
                        programme_reference: str | None = None, alpha: float = 0.05
                        ) -> dict[str, pd.DataFrame]:
-    """The multinomial model (in progress / switched / left): shares, coefficients, LR tests.
+    """Fit the multinomial model (in progress / switched / left): shares, coefficients, LR tests.
 
     Returns
     -------

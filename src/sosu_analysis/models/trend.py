@@ -70,8 +70,10 @@ def cochran_armitage(events, trials, scores) -> dict[str, float]:
 
 
 def programme_years(cells: pd.DataFrame, programme: str, definition: Outcome) -> pd.DataFrame:
-    """One programme's cells summed to years: ``year, trials`` (n_cohort), ``events``, ``programme``,
-    ``year_c`` (year minus the first year).
+    """Sum one programme's cells to years.
+
+    Columns ``year, trials`` (n_cohort), ``events``, ``programme``, ``year_c``
+    (year minus the first year).
     """
     sub = cells[cells["programme"] == programme]
     d = sub.groupby("year", sort=True, as_index=False)[[DENOMINATOR, events_column(definition)]].sum()
@@ -98,7 +100,7 @@ def fit_trend(cells: pd.DataFrame, programme: str, definition: Outcome) -> Group
 
 def trend_fits(cells: pd.DataFrame, definition: Outcome
                ) -> tuple[dict[str, tuple[pd.DataFrame, GroupedLogitFit | None]], float, int]:
-    r"""The trend model of every programme for one definition, and their pooled dispersion.
+    r"""Fit the trend model of every programme for one definition, and their pooled dispersion.
 
     Returns
     -------
@@ -133,7 +135,7 @@ def trend_fits(cells: pd.DataFrame, definition: Outcome
 
 
 def _quasi_ref(phi: float, df: int):
-    """Reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
+    """Return the reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
     return stats.t(df) if (df > 0 and used_dispersion(phi) > 1) else stats.norm
 
 
