@@ -12,7 +12,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser report test slow bench clean
+.PHONY: help venv browser report test lab slow bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -40,6 +40,9 @@ report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/
 test: $(STAMP) browser ## Run the unit tests and the nbval checks of the stored notebooks
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+lab: $(STAMP) ## Open the notebooks in JupyterLab (from .venv) to rerun or read an analysis
+	$(BIN)/jupyter lab notebooks/
 
 slow: $(STAMP) ## Run the slow simulation checks (not part of `make test`)
 	$(BIN)/python -m pytest -q -m slow tests

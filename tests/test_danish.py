@@ -1,8 +1,29 @@
 """Danish number formats (reference: the seed's own cells, e.g. '1.171' and '97,2 %')."""
 
-import pytest
+import random
 
-from sosu_analysis.danish import format_count, format_pct, parse_count, parse_pct_tenths, round_half_up_tenths
+import matplotlib
+import pytest
+from babel.numbers import format_decimal, format_percent
+
+from sosu_analysis.danish import (
+    AxisFormatter,
+    count,
+    danish_axis,
+    format_tenths,
+    interval,
+    number,
+    p_value,
+    parse_count,
+    parse_pct_tenths,
+    percent,
+    points,
+    round_half_up_tenths,
+    span,
+)
+
+matplotlib.use("Agg")
+NBSP = "\u00a0"
 
 
 @pytest.mark.parametrize("text, value", [("1.171", 1171), ("207", 207), ("0", 0), ("1 095", 1095),
@@ -38,5 +59,96 @@ def test_round_half_up_is_exact():
 
 
 def test_format():
-    assert format_pct(17.4) == "17,4 %"
-    assert format_count(1171) == "1.171"
+    assert percent(17.4) == "17,4\u00a0%"
+    assert count(1171) == "1.171"
+
+
+# ---- the one Danish formatter -------------------------------------------------------------------
+
+@pytest.mark.parametrize("x, decimals, text", [
+    # hand-worked half-up cases: the digit after the last shown is exactly 5
+    (0.05, 1, "0,1"), (0.15, 1, "0,2"), (0.25, 1, "0,3"), (2.25, 1, "2,3"), (0.125, 2, "0,13"),
+    (2.5, 0, "3"), (3.5, 0, "4"), (-2.25, 1, "−2,3"), (1.005, 2, "1,01"),
+    # below and above a tie
+    (2.2499, 1, "2,2"), (2.2501, 1, "2,3"),
+    # zero is never negative
+    (-0.04, 1, "0,0"), (-0.0, 1, "0,0"), (0.0, 0, "0"),
+    # thousands point, decimal comma
+    (1171, 0, "1.171"), (1234567.891, 2, "1.234.567,89"), (-1327.5, 1, "−1.327,5"), (999.95, 1, "1.000,0"),
+])
+def test_number_rounds_half_up(x, decimals, text):
+    assert number(x, decimals) == text
+
+
+def test_number_against_the_ministrys_rounding():
+    # seed 003, Table 1: SSA 2024 231 of 1.327 -> 17,4 %; 9 of 400 = 2,25 % exactly is 2,3 % (half up)
+    assert percent(100 * 231 / 1327) == f"17,4{NBSP}%"
+    assert percent(100 * 9 / 400) == f"2,3{NBSP}%"
+    # every share of the published table, formatted from its count, as printed in seed 003
+    assert percent(100 * 207 / 213) == f"97,2{NBSP}%"      # PAU 2022 i gang, 207 of 213
+    assert count(1171) == "1.171" and count(207) == "207"
+
+
+def test_number_agrees_with_babel_away_from_ties():
+    # babel (CLDR da_DK) is the reference for symbols and grouping; it rounds half to even, so the
+    # values are drawn away from ties, where both roundings agree
+    rng = random.Random(20251123)
+    for _ in range(500):
+        x = rng.uniform(-1e6, 1e6)
+        for d in (0, 1, 2, 3):
+            scaled = abs(x) * 10**d
+            if abs(scaled - int(scaled) - 0.5) < 1e-6:
+                continue
+            expected = format_decimal(x, format="#,##0" + ("." + "0" * d if d else ""), locale="da_DK")
+            assert number(x, d) == expected.replace("-", "−"), (x, d)
+
+
+def test_percent_space_is_babels():
+    # babel's Danish percent pattern puts a non-breaking space before %
+    assert format_percent(0.97, locale="da_DK") == f"97{NBSP}%"
+    assert percent(97, 0) == format_percent(0.97, locale="da_DK")
+    assert percent(-1.25, 1, sign=True) == f"−1,3{NBSP}%" and percent(1.25, 1, sign=True) == f"+1,3{NBSP}%"
+
+
+def test_points_p_values_intervals():
+    assert points(4.2) == "4,2 procentpoint"
+    assert points(-4.25) == "−4,3 procentpoint"
+    assert p_value(0.043) == "p = 0,043"
+    assert p_value(0.0004) == "p < 0,001"
+    assert p_value(0.001) == "p = 0,001"
+    assert p_value(0.0425) == "p = 0,043"  # half up at the third decimal
+    assert p_value(0.25, 2) == "p = 0,25"
+    assert interval(1.2, 3.4) == "fra 1,2 til 3,4"
+    assert interval(-6, 1, unit="procentpoint") == "fra −6,0 til 1,0 procentpoint"
+    assert span(1.25, 3.45, unit="%") == f"1,3–3,5{NBSP}%"
+
+
+def test_published_cells_are_written_as_published():
+    # the reproduction of Table 1 shows cells as the ministry's file writes them (ordinary space)
+    assert format_tenths(972) == "97,2 %" and format_tenths(28) == "2,8 %"
+
+
+@pytest.mark.parametrize("x", [float("nan"), float("inf")])
+def test_number_refuses_what_a_sentence_must_not_show(x):
+    with pytest.raises(ValueError):
+        number(x)
+
+
+def test_axis_formatter_uses_a_decimal_comma():
+    assert AxisFormatter().format_ticks([0.0, 2.5, 5.0, 7.5]) == ["0,0", "2,5", "5,0", "7,5"]
+    assert AxisFormatter().format_ticks([0.0, 5.0, 10.0]) == ["0", "5", "10"]
+    assert AxisFormatter(percent=True).format_ticks([0.0, 10.0]) == [f"0{NBSP}%", f"10{NBSP}%"]
+    assert AxisFormatter().format_ticks([-2.0, -1.0, 0.0]) == ["−2", "−1", "0"]
+    assert AxisFormatter(decimals=1).format_ticks([0.2, 0.4]) == ["0,2", "0,4"]
+
+
+def test_danish_axis_on_a_figure():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.0, 0.75])
+    danish_axis(ax, "y")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert labels and all("." not in t for t in labels) and any("," in t for t in labels)

@@ -79,15 +79,15 @@ def _summary(page: str) -> str:
 
 def test_report_sentences_follow_the_data(other_run):
     """Every number in the prose comes from the tables: another extract gives other sentences."""
-    from sosu_analysis import lead_report
+    from sosu_analysis import rapport
 
     new_page = (other_run["out"] / "rapport.html").read_text()
     old_page = (ROOT / "reports/rapport.html").read_text()
     assert _summary(new_page) != _summary(old_page)
     did = pd.read_csv(other_run["out"] / "tables/did.csv")
     r = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)].iloc[0]
-    numbers = f"{lead_report.pp(r['att_pp'])} {'gunstigere' if r['att_pp'] < 0 else 'ugunstigere'}"
-    interval = lead_report.interval_words(r["ci_low_pp"], r["ci_high_pp"])
+    numbers = f"{rapport.pp(r['att_pp'])} {'gunstigere' if r['att_pp'] < 0 else 'ugunstigere'}"
+    interval = rapport.interval_words(r["ci_low_pp"], r["ci_high_pp"])
     assert numbers in new_page and interval in new_page
     assert interval not in old_page
     assert "sand effekt på 0,0 procentpoint" in new_page  # this draw's built-in effect

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from sosu_analysis import browser, lead_report
+from sosu_analysis import browser, danish, rapport
 from sosu_analysis.paths import project_root
 
 ROOT = project_root()
@@ -28,11 +28,11 @@ def test_report_files(fresh_run):
     # findings first: the summary comes before every section with figures
     assert page.index("Sammenfatning") < page.index("Udviklingen pr. uddannelse") < page.index("Bilag")
     # Danish number formats, both definitions, the terms box and the provenance appendix
-    assert "17,4 %" in page and "1.327" in page
+    assert "17,4\u00a0%" in page and "1.327" in page
     assert "inkl. omvalg" in page and "ekskl. omvalg" in page
     assert "Begreber" in page and "Afbrudt med omvalg" in page
     for rel in ("data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv", "data/raw/campuses.csv"):
-        assert lead_report.sha256(ROOT / rel) in page
+        assert rapport.sha256(ROOT / rel) in page
     assert "git commit" in page and "statsmodels" in page
     # synthetic student data: banner on top, watermark on every figure made from it
     assert page.index("SYNTETISKE DATA") < page.index("Sammenfatning")
@@ -46,12 +46,12 @@ def test_report_numbers_come_from_the_tables(fresh_run):
     did = pd.read_csv(out / "tables/did.csv")
     main = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)]
     for _, r in main.iterrows():
-        assert lead_report.pp(r["att_pp"]) in page
-        assert lead_report.interval_words(r["ci_low_pp"], r["ci_high_pp"]) in page
+        assert rapport.pp(r["att_pp"]) in page
+        assert rapport.interval_words(r["ci_low_pp"], r["ci_high_pp"]) in page
     trends = pd.read_csv(out / "tables/trend_tests.csv")
     ssa = trends[trends.programme == "SSA"]
     for p in ssa["p_value"]:
-        assert lead_report.pval(p) in page
+        assert danish.p_value(p) in page
 
 
 @needs_chromium
@@ -78,14 +78,14 @@ def test_report_in_a_real_browser(fresh_run, tmp_path, width, height, name):
 ])
 def test_interval_words(lo, hi, words):
     # the issue's own example: "mellem 6 procentpoint færre og 1 procentpoint flere"
-    assert lead_report.interval_words(lo, hi) == words
+    assert rapport.interval_words(lo, hi) == words
 
 
 def test_danish_numbers():
-    assert lead_report.pct(17.4) == "17,4 %"
-    assert lead_report.pval(0.0004) == "p < 0,001" and lead_report.pval(0.043) == "p = 0,043"
-    assert lead_report.num(-0.04) == "0,0" and lead_report.num(-4.2) == "−4,2"
-    assert re.fullmatch(r"[0-9a-f]{40}( med ikke-committede ændringer)?", lead_report.git_commit(ROOT))
+    assert danish.percent(17.4) == "17,4\u00a0%"
+    assert danish.p_value(0.0004) == "p < 0,001" and danish.p_value(0.043) == "p = 0,043"
+    assert danish.number(-0.04) == "0,0" and danish.number(-4.2) == "−4,2"
+    assert re.fullmatch(r"[0-9a-f]{40}( med ikke-committede ændringer)?", rapport.git_commit(ROOT))
 
 
 # ---- the prose for other data: signs, falls, intervals that exclude zero ---------------------
@@ -94,7 +94,7 @@ def test_danish_numbers():
 def shipped():
     from sosu_analysis.students import synthetic_label
 
-    return lead_report.load_results(ROOT / "reports", synthetic_label(
+    return rapport.load_results(ROOT / "reports", synthetic_label(
         ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"))
 
 
@@ -104,7 +104,7 @@ def test_effect_wording_follows_the_sign(shipped):
         d[col] = -d[col]
     d[["ci_low_pp", "ci_high_pp"]] = d[["ci_high_pp", "ci_low_pp"]].to_numpy()
     shipped.tables["did"] = d
-    text = lead_report.effect_of_interventions(shipped)
+    text = rapport.effect_of_interventions(shipped)
     assert "ugunstigere (højere)" in text and "gunstigere (lavere)" not in text
     assert "mellem 8,2 procentpoint færre og 16,7 procentpoint flere" in text
 
@@ -114,7 +114,7 @@ def test_effect_wording_when_the_interval_excludes_zero(shipped):
     main = (d.estimator == "lpm") & (d.horizon_months == 3)
     d.loc[main, "ci_high_pp"] = -0.5
     shipped.tables["did"] = d
-    text = lead_report.effect_of_interventions(shipped)
+    text = rapport.effect_of_interventions(shipped)
     assert "udelukker intervallerne under begge definitioner" in text
     assert "rummer både" not in text
 
@@ -125,17 +125,17 @@ def test_trend_wording_for_a_fall(shipped):
     t.loc[ssa, "slope_log_odds_per_year"] *= -1
     t.loc[ssa, "ame_pp_per_year"] *= -1
     shipped.tables["trend_tests"] = t
-    text = lead_report.trend_verdict(shipped)
+    text = rapport.trend_verdict(shipped)
     assert "faldet er større end tilfældig variation" in text and "ned om året" in text
     assert "falden" not in text and "stigningen" not in text
 
 
 def test_goal_sentence_quotes_the_observed_rate(shipped):
-    text = lead_report.goal_status(shipped)
+    text = rapport.goal_status(shipped)
     # SSH 2024: 10,9 % observed is 1,1 pp under the 12 % goal (seed 003, Table 1)
-    assert "SSH lå i 2024 på 10,9 %, 1,1 procentpoint under målet" in text
+    assert "SSH lå i 2024 på 10,9\u00a0%, 1,1 procentpoint under målet" in text
 
 
 def test_half_up_rounding_as_published():
     # 9 of 400 = 2,25 % is published as 2,3 % (half up); float formatting would print 2,2
-    assert lead_report.pct(100 * 9 / 400) == "2,3 %"
+    assert danish.percent(100 * 9 / 400) == "2,3\u00a0%"

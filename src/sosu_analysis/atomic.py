@@ -14,7 +14,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+#: significant digits of every float written to a CSV table
+SIGNIFICANT_DIGITS = 12
 
 
 def _umask() -> int:
@@ -52,10 +56,50 @@ def write_bytes(dest: str | os.PathLike, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
+def round_significant(series: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd.Series:
+    """Round a float column to ``digits`` significant digits (NA, inf and the dtype kept).
+
+    Parameters
+    ----------
+    series : pandas.Series
+        A float column (``float64`` or ``Float64``).
+    digits : int
+        Significant digits kept.
+
+    Returns
+    -------
+    pandas.Series
+        The nearest float to each value's ``digits``-digit decimal form.
+
+    Notes
+    -----
+    Each value goes through ``format(v, ".12g")`` and back to float, so that
+    pandas then writes the shortest text of the rounded value (``0.1`` stays
+    ``0.1``, ``3.0`` stays ``3.0``). Writing with ``float_format="%.12g"``
+    directly would print ``3.0`` as ``3``, and a column of whole floats would
+    then be read back as integers.
+    """
+    values = series.to_numpy(dtype=float, na_value=np.nan)
+    rounded = np.array([float(f"{v:.{digits}g}") for v in values], dtype=float)
+    return pd.Series(rounded, index=series.index, name=series.name).astype(series.dtype)
+
+
 def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
-    """Write ``frame`` as UTF-8 CSV (no index, ``\\n`` line ends) atomically."""
+    """Write ``frame`` as UTF-8 CSV (no index, newline line ends) atomically.
+
+    Every float is written with :data:`SIGNIFICANT_DIGITS` (12) significant
+    digits (see :func:`round_significant`): the last digits of a least-squares
+    fit differ between machines (BLAS), and a rerun anywhere should give
+    byte-identical files. Every table and processed file of the package is
+    written through this function.
+    """
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
+    floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
+    if floats:
+        frame = frame.copy()
+        for i in floats:
+            frame.isetitem(i, round_significant(frame.iloc[:, i]).array)
     with atomic_path(dest) as tmp:
         frame.to_csv(tmp, **kwargs)
 

@@ -1,15 +1,45 @@
-"""Danish number formats, as in the ministry's export files and the seed's tables.
+"""Danish numbers: reading the ministry's formats, and the one formatter for everything shown in Danish.
 
 ``1.171`` is one thousand one hundred seventy-one (the dot groups thousands);
-``97,2 %`` is 97.2 percent (the comma is the decimal mark). Percentages are
-kept as whole tenths of a percent (``972``), so that comparisons with a
-recomputed share are exact rational arithmetic, not floating point.
+``97,2 %`` is 97.2 percent (the comma is the decimal mark). Percentages read
+from the published tables are kept as whole tenths of a percent (``972``), so
+that comparisons with a recomputed share are exact rational arithmetic, not
+floating point.
+
+Every number shown in Danish (the lead's report, Danish figure labels and
+axes, Danish sentences) is formatted by the functions below:
+:func:`number`, :func:`count`, :func:`percent`, :func:`points`,
+:func:`p_value`, :func:`interval`, :func:`span` and, for matplotlib axes,
+:class:`AxisFormatter` / :func:`danish_axis`. They
+
+- round **half up**, as the ministry rounds its published shares (2,25 ->
+  2,3), on the shortest decimal representation of the float (``repr``), with
+  :class:`decimal.Decimal` and ``ROUND_HALF_UP``; Python's own formatting and
+  babel both round half to even (babel: 2,25 -> 2,2), so the rounding is done
+  here and babel only gets the already rounded value;
+- take the decimal comma and the thousands point from babel's ``da_DK`` locale
+  (CLDR), and put a non-breaking space before ``%`` as babel's Danish percent
+  pattern does (``97\u00a0%``), so that a number never breaks from its sign;
+- write a minus as U+2212 (``−4,2``), the typographic minus (babel's Danish
+  minus symbol is the hyphen), and never print ``−0,0``.
 """
 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+from babel.numbers import format_decimal
+from matplotlib.ticker import Formatter
+
+LOCALE = "da_DK"
+#: the non-breaking space between a number and ``%`` (babel's Danish percent pattern has it)
+NBSP = "\u00a0"
+#: the typographic minus sign
+MINUS = "\u2212"
+#: the unit of a difference between two percentages, as the report writes it
+POINTS = "procentpoint"
 
 _INT = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)$")
 _PCT = re.compile(r"^(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*%?$")
@@ -53,16 +83,134 @@ def round_half_up_tenths(count: int, n: int) -> int:
     return int((x + Fraction(1, 2)).__floor__())
 
 
-def format_pct(value: float, decimals: int = 1) -> str:
-    """Format a percentage the Danish way: 17.4 -> ``"17,4 %"``."""
-    return f"{value:.{decimals}f}".replace(".", ",") + " %"
+def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = True) -> str:
+    """Format a number the Danish way, rounded half up: 2.25 -> ``"2,3"``, 1171 -> ``"1.171"``.
+
+    Parameters
+    ----------
+    x : float
+        The value (NaN and infinities are refused: a sentence must not show them).
+    decimals : int
+        Decimals shown (``0`` for none).
+    sign : bool
+        Show ``+`` before a positive value (``"+1,5"``).
+    grouping : bool
+        Group thousands with a point (``False`` for years and other labels).
+
+    Returns
+    -------
+    str
+        E.g. ``"17,4"``, ``"−4,2"`` (U+2212), ``"1.171"``; a value that rounds
+        to zero is ``"0,0"``, never ``"−0,0"``.
+
+    Notes
+    -----
+    The value is rounded on its shortest decimal representation
+    (``repr(0.125) == "0.125"`` -> ``"0,13"``), so a number that prints as a
+    tie is rounded up as a person would, although its binary value may lie
+    just below the tie. Rounding is half up away from zero (−2,25 -> −2,3),
+    as :class:`decimal.Decimal` ``ROUND_HALF_UP`` does.
+    """
+    value = float(x)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot format {x!r} as a Danish number")
+    q = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals > 0 else "")
+    # q is exact at ``decimals`` places, so babel's own (half-even) rounding has nothing left to round
+    text = format_decimal(abs(q), format=pattern, locale=LOCALE)
+    if q < 0:
+        return MINUS + text
+    return ("+" + text) if sign and q > 0 else text
 
 
-def format_count(value: int) -> str:
+def count(n: int) -> str:
     """Format a count the Danish way: 1171 -> ``"1.171"``."""
-    return f"{value:,d}".replace(",", ".")
+    if int(n) != n:
+        raise ValueError(f"a count must be a whole number, got {n!r}")
+    return number(int(n), 0)
+
+
+def percent(x: float, decimals: int = 1, *, sign: bool = False) -> str:
+    """Format a percentage (0-100 scale): 17.4 -> ``"17,4\u00a0%"`` (non-breaking space)."""
+    return f"{number(x, decimals, sign=sign)}{NBSP}%"
+
+
+def points(x: float, decimals: int = 1, *, sign: bool = False) -> str:
+    """Format a difference of percentages: 4.2 -> ``"4,2 procentpoint"``."""
+    return f"{number(x, decimals, sign=sign)} {POINTS}"
+
+
+def p_value(p: float, decimals: int = 3, floor: float = 0.001) -> str:
+    """Format a p-value: ``"p = 0,043"``, or ``"p < 0,001"`` below ``floor``."""
+    if p < floor:
+        return f"p < {number(floor, max(decimals, 3))}"
+    return f"p = {number(p, decimals)}"
+
+
+def interval(lo: float, hi: float, decimals: int = 1, unit: str = "") -> str:
+    """Format an interval in words: (1.2, 3.4) -> ``"fra 1,2 til 3,4"`` (``unit`` appended after a space)."""
+    text = f"fra {number(lo, decimals)} til {number(hi, decimals)}"
+    return f"{text} {unit}" if unit else text
+
+
+def span(lo: float, hi: float, decimals: int = 1, unit: str = "") -> str:
+    """Format an interval compactly: (1.2, 3.4, "%") -> ``"1,2–3,4\u00a0%"`` (en dash)."""
+    text = f"{number(lo, decimals)}–{number(hi, decimals)}"
+    if unit == "%":
+        return f"{text}{NBSP}%"
+    return f"{text} {unit}" if unit else text
 
 
 def format_tenths(tenths: int) -> str:
-    """Tenths of a percent as published: 972 -> ``"97,2 %"``."""
-    return format_pct(tenths / 10)
+    """Write tenths of a percent as the published tables do: 972 -> ``"97,2 %"`` (ordinary space, as published).
+
+    The reproduction of Table 1 shows its cells as the ministry's file writes
+    them, so that each can be compared with the source by eye and by string.
+    """
+    return f"{number(tenths / 10, 1)} %"
+
+
+class AxisFormatter(Formatter):
+    """Tick labels with a decimal comma (and optionally ``%``), e.g. ``0``, ``2,5``, ``5,0``; ``10 %``.
+
+    Parameters
+    ----------
+    decimals : int, optional
+        Decimals of every tick; by default the fewest that tell the ticks
+        apart (at most 3), the same for every tick of the axis.
+    percent : bool
+        Append a non-breaking space and ``%``.
+    grouping : bool
+        Group thousands (``False`` for years).
+    """
+
+    def __init__(self, decimals: int | None = None, percent: bool = False, grouping: bool = True) -> None:
+        self.decimals = decimals
+        self.percent = percent
+        self.grouping = grouping
+        self._auto = 0
+
+    @staticmethod
+    def _needed(values) -> int:
+        for d in range(4):
+            if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in values):
+                return d
+        return 3
+
+    def format_ticks(self, values):  # noqa: D102 (matplotlib's interface)
+        self._auto = self._needed(list(values)) if self.decimals is None else self.decimals
+        return [self(v, i) for i, v in enumerate(values)]
+
+    def __call__(self, x, pos=None) -> str:  # noqa: D102 (matplotlib's interface)
+        decimals = self.decimals if self.decimals is not None else self._auto
+        text = number(x, decimals, grouping=self.grouping)
+        return f"{text}{NBSP}%" if self.percent else text
+
+
+def danish_axis(ax, which: str = "y", *, decimals: int | None = None, percent: bool = False) -> None:
+    """Give an axis (``"x"``, ``"y"`` or ``"both"``) of ``ax`` Danish tick labels (see :class:`AxisFormatter`)."""
+    axes = {"x": [ax.xaxis], "y": [ax.yaxis], "both": [ax.xaxis, ax.yaxis]}[which]
+    for axis in axes:
+        axis.set_major_formatter(AxisFormatter(decimals=decimals, percent=percent))

@@ -1,31 +1,19 @@
 """Descriptive tables: Table 1 reproduced, and dropout under both definitions with Wilson intervals.
 
-Two outcome definitions are used everywhere (see the BRIEF):
-
-- ``incl_switch``: dropout = *afbrudt totalt* (a programme switch counts as dropout);
-- ``excl_switch``: dropout = *afbrudt uden omvalg* (a switcher stays in education).
-
+Two outcome definitions are used everywhere (:data:`sosu_analysis.definitions.OUTCOMES`):
+``incl_switch`` (*afbrudt totalt*) and ``excl_switch`` (*afbrudt uden omvalg*).
 Both use the whole intake (``n_cohort``) as denominator, as the ministry does.
 """
 
 from __future__ import annotations
-
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from .danish import format_tenths, round_half_up_tenths
+from .definitions import OUTCOMES
 from .published import STATUSES
-
-OutcomeDefinition = Literal["incl_switch", "excl_switch"]
-
-#: outcome definition -> (count column, English label, Danish label)
-OUTCOME_DEFINITIONS: dict[str, tuple[str, str, str]] = {
-    "incl_switch": ("n_dropout_total", "incl. switching (afbrudt totalt)", "inkl. omvalg (afbrudt totalt)"),
-    "excl_switch": ("n_dropout_noswitch", "excl. switching (afbrudt uden omvalg)", "ekskl. omvalg (afbrudt uden omvalg)"),
-}
 
 
 def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -75,10 +63,10 @@ def outcome_rates(tidy: pd.DataFrame, alpha: float = 0.05,
     ``pct``, ``ci_low``, ``ci_high`` (percent, 0-100, unrounded).
     """
     parts = []
-    for definition, (col, _, _) in OUTCOME_DEFINITIONS.items():
+    for definition, spec in OUTCOMES.items():
         d = tidy.loc[:, list(groups)].copy()
         d["outcome_definition"] = definition
-        d["n_dropout"] = tidy[col].astype(int).to_numpy()
+        d["n_dropout"] = tidy[spec.count_column].astype(int).to_numpy()
         d["n_cohort"] = tidy["n_cohort"].astype(int).to_numpy()
         lo, hi = wilson_interval(d["n_dropout"], d["n_cohort"], alpha)
         d["pct"] = 100 * d["n_dropout"] / d["n_cohort"]
@@ -111,9 +99,10 @@ def reconciliation_sentences(tidy: pd.DataFrame) -> list[str]:
 
 
 def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
-    """What the descriptive rates say, per definition, generated from the numbers."""
+    """Say what the descriptive rates show, per definition, generated from the numbers."""
     out = []
-    for definition, (_, label, _) in OUTCOME_DEFINITIONS.items():
+    for definition, spec in OUTCOMES.items():
+        label = spec.long_en
         sub = rates[rates["outcome_definition"] == definition]
         last_year = int(sub["year"].max())
         first_year = int(sub["year"].min())
@@ -124,7 +113,7 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
                  f"{_pct(highest['ci_low'])} to {_pct(highest['ci_high'])})."]
         for prog, p in sub.groupby("programme", sort=True):
             p = p.sort_values("year")
-            seq = ", ".join(f"{int(y)}: {_pct(v)}" for y, v in zip(p["year"], p["pct"]))
+            seq = ", ".join(f"{int(y)}: {_pct(v)}" for y, v in zip(p["year"], p["pct"], strict=True))
             d = p["pct"].iloc[-1] - p["pct"].iloc[0]
             direction = "up" if d > 0 else "down" if d < 0 else "unchanged"
             above = "above" if p["pct"].iloc[-1] > goal_pct else "at or below"

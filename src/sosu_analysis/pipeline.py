@@ -39,6 +39,9 @@ from .paths import project_root, resolve
 from .validation import validate_file
 
 KERNEL_NAME = "python3"
+#: the kernel talks to papermill over Unix sockets in the user's Jupyter runtime folder (IPC transport),
+#: not over unencrypted TCP on localhost, which ipykernel warns about on every start
+KERNEL_MANAGER_CONFIG = {"KernelManager": {"transport": "ipc"}}
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
 PARAMETER_TAGS = ("parameters", "injected-parameters")
@@ -205,6 +208,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
         Called with one line of text per step (default: print to stderr).
     """
     import papermill
+    from traitlets.config import Config as TConfig
 
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = project_root()
@@ -247,6 +251,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                 papermill.execute_notebook(
                     str(src), str(dst), parameters=params, kernel_name=KERNEL_NAME, cwd=str(notebooks_dir),
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                    config=TConfig(KERNEL_MANAGER_CONFIG),
                 )
             except papermill.PapermillExecutionError as exc:
                 failed = Path(tempfile.gettempdir()) / f"sosu-analysis-failed-{name}.ipynb"

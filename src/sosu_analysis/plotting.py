@@ -1,4 +1,10 @@
-"""Shared figure helpers: one look for every figure, the synthetic-data watermark, saving.
+"""What every figure of the package shares: one look, the synthetic-data watermark, saving.
+
+The figures themselves live beside the analysis they show:
+:mod:`sosu_analysis.descriptive_plots` (chapter 01), :mod:`sosu_analysis.models.plots`
+(trends) and :mod:`sosu_analysis.did.plots` (campus comparison). Programme
+colours come from :mod:`sosu_analysis.definitions`, Danish tick labels from
+:func:`sosu_analysis.danish.danish_axis`.
 
 Figures are saved as PNG and SVG with fixed metadata and a fixed SVG hash
 salt, so that the same data give the same files byte for byte.
@@ -11,26 +17,31 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from .atomic import atomic_path
+from .definitions import PROGRAMME_COLOURS
+
+__all__ = ["PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
+           "watermark_axes"]
 
 # Fixed SVG element ids for every figure of the package (else each save gets random ids).
 plt.rcParams["svg.hashsalt"] = "sosu-analysis"
 
+#: drawn on every figure and shown on every page made from synthetic student data
 SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"
-PROGRAMME_COLOURS = {"PAU": "#4C72B0", "SSA": "#DD8452", "SSH": "#55A868"}
-PROGRAMME_ORDER = ["PAU", "SSA", "SSH"]
 
 
 def setup_style() -> None:
-    """Seaborn theme and deterministic output settings."""
+    """Set the seaborn theme and deterministic output settings."""
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams["svg.hashsalt"] = "sosu-analysis"
     plt.rcParams["figure.dpi"] = 100
     plt.rcParams["savefig.dpi"] = 100
 
 
-def watermark_axes(ax, text: str | None) -> None:
+def watermark_axes(ax: Axes, text: str | None) -> None:
     """Draw ``text`` large, diagonal and semi-transparent across one axes (no-op for ``None``).
 
     The text is clipped to the axes, so it never widens a figure saved with a
@@ -46,14 +57,14 @@ def watermark_axes(ax, text: str | None) -> None:
             gid="watermark")
 
 
-def add_watermark(fig, text: str | None):
+def add_watermark(fig: Figure, text: str | None) -> Figure:
     """Watermark every axes of ``fig`` (see :func:`watermark_axes`); returns ``fig``."""
     for ax in fig.axes:
         watermark_axes(ax, text)
     return fig
 
 
-def save_figure(fig, folder: str | os.PathLike, name: str) -> list[Path]:
+def save_figure(fig: Figure, folder: str | os.PathLike, name: str) -> list[Path]:
     """Save ``fig`` as ``name.png`` and ``name.svg`` in ``folder``, atomically and reproducibly."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

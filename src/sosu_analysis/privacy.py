@@ -22,8 +22,9 @@ from collections.abc import Sequence
 import pandas as pd
 from pandas.api import types as pdt
 
-#: smallest number of students a published cell may show
-MIN_CELL = 5
+from .definitions import MIN_CELL
+
+__all__ = ["MIN_CELL", "small_cell_mask", "suppress_small_cells"]
 
 
 def _as_list(columns: str | Sequence[str]) -> list[str]:

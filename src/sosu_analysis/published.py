@@ -38,18 +38,15 @@ from pathlib import Path
 import pandas as pd
 
 from .danish import parse_count, parse_pct_tenths, round_half_up_tenths
+from .definitions import PROGRAMMES as SPECS
+from .definitions import TABLE1_ORDER
 from .errors import InputError, Problem
 from .rawtable import RawTable, read_raw_table
 from .validation import Kind, register
 
-#: programme codes and the names the statistics site and the seed use for them
+#: programme codes and the names the statistics site and the seed use for them (sosu_analysis.definitions)
 PROGRAMMES: dict[str, tuple[str, ...]] = {
-    "PAU": ("pædagogisk assistent", "pædagogisk assistentuddannelse", "pædagogisk assistentuddannelsen", "pau"),
-    "SSA": ("social- og sundhedsassistent", "social- og sundhedsassistentuddannelse",
-            "social- og sundhedsassistentuddannelsen", "sosu-assistent", "ssa"),
-    "SSH": ("social- og sundhedshjælper", "social- og sundhedshjælperuddannelse",
-            "social- og sundhedshjælperuddannelsen", "sosu-hjælper", "ssh"),
-}
+    code: (SPECS[code].name_da, *SPECS[code].aliases, code.lower()) for code in TABLE1_ORDER}
 _PROGRAMME_BY_NAME = {name: code for code, names in PROGRAMMES.items() for name in names}
 
 #: the statuses of the published table: (tidy suffix, Danish label)

@@ -169,7 +169,7 @@ def test_trend_sentences(cells):
     assert "rise is larger than chance" in en
     assert "fragile" in en  # significance does not survive the pooled overdispersion
     da = trend_sentence(ssa, "da")
-    assert "14,4 %" in da and "17,4 %" in da and "stigningen er større" in da and "p = 0,043" in da
+    assert "14,4\u00a0%" in da and "17,4\u00a0%" in da and "stigningen er større" in da and "p = 0,043" in da
     ns = ssa.copy()
     ns["p_value"] = 0.2
     assert "within what chance alone could give" in trend_sentence(ns)

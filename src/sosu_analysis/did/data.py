@@ -19,17 +19,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-#: smallest cell shown in any output built from student-level data (one rule, in sosu_analysis.privacy)
-from ..privacy import MIN_CELL  # noqa: F401
-
-OutcomeDefinition = Literal["incl_switch", "excl_switch"]
+from ..definitions import MIN_CELL  # noqa: F401  (smallest cell shown from student-level data)
+from ..definitions import OUTCOMES
+from ..definitions import PILOT_PROGRAMME as TARGET_PROGRAMME  # the programme that received the intervention
+from ..definitions import Outcome as OutcomeDefinition
 
 #: student-level 0/1 column of each outcome definition
-STUDENT_OUTCOME = {"incl_switch": "dropout_total", "excl_switch": "dropout_noswitch"}
+STUDENT_OUTCOME = {name: spec.student_column for name, spec in OUTCOMES.items()}
 #: cell-level count column of each outcome definition
-CELL_OUTCOME = {"incl_switch": "n_dropout_total", "excl_switch": "n_dropout_noswitch"}
-#: the programme that received the intervention
-TARGET_PROGRAMME = "SSA"
+CELL_OUTCOME = {name: spec.count_column for name, spec in OUTCOMES.items()}
 #: column names accepted for the treatment indicator, first match wins
 TREATMENT_COLUMNS = ("pilot_post", "treated")
 

@@ -1,5 +1,6 @@
-"""Figures of the campus comparison. Every function takes ``watermark``: text
-drawn large, diagonal and semi-transparent on every axes (required for
+"""Figures of the campus comparison.
+
+Every function takes ``watermark``: text drawn large, diagonal and semi-transparent on every axes (required for
 synthetic data, e.g. ``watermark="SYNTHETIC DATA"``).
 """
 
@@ -10,16 +11,18 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..danish import danish_axis
+from ..definitions import OUTCOMES
 from ..plotting import add_watermark
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
-TEXT = {
-    "en": {"incl_switch": "incl. switching", "excl_switch": "excl. switching", "pilot": "pilot",
+TEXT: dict[str, dict[str, str]] = {
+    "en": {**{name: spec.label_en for name, spec in OUTCOMES.items()}, "pilot": "pilot",
            "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
            "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
            "effect_pp": "effect on dropout (pp)", "ci": "95% CI", "reduction_pp": "reduction in dropout (pp)",
            "power": "power"},
-    "da": {"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg", "pilot": "pilotafdelinger",
+    "da": {**{name: spec.label_da for name, spec in OUTCOMES.items()}, "pilot": "pilotafdelinger",
            "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
            "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
            "effect_pp": "effekt på frafald (procentpoint)", "ci": "95 %-interval",
@@ -41,7 +44,7 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
     T = TEXT[language]
     outcomes = list(dict.fromkeys(rates["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4), squeeze=False, sharey=True)
-    for ax, outcome in zip(axes[0], outcomes):
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
         sub = rates[rates["outcome_definition"] == outcome]
         for g, marker in (("pilot", "o"), ("non-pilot", "s")):
             s = sub[sub["group"] == g].set_index("period").reindex(["pre", "post"])
@@ -50,6 +53,8 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
         ax.set_title(f"{T['ssa_dropout']}, {T.get(outcome, outcome)}")
         ax.set_ylabel(T["dropout_pct"])
         ax.legend()
+        if language == "da":
+            danish_axis(ax, "y")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
@@ -68,7 +73,7 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
     """
     outcomes = list(dict.fromkeys(table["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4), squeeze=False, sharey=True)
-    for ax, outcome in zip(axes[0], outcomes):
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
         s = table[table["outcome_definition"] == outcome].sort_values("rel_time")
         x = s["rel_time"].to_numpy(float)
         y = s["att_pp"].to_numpy(float)
@@ -83,6 +88,8 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
         ax.set_xlabel(T["rel_intake"])
         ax.set_ylabel(T["effect_pp"])
         ax.set_title(f"{T.get(outcome, outcome)} ({inference.upper()} {T['ci']})")
+        if language == "da":
+            danish_axis(ax, "both")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
@@ -101,7 +108,7 @@ def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, waterma
     """
     fig, ax = plt.subplots(figsize=(6, 4))
     for m, s in curve.groupby("method", sort=False):
-        ax.plot(s["effect_pp"], s["power"], marker=".", label=TEXT[language].get(m, m))
+        ax.plot(s["effect_pp"], s["power"], marker=".", label=TEXT[language].get(str(m), str(m)))
     ax.axhline(0.8, color="grey", ls=":", lw=0.8)
     if target_pp is not None:
         ax.axvline(target_pp, color="grey", ls="--", lw=0.8)
@@ -109,6 +116,8 @@ def plot_power_curve(curve: pd.DataFrame, target_pp: float | None = 5.0, waterma
     ax.set_xlabel(TEXT[language]["reduction_pp"])
     ax.set_ylabel(TEXT[language]["power"])
     ax.legend()
+    if language == "da":
+        danish_axis(ax, "both")
     fig.tight_layout()
     return add_watermark(fig, watermark)
 

@@ -11,10 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from ..definitions import OUTCOMES
 from .power import PowerDesign, estimate_icc, power_curve
 from .power import power_table as _power_table
 
-DEFINITION_LABEL = {"incl_switch": "incl. switching", "excl_switch": "excl. switching"}
+DEFINITION_LABEL = {name: spec.label_en for name, spec in OUTCOMES.items()}
 INFERENCE_LABEL = {
     "crv1": "cluster-robust CRV1 (t, G-1 df)",
     "cr2": "CR2 with Satterthwaite df",

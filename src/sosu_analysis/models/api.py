@@ -1,11 +1,11 @@
-"""Public namespace of the dropout models (issue 3).
+r"""Public namespace of the dropout models (issue 3).
 
 One call fits everything on the cleaned cell table::
 
     from sosu_analysis.models.api import run_all, summary_sentences
     results = run_all(table1, goal_pct=12.0, intervention_year=2025)
     results["logit_models"].to_csv("logit_models.csv", index=False)
-    print("\\n".join(summary_sentences(results)))
+    print("\n".join(summary_sentences(results)))
 
 Every binomial model uses the whole intake ``n_cohort`` as denominator, as
 the ministry's published percentages do; dropouts are ``n_dropout_total``
@@ -21,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..descriptives import OUTCOME_DEFINITIONS
+from .. import danish
+from ..definitions import OUTCOME_NAMES, OUTCOMES
 from .data import DENOMINATOR, KNOWN_GROUP_COLUMNS, check_table, events_column, resolve_group_cols
 from .design import DesignSpec, build_design
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
@@ -34,7 +35,7 @@ from .multinomial import (
     multinomial_lr_test,
     predicted_shares,
 )
-from .options import CovType, Language, ModelName, OutcomeDefinition
+from .options import CovType, Language, ModelName, Outcome
 from .plots import plot_trends, watermark_axes
 from .quasi import pearson_chi2, pearson_dispersion, quasi_cov, used_dispersion
 from .tables import (
@@ -62,9 +63,9 @@ from .trend import (
 )
 
 __all__ = [
-    "CATEGORY_COLUMNS", "DENOMINATOR", "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "OUTCOME_DEFINITIONS", "RESULT_KEYS",
+    "CATEGORY_COLUMNS", "DENOMINATOR", "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "RESULT_KEYS",
     "CovType", "DesignSpec", "GroupedLogitFit", "Language", "LogitModels", "ModelName", "MultinomialFit",
-    "OutcomeDefinition",
+    "Outcome",
     "average_marginal_effects", "build_design", "check_table", "cochran_armitage", "coefficient_table",
     "dispersion_table", "events_column", "fit_grouped_logit", "fit_logit_models", "fit_multinomial",
     "fit_trend", "format_p", "goal_distance", "logit_models_table", "lr_test", "lr_tests_table", "margins",
@@ -137,12 +138,11 @@ def run_all(table1: pd.DataFrame, goal_pct: float = 12.0, intervention_year: int
 
 
 def _fmt(x: float, decimals: int, language: Language) -> str:
-    s = f"{x:.{decimals}f}"
-    return s.replace(".", ",") if language == "da" else s
+    return danish.number(x, decimals) if language == "da" else f"{x:.{decimals}f}"
 
 
 def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en") -> list[str]:
-    """The explanatory prose of the model results, generated from the numbers (rounded).
+    """Explain the model results in prose, generated from the numbers (rounded).
 
     Parameters
     ----------
@@ -170,7 +170,8 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
            f"Reference programme {s['programme_reference']}, reference year {s['year_reference']}."]
     lr = results["lr_tests"]
     disp = results["dispersion"]
-    for definition, (_, label, _) in OUTCOME_DEFINITIONS.items():
+    for definition, spec in OUTCOMES.items():
+        label = spec.long_en
         t = lr[lr["outcome_definition"] == definition].set_index("test")
         parts = []
         for test, what in (("programme", "the programmes differ"), ("year", "the years differ"),
@@ -194,7 +195,7 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
     tt = results["trend_tests"]
     order = ["SSA"] + sorted(p for p in tt["programme"].unique() if p != "SSA")
     for programme in order:
-        for definition in OUTCOME_DEFINITIONS:
+        for definition in OUTCOME_NAMES:
             row = tt[(tt["programme"] == programme) & (tt["outcome_definition"] == definition)]
             if len(row):
                 out.append(trend_sentence(row.iloc[0], language, alpha))
@@ -214,21 +215,22 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
     for _, r in g.iterrows():
         if not np.isfinite(r.get("distance_pp", np.nan)):
             continue
-        label = OUTCOME_DEFINITIONS[r["outcome_definition"]][1]
+        label = OUTCOMES[r["outcome_definition"]].long_en
         side = "above" if r["distance_pp"] > 0 else "below"
         out.append(f"{r['programme']} {r['year']}, dropout {label}: observed {_fmt(r['observed_pct'], 1, language)} %, "
                    f"trend-predicted {_fmt(r['predicted_pct'], 1, language)} %, "
                    f"{_fmt(abs(r['distance_pp']), 1, language)} percentage points {side} the {r['goal_pct']:g} % goal "
                    f"(distance {lv} % CI {_fmt(r['distance_ci_low'], 1, language)} to "
                    f"{_fmt(r['distance_ci_high'], 1, language)} pp; allowing for overdispersion "
-                   f"{_fmt(r['distance_ci_low_quasi'], 1, language)} to {_fmt(r['distance_ci_high_quasi'], 1, language)} pp).")
+                   f"{_fmt(r['distance_ci_low_quasi'], 1, language)} to "
+                   f"{_fmt(r['distance_ci_high_quasi'], 1, language)} pp).")
     seg = results["segmented_trend"]
     if len(seg) and not seg["estimable"].astype(bool).any():
         out.append(f"The segmented trend with a level shift in {int(s['intervention_year'])} is not estimable yet: "
                    f"the data end in {int(s['last_year'])}, before the interventions.")
     elif len(seg):
         for _, r in seg[(seg["term"] == "post") & seg["estimable"].astype(bool)].iterrows():
-            label = OUTCOME_DEFINITIONS[r["outcome_definition"]][1]
+            label = OUTCOMES[r["outcome_definition"]].long_en
             out.append(f"{r['programme']}, dropout {label}: from {int(r['intervention_year'])} the rate lies "
                        f"{_fmt(r['effect_pp'], 1, language)} percentage points from the continued earlier trend "
                        f"({lv} % CI {_fmt(r['effect_pp_ci_low'], 1, language)} to "
@@ -245,7 +247,8 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
         out.append(f"Switching as its own outcome (multinomial in progress / switched / left on {n_model} "
                    f"students; those in a status the table does not show are excluded): "
                    f"predicted share switched {txt}"
-                   + (f"; programmes differ in the three-way split: LR chi² = {_fmt(mlr.loc['programme', 'lr_chi2'], 1, language)} "
+                   + (f"; programmes differ in the three-way split: LR chi² = "
+                      f"{_fmt(mlr.loc['programme', 'lr_chi2'], 1, language)} "
                       f"on {int(mlr.loc['programme', 'df'])} df, {format_p(mlr.loc['programme', 'p_value'], language)}"
                       if "programme" in mlr.index else "") + ".")
         excl = sh.loc[sh["note"] != "", "programme"].unique()

@@ -23,12 +23,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..descriptives import OUTCOME_DEFINITIONS, OutcomeDefinition
+from ..definitions import Outcome, outcome
 
-__all__ = [
-    "COUNT_COLUMNS", "DENOMINATOR", "KNOWN_GROUP_COLUMNS", "OUTCOME_DEFINITIONS",
-    "OutcomeDefinition", "events_column", "check_table", "resolve_group_cols", "aggregate",
-]
+__all__ = ["COUNT_COLUMNS", "DENOMINATOR", "KNOWN_GROUP_COLUMNS", "check_table", "events_column",
+           "resolve_group_cols"]
 
 #: the count columns the models read
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -41,23 +39,18 @@ DENOMINATOR = "n_cohort"
 #: are never taken as groupings; pass ``group_cols`` explicitly for any other name.
 KNOWN_GROUP_COLUMNS: tuple[str, ...] = ("institution", "campus", "intake")
 
-DEFINITIONS: tuple[OutcomeDefinition, ...] = ("incl_switch", "excl_switch")
 
+def events_column(definition: Outcome) -> str:
+    """Name the count column holding the dropouts under ``definition``.
 
-def events_column(definition: OutcomeDefinition) -> str:
-    """The count column holding the dropouts under ``definition``.
-
-    ``incl_switch`` -> ``n_dropout_total``; ``excl_switch`` -> ``n_dropout_noswitch``.
+    ``incl_switch`` -> ``n_dropout_total``; ``excl_switch`` -> ``n_dropout_noswitch``
+    (:data:`sosu_analysis.definitions.OUTCOMES`). An unknown name raises ``ValueError``.
     """
-    try:
-        return OUTCOME_DEFINITIONS[definition][0]
-    except KeyError:
-        raise ValueError(f"unknown outcome definition {definition!r}; expected one of "
-                         f"{list(OUTCOME_DEFINITIONS)}") from None
+    return outcome(definition).count_column
 
 
 def resolve_group_cols(table: pd.DataFrame, group_cols: Sequence[str] | None) -> list[str]:
-    """The extra grouping columns: ``group_cols`` as given, or the known ones present.
+    """Return the extra grouping columns: ``group_cols`` as given, or the known ones present.
 
     With ``group_cols=None`` the columns of :data:`KNOWN_GROUP_COLUMNS` that are
     present and have at least two distinct values are used.
@@ -138,7 +131,3 @@ def check_table(table: pd.DataFrame, group_cols: Sequence[str] | None = None) ->
         raise ValueError("bad cell table: " + "; ".join(problems))
     return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
-
-def aggregate(cells: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Sum the counts of a checked cell table over every column not in ``by``."""
-    return cells.groupby(list(by), sort=True, as_index=False)[list(COUNT_COLUMNS)].sum()

@@ -41,7 +41,7 @@ class DesignSpec:
     dropped: tuple[str, ...] = ()
 
     def variables(self) -> list[str]:
-        """The data columns the terms use, in order of first appearance."""
+        """List the data columns the terms use, in order of first appearance."""
         seen: list[str] = []
         for term in self.terms:
             for var in term.split(":"):

@@ -93,7 +93,7 @@ class GroupedLogitFit:
         return bool(np.any((p < 1e-8) | (p > 1 - 1e-8)))
 
     def exog(self, data: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The design matrix of ``data`` (default: the fitted cells) with the fitted columns."""
+        """Build the design matrix of ``data`` (default: the fitted cells) with the fitted columns."""
         _, x = build_design(self.data if data is None else data, self.spec, drop_aliased=False)
         return x
 

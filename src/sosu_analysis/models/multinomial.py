@@ -86,9 +86,11 @@ class MultinomialFit:
 
     @property
     def nobs(self) -> int:
+        """Number of students the model is fitted on."""
         return int(self.counts.sum())
 
     def exog(self, data: pd.DataFrame | None = None) -> np.ndarray:
+        """Build the design matrix of ``data`` (default: the fitted cells), all columns kept."""
         _, x = build_design(self.data if data is None else data, self.spec, drop_aliased=False)
         return x.to_numpy()
 

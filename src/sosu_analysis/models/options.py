@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..descriptives import OutcomeDefinition
+from ..definitions import Outcome
 
 #: the logistic models fitted per outcome definition (extra grouping columns are added to each)
 ModelName = Literal["programme", "year", "additive", "interaction"]
@@ -13,4 +13,4 @@ Language = Literal["en", "da"]
 #: covariance used for standard errors
 CovType = Literal["binomial", "quasi"]
 
-__all__ = ["CovType", "Language", "ModelName", "OutcomeDefinition"]
+__all__ = ["CovType", "Language", "ModelName", "Outcome"]

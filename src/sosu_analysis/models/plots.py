@@ -11,8 +11,10 @@ import seaborn as sns
 from scipy import stats
 from scipy.special import expit
 
-from ..descriptives import OUTCOME_DEFINITIONS, wilson_interval
-from ..plotting import PROGRAMME_COLOURS, setup_style, watermark_axes
+from ..danish import danish_axis, percent
+from ..definitions import OUTCOMES, PROGRAMME_COLOURS
+from ..descriptives import wilson_interval
+from ..plotting import setup_style, watermark_axes
 from .data import check_table
 from .options import Language
 from .trend import fit_trend, programme_years
@@ -50,10 +52,11 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
     zcrit = stats.norm.ppf(1 - alpha / 2)
     programmes = sorted(cells["programme"].unique())
-    palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, sns.color_palette("deep", len(programmes)))}
-    offsets = dict(zip(programmes, np.linspace(-0.08, 0.08, len(programmes))))
+    deep = sns.color_palette("deep", len(programmes))
+    palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, deep, strict=True)}
+    offsets = dict(zip(programmes, np.linspace(-0.08, 0.08, len(programmes)), strict=True))
     ymax = goal_pct or 0.0
-    for ax, (definition, (_, label_en, label_da)) in zip(axes, OUTCOME_DEFINITIONS.items()):
+    for ax, (definition, spec) in zip(axes, OUTCOMES.items(), strict=True):
         for programme in programmes:
             d = programme_years(cells, programme, definition)
             pct = 100 * d["events"] / d["trials"]
@@ -76,11 +79,13 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
         if goal_pct is not None:
             ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2,
                        label=(f"national goal {goal_pct:g} %" if language == "en"
-                              else f"nationalt mål {goal_pct:g} %".replace(".", ",")))
+                              else f"nationalt mål {percent(goal_pct, 0 if float(goal_pct).is_integer() else 1)}"))
         years = sorted(cells["year"].unique())
         ax.set_xticks(years)
         ax.set_xlabel("Intake year" if language == "en" else "Startår")
-        ax.set_title(f"Dropout {label_en}" if language == "en" else f"Frafald {label_da}", fontsize=10)
+        ax.set_title(f"Dropout {spec.long_en}" if language == "en" else f"Frafald {spec.long_da}", fontsize=10)
+        if language == "da":
+            danish_axis(ax, "y")
         watermark_axes(ax, watermark)
     level = f"{100 * (1 - alpha):g}"
     axes[0].set_ylabel("% of intake" if language == "en" else "% af optag")

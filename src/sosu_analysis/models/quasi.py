@@ -72,7 +72,7 @@ def quasi_cov(cov, dispersion: float):
 
 
 def used_dispersion(dispersion: float) -> float:
-    """The dispersion applied in the ``*_quasi`` columns: ``max(phi, 1)``; 1 when it is not estimable.
+    """Return the dispersion applied in the ``*_quasi`` columns: ``max(phi, 1)``; 1 when it is not estimable.
 
     Quasi-binomial standard errors are used only where the data are
     overdispersed; underdispersion (``phi < 1``) is not used to shrink the

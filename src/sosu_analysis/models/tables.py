@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .data import DEFINITIONS, DENOMINATOR, events_column
+from ..definitions import OUTCOME_NAMES
+from .data import DENOMINATOR, events_column
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, margins, predicted_probabilities
 from .multinomial import (
@@ -35,7 +36,7 @@ from .multinomial import (
     multinomial_lr_test,
     predicted_shares,
 )
-from .options import ModelName, OutcomeDefinition
+from .options import ModelName, Outcome
 from .quasi import used_dispersion
 
 MODEL_NAMES: tuple[ModelName, ...] = ("programme", "year", "additive", "interaction")
@@ -52,8 +53,10 @@ def model_terms(model: ModelName, group_cols: Sequence[str] = ()) -> list[str]:
 
 def sosu_factors(cells: pd.DataFrame, group_cols: Sequence[str] = (),
                  programme_reference: str | None = None) -> dict[str, tuple]:
-    """Factor levels, reference first: the largest programme (or ``programme_reference``),
-    the first year, the largest level of each grouping column.
+    """Order the factor levels, reference first.
+
+    The reference is the largest programme (or ``programme_reference``), the
+    first year, and the largest level of each grouping column.
     """
     def largest_first(var: str, ref: str | None = None) -> tuple:
         sizes = cells.groupby(var)[DENOMINATOR].sum()
@@ -78,9 +81,10 @@ class LogitModels:
     factors: dict
     group_cols: tuple[str, ...]
 
-    def reference_dispersion(self, definition: OutcomeDefinition) -> tuple[float, int, str]:
-        """Pearson phi of the largest model with residual df (``interaction``, else ``additive``):
-        its value, df and model name. Quasi columns of saturated models use it.
+    def reference_dispersion(self, definition: Outcome) -> tuple[float, int, str]:
+        """Pearson phi of the largest model with residual df (``interaction``, else ``additive``).
+
+        Returns its value, df and model name. Quasi columns of saturated models use it.
         """
         for name in ("interaction", "additive"):
             fit = self.fits[(definition, name)]
@@ -94,14 +98,14 @@ def fit_logit_models(cells: pd.DataFrame, group_cols: Sequence[str] = (),
     """Fit every model of :data:`MODEL_NAMES` for both outcome definitions on the cell table."""
     factors = sosu_factors(cells, group_cols, programme_reference)
     fits = {}
-    for definition in DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         for model in MODEL_NAMES:
             fits[(definition, model)] = fit_grouped_logit(cells, events_column(definition), DENOMINATOR,
                                                           model_terms(model, group_cols), factors)
     return LogitModels(fits=fits, factors=factors, group_cols=tuple(group_cols))
 
 
-def _dispersion_for(models: LogitModels, definition: OutcomeDefinition, fit: GroupedLogitFit
+def _dispersion_for(models: LogitModels, definition: Outcome, fit: GroupedLogitFit
                     ) -> tuple[float, int, str]:
     if fit.df_resid > 0:
         return fit.dispersion, fit.df_resid, "own"
@@ -186,7 +190,7 @@ def lr_tests_table(cells: pd.DataFrame, models: LogitModels) -> pd.DataFrame:
     estimate phi).
     """
     rows = []
-    for definition in DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         f = {m: models.fits[(definition, m)] for m in MODEL_NAMES}
         phi, dfd, name = models.reference_dispersion(definition)
         tests = [("programme", "programmes differ (given year)", "year", "additive", f["year"], f["additive"]),
@@ -236,7 +240,7 @@ def marginal_effects_table(models: LogitModels, alpha: float = 0.05,
     probability scale (:mod:`~sosu_analysis.models.margins`).
     """
     parts = []
-    for definition in DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         for model in model_names:
             fit = models.fits[(definition, model)]
             phi, dfd, _ = _dispersion_for(models, definition, fit)
@@ -275,7 +279,7 @@ def marginal_effects_table(models: LogitModels, alpha: float = 0.05,
 def multinomial_tables(cells: pd.DataFrame, group_cols: Sequence[str] = (),
                        programme_reference: str | None = None, alpha: float = 0.05
                        ) -> dict[str, pd.DataFrame]:
-    """The multinomial model (in progress / switched / left): shares, coefficients, LR tests.
+    """Fit the multinomial model (in progress / switched / left): shares, coefficients, LR tests.
 
     Returns
     -------

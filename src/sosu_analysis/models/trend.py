@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..danish import format_pct
-from ..descriptives import OUTCOME_DEFINITIONS, wilson_interval
+from .. import danish
+from ..definitions import GOAL_PROGRAMMES, OUTCOME_NAMES, outcome
+from ..descriptives import wilson_interval
 from .data import DENOMINATOR, events_column
 from .glm import GroupedLogitFit, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, average_prediction, predicted_probabilities
-from .options import Language, OutcomeDefinition
+from .options import Language, Outcome
 from .quasi import used_dispersion
 
 THREE_POINT_CAVEAT = ("a trend from {n} yearly points is weak evidence: it rests on the assumption that "
@@ -68,9 +69,11 @@ def cochran_armitage(events, trials, scores) -> dict[str, float]:
             "p_value_increase": float(stats.norm.sf(z))}
 
 
-def programme_years(cells: pd.DataFrame, programme: str, definition: OutcomeDefinition) -> pd.DataFrame:
-    """One programme's cells summed to years: ``year, trials`` (n_cohort), ``events``, ``programme``,
-    ``year_c`` (year minus the first year).
+def programme_years(cells: pd.DataFrame, programme: str, definition: Outcome) -> pd.DataFrame:
+    """Sum one programme's cells to years.
+
+    Columns ``year, trials`` (n_cohort), ``events``, ``programme``, ``year_c``
+    (year minus the first year).
     """
     sub = cells[cells["programme"] == programme]
     d = sub.groupby("year", sort=True, as_index=False)[[DENOMINATOR, events_column(definition)]].sum()
@@ -80,7 +83,7 @@ def programme_years(cells: pd.DataFrame, programme: str, definition: OutcomeDefi
     return d
 
 
-def fit_trend(cells: pd.DataFrame, programme: str, definition: OutcomeDefinition) -> GroupedLogitFit:
+def fit_trend(cells: pd.DataFrame, programme: str, definition: Outcome) -> GroupedLogitFit:
     r"""Logistic trend in year for one programme and definition.
 
     Notes
@@ -95,9 +98,9 @@ def fit_trend(cells: pd.DataFrame, programme: str, definition: OutcomeDefinition
     return fit_grouped_logit(d, "events", "trials", ["year_c"])
 
 
-def trend_fits(cells: pd.DataFrame, definition: OutcomeDefinition
+def trend_fits(cells: pd.DataFrame, definition: Outcome
                ) -> tuple[dict[str, tuple[pd.DataFrame, GroupedLogitFit | None]], float, int]:
-    r"""The trend model of every programme for one definition, and their pooled dispersion.
+    r"""Fit the trend model of every programme for one definition, and their pooled dispersion.
 
     Returns
     -------
@@ -132,7 +135,7 @@ def trend_fits(cells: pd.DataFrame, definition: OutcomeDefinition
 
 
 def _quasi_ref(phi: float, df: int):
-    """Reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
+    """Return the reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
     return stats.t(df) if (df > 0 and used_dispersion(phi) > 1) else stats.norm
 
 
@@ -164,7 +167,7 @@ def trend_tests(cells: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """
     rows = []
     zcrit = stats.norm.ppf(1 - alpha / 2)
-    for definition in OUTCOME_DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
         ref = _quasi_ref(phi, dfd)
         crit_q = ref.ppf(1 - alpha / 2)
@@ -234,7 +237,7 @@ def segmented_trend(cells: pd.DataFrame, intervention_year: int = 2025, alpha: f
     """
     rows = []
     zcrit = stats.norm.ppf(1 - alpha / 2)
-    for definition in OUTCOME_DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         for programme in sorted(cells["programme"].unique()):
             d = programme_years(cells, programme, definition)
             d["post"] = (d["year"] >= intervention_year).astype(float)
@@ -269,7 +272,7 @@ def segmented_trend(cells: pd.DataFrame, intervention_year: int = 2025, alpha: f
 
 
 def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None = None,
-                  goal_programmes: tuple[str, ...] = ("SSA", "SSH"), alpha: float = 0.05) -> pd.DataFrame:
+                  goal_programmes: tuple[str, ...] = GOAL_PROGRAMMES, alpha: float = 0.05) -> pd.DataFrame:
     r"""Distance of the dropout rate from the national goal, per definition and programme.
 
     Parameters
@@ -307,7 +310,7 @@ def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None 
     """
     rows = []
     zcrit = stats.norm.ppf(1 - alpha / 2)
-    for definition in OUTCOME_DEFINITIONS:
+    for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
         crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
         for programme, (d, fit) in fits.items():
@@ -339,14 +342,21 @@ def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None 
 
 
 def format_p(p: float, language: Language = "en") -> str:
-    """``p < 0.001`` or ``p = 0.027`` (Danish decimal comma for ``language='da'``)."""
-    text = "p < 0.001" if p < 0.001 else (f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}")
-    return text.replace(".", ",") if language == "da" else text
+    """Format a p-value: ``p < 0.001``, ``p = 0.027`` (3 decimals below 0.1, else 2).
+
+    ``language='da'`` goes through :func:`sosu_analysis.danish.p_value`
+    (decimal comma, rounded half up).
+    """
+    decimals = 3 if p < 0.1 else 2
+    if language == "da":
+        return danish.p_value(p, decimals)
+    return "p < 0.001" if p < 0.001 else f"p = {p:.{decimals}f}"
 
 
 def _num(x: float, decimals: int, language: Language, sign: bool = False) -> str:
-    s = f"{x:+.{decimals}f}" if sign else f"{x:.{decimals}f}"
-    return s.replace(".", ",").replace("-", "−") if language == "da" else s
+    if language == "da":
+        return danish.number(x, decimals, sign=sign)
+    return f"{x:+.{decimals}f}" if sign else f"{x:.{decimals}f}"
 
 
 def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05) -> str:
@@ -370,7 +380,7 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
     """
     d = dict(row)
     definition = d["outcome_definition"]
-    _, label_en, label_da = OUTCOME_DEFINITIONS[definition]
+    label_en, label_da = outcome(definition).long_en, outcome(definition).long_da
     if not np.isfinite(d.get("slope_log_odds_per_year", np.nan)):
         return (f"{d['programme']}: no trend can be estimated ({d.get('note', '')})." if language == "en"
                 else f"{d['programme']}: der kan ikke estimeres en tendens ({d.get('note', '')}).")
@@ -408,8 +418,8 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
     else:
         verdict = (f"{'stigningen' if rising else 'faldet'} ligger inden for, hvad tilfældigheder alene kan give "
                    f"(ikke signifikant på {level} %-niveau)")
-    return (f"{d['programme']}, frafald {label_da}: {format_pct(d['pct_first'])} i {d['first_year']} og "
-            f"{format_pct(d['pct_last'])} i {d['last_year']}; logistisk tendens "
+    return (f"{d['programme']}, frafald {label_da}: {danish.percent(d['pct_first'])} i {d['first_year']} og "
+            f"{danish.percent(d['pct_last'])} i {d['last_year']}; logistisk tendens "
             f"{_num(d['slope_log_odds_per_year'], 3, 'da', sign=True)} log-odds pr. år (oddsratio "
             f"{_num(d['odds_ratio_per_year'], 2, 'da')} pr. år, {100 * (1 - alpha):g} %-KI "
             f"{_num(d['or_ci_low'], 2, 'da')}–{_num(d['or_ci_high'], 2, 'da')}; ca. "

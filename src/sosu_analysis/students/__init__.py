@@ -9,13 +9,12 @@ Public API
 - :func:`read_extract`, :func:`derive_columns`, :func:`status_at`: the student extract.
 - :func:`read_aggregates`, :func:`to_aggregates`, :func:`cell_table`: campus aggregates and
   the cell table both inputs lead to.
-- :func:`read_campuses`, :func:`read_interventions`, :func:`pilot_flags`,
-  :func:`covered_programmes`: the design tables.
+- :func:`read_campuses`, :func:`read_interventions`, :func:`pilot_flags`: the design tables.
 - :func:`generate`, :func:`write_synthetic`: synthetic extracts (:mod:`.synth`).
 """
 
 from .aggregates import AGGREGATE_COLUMNS, CELL_COLUMNS, cell_table, read_aggregates, to_aggregates
-from .campuses import PILOT_PROGRAMMES, covered_programmes, pilot_flags, read_campuses, read_interventions
+from .campuses import PILOT_PROGRAMMES, pilot_flags, read_campuses, read_interventions
 from .extract import (
     EXTRACT_COLUMNS,
     HORIZONS,
@@ -30,7 +29,7 @@ from .synth import SyntheticCohorts, generate, write_synthetic
 
 __all__ = [
     "AGGREGATE_COLUMNS", "CELL_COLUMNS", "EXTRACT_COLUMNS", "HORIZONS", "PILOT_PROGRAMMES", "STATUSES",
-    "SyntheticCohorts", "add_months", "cell_table", "covered_programmes", "derive_columns", "generate",
+    "SyntheticCohorts", "add_months", "cell_table", "derive_columns", "generate",
     "pilot_flags", "read_aggregates", "read_campuses", "read_extract", "read_interventions", "status_at",
     "synthetic_label", "to_aggregates", "write_synthetic",
 ]

@@ -13,11 +13,9 @@ import datetime as dt
 import re
 import unicodedata
 
+from ..definitions import PROGRAMME_CODES as PROGRAMMES  # the programme codes of the SOSU main courses
 from ..errors import InputError, Problem
 from ..rawtable import RawTable
-
-#: programme codes of the SOSU main courses
-PROGRAMMES = ("SSA", "SSH", "PAU")
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

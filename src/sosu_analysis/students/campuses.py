@@ -17,8 +17,8 @@ Treatment indicators
 --------------------
 ``pilot`` is 1 for a campus marked ``pilot = yes``. ``pilot_post`` is 1 for
 an intake (``YYYY-MM``) at a pilot campus from its ``pilot_start`` on, in a
-programme the interventions cover (:data:`PILOT_PROGRAMMES`, SSA, or
-:func:`covered_programmes` of the interventions table).
+programme the interventions cover (:data:`PILOT_PROGRAMMES`: SSA,
+:data:`sosu_analysis.definitions.PILOT_PROGRAMME`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..definitions import PILOT_PROGRAMME
 from ..errors import InputError, Problem
 from ..rawtable import read_raw_table
 from ..validation import Kind, register
@@ -45,7 +46,7 @@ from ._parse import (
 )
 
 #: programmes the 2025 interventions cover when no interventions table is given (seed 003: "SSA optag i 2025")
-PILOT_PROGRAMMES: tuple[str, ...] = ("SSA",)
+PILOT_PROGRAMMES: tuple[str, ...] = (PILOT_PROGRAMME,)
 
 CAMPUS_REQUIRED = ("campus", "pilot", "pilot_start", "source", "assumption")
 CAMPUS_OPTIONAL = ("programmes", "aliases", "note")
@@ -101,7 +102,7 @@ def read_campuses(path: str | os.PathLike, display_name: str | None = None) -> p
         problems.add("the file has a header but no campuses", row=1)
     names: dict[str, int] = {}
     out = []
-    for row, line in zip(table.rows, table.line_numbers):
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
         campus = cols.get(row, "campus")
         if not campus:
             problems.add("the campus name is empty", line, cols.header_name("campus"))
@@ -157,7 +158,7 @@ def as_campuses(campuses: pd.DataFrame | str | os.PathLike | None) -> pd.DataFra
 def campus_lookup(campuses: pd.DataFrame) -> dict[str, str]:
     """Map every campus name and alias (as :func:`key`) to the campus name."""
     lookup = {}
-    for campus, aliases in zip(campuses["campus"], campuses["aliases"]):
+    for campus, aliases in zip(campuses["campus"], campuses["aliases"], strict=True):
         lookup[key(campus)] = campus
         for alias in _split(aliases):
             lookup[key(alias)] = campus
@@ -166,7 +167,7 @@ def campus_lookup(campuses: pd.DataFrame) -> dict[str, str]:
 
 def offered_programmes(campuses: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     """Programmes each campus offers (per the ``programmes`` column)."""
-    return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"])}
+    return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"], strict=True)}
 
 
 def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
@@ -189,7 +190,7 @@ def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
         ``pilot`` = 1 at a pilot campus; ``pilot_post`` = 1 at a pilot campus,
         in a covered programme, for intakes from the campus's ``pilot_start``.
     """
-    starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"]) if p}
+    starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True) if p}
     campus = pd.Series(np.asarray(campus, dtype=object))
     start = campus.map(starts)
     pilot = start.notna().to_numpy()
@@ -239,7 +240,7 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
     info = campuses.set_index("campus") if campuses is not None else None
     seen: dict[tuple[str, str, str], int] = {}
     out = []
-    for row, line in zip(table.rows, table.line_numbers):
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
         ident = cols.get(row, "intervention").lower()
         if not _INTERVENTION_ID.match(ident):
             problems.add(f"expected an intervention number such as 1a, 1b, 2a, 2b or 3, found '{ident}'",
@@ -290,14 +291,8 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
     return frame
 
 
-def covered_programmes(interventions: pd.DataFrame) -> tuple[str, ...]:
-    """Programmes that any intervention covers, in :data:`PROGRAMMES` order."""
-    present = set(interventions["programme"])
-    return tuple(p for p in PROGRAMMES if p in present)
-
-
 def project_campuses() -> pd.DataFrame | None:
-    """The project's ``data/raw/campuses.csv`` if a project root is found, else ``None``.
+    """Return the project's ``data/raw/campuses.csv`` if a project root is found, else ``None``.
 
     Used by ``sosu-analysis validate`` to check campus names in an extract
     without being told where the campus table is.

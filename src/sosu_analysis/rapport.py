@@ -27,68 +27,53 @@ import subprocess
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from .danish import format_count
+from .danish import POINTS, count, number, p_value, percent, points, span
+from .definitions import OUTCOME_NAMES, OUTCOMES, PILOT_PROGRAMME, PROGRAMME_CODES
 
-DEFINITION_DA = {"incl_switch": "inkl. omvalg (afbrudt totalt)", "excl_switch": "ekskl. omvalg (afbrudt uden omvalg)"}
-PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
-                "PAU": "pædagogisk assistent (PAU)"}
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "marginal_effects", "did",
           "power", "event_study_pretrend")
 PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbval", "jupyterlab", "playwright")
 
 
-def num(x: float, decimals: int = 1) -> str:
-    """A number the Danish way, rounded half up as the ministry does: 2.25 -> ``"2,3"``; -0.0 -> ``"0,0"``.
-
-    (Python's float formatting rounds halves to even and would print 9/400 = 2,25 % as "2,2".)
-    """
-    from decimal import ROUND_HALF_UP, Decimal
-
-    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{q:f}"
-    if text.startswith("-") and q == 0:
-        text = text[1:]
-    return text.replace(".", ",").replace("-", "−")
+def _f(x: Any) -> float:
+    """Read a table cell as a float (a cell of a row picked by label, which pandas-stubs cannot type)."""
+    return float(x)
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pct(x: float) -> str:
-    return f"{num(x)} %"
-
-
-def pval(p: float) -> str:
-    return "p < 0,001" if p < 0.001 else f"p = {num(p, 3)}"
-
-
 def pp(x: float) -> str:
-    return f"{num(abs(x))} procentpoint"
+    """Format the size of a change in percentage points: -4.2 -> ``"4,2 procentpoint"`` (direction in words)."""
+    return points(abs(x))
 
 
 def interval_words(lo: float, hi: float, fewer: str = "færre", more: str = "flere") -> str:
-    """A change interval in words: (-6, 1) -> "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"."""
+    """Write a change interval in words: (-6, 1) -> "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"."""
     if not (pd.notna(lo) and pd.notna(hi)) or lo == float("-inf") or hi == float("inf"):
         return "uden en endelig grænse"
     if hi <= 0:
-        return f"mellem {num(-hi)} og {pp(lo)} {fewer}"
+        return f"mellem {number(-hi)} og {pp(lo)} {fewer}"
     if lo >= 0:
-        return f"mellem {num(lo)} og {pp(hi)} {more}"
+        return f"mellem {number(lo)} og {pp(hi)} {more}"
     return f"mellem {pp(lo)} {fewer} og {pp(hi)} {more}"
 
 
 def distance_words(lo: float, hi: float) -> str:
-    """A distance to a goal in words: above / below."""
+    """Write a distance to a goal in words: above / below."""
     return interval_words(lo, hi, fewer="under", more="over")
 
 
 @dataclass
 class Results:
+    """The result tables of one run, by name, and the synthetic label of the student data (``None``: real)."""
+
     tables: dict[str, pd.DataFrame]
     synthetic: dict | None
 
@@ -97,13 +82,14 @@ class Results:
 
 
 def level(res: Results) -> str:
-    """The confidence level of the run's intervals, e.g. ``"95 %"`` (from ``alpha`` in power.csv)."""
+    """Give the confidence level of the run's intervals, e.g. ``"95 %"`` (from ``alpha`` in power.csv)."""
     p = res["power"]
     alpha = float(p["alpha"].iloc[0]) if "alpha" in p.columns else 0.05
-    return f"{num(100 * (1 - alpha), 0)} %"
+    return percent(100 * (1 - alpha), 0)
 
 
 def load_results(output_dir: str | os.PathLike, synthetic: dict | None) -> Results:
+    """Read the result tables the chapters wrote (``OUTPUT/tables/NAME.csv`` for every name in :data:`TABLES`)."""
     folder = Path(output_dir) / "tables"
     return Results({name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}, synthetic)
 
@@ -116,37 +102,39 @@ def _rate(res: Results, programme: str, year: int, column: str) -> float:
 
 
 def development(res: Results) -> str:
+    """Write the development of dropout per programme, first to last year, both definitions."""
     t = res["table1"]
     first, last = int(t["year"].min()), int(t["year"].max())
     lines = []
-    for prog in ("SSA", "SSH", "PAU"):
+    for prog in PROGRAMME_CODES:
         a, b = _rate(res, prog, first, "pct_dropout_total"), _rate(res, prog, last, "pct_dropout_total")
         c, d = _rate(res, prog, first, "pct_dropout_noswitch"), _rate(res, prog, last, "pct_dropout_noswitch")
-        lines.append(f"{prog}: {pct(a)} i {first} og {pct(b)} i {last} (uden omvalg {pct(c)} og {pct(d)})")
+        lines.append(f"{prog}: {percent(a)} i {first} og {percent(b)} i {last} "
+                     f"(uden omvalg {percent(c)} og {percent(d)})")
     n_last = int(t[t["year"] == last]["n_cohort"].sum())
     return ("**Udviklingen.** Andelen af eleverne på hovedforløbet, der var afbrudt 3 måneder efter start: "
-            + "; ".join(lines) + f". Tallene for {last} bygger på {format_count(n_last)} elever.")
+            + "; ".join(lines) + f". Tallene for {last} bygger på {count(n_last)} elever.")
 
 
-def trend_verdict(res: Results, programme: str = "SSA") -> str:
+def trend_verdict(res: Results, programme: str = PILOT_PROGRAMME) -> str:
     """Is the programme's dropout rising (or falling) beyond chance, under both definitions."""
     t = res["trend_tests"]
     parts = []
-    for definition in ("incl_switch", "excl_switch"):
+    for definition in OUTCOME_NAMES:
         r = t[(t["programme"] == programme) & (t["outcome_definition"] == definition)].iloc[0]
         rising = r["slope_log_odds_per_year"] > 0
         change = "stigningen" if rising else "faldet"
         overdispersed = r["dispersion"] > 1  # only then does the corrected p-value differ from the plain one
         if r["p_value"] < 0.05 and (not overdispersed or r["p_value_quasi"] < 0.05):
-            verdict = f"{change} er større, end tilfældigheder kan forklare ({pval(r['p_value'])})"
+            verdict = f"{change} er større, end tilfældigheder kan forklare ({p_value(r['p_value'])})"
         elif r["p_value"] < 0.05:
             verdict = (f"{change} er større end tilfældig variation, hvis eleverne betragtes som uafhængige "
-                       f"({pval(r['p_value'])}), men ikke, når man tager højde for den variation fra år til år, "
-                       f"der ses på tværs af uddannelserne ({pval(r['p_value_quasi'])})")
+                       f"({p_value(r['p_value'])}), men ikke, når man tager højde for den variation fra år til år, "
+                       f"der ses på tværs af uddannelserne ({p_value(r['p_value_quasi'])})")
         else:
-            verdict = f"{change} kan skyldes tilfældigheder ({pval(r['p_value'])})"
-        per_year = f"ca. {num(abs(r['ame_pp_per_year']))} procentpoint {'op' if rising else 'ned'} om året"
-        parts.append(f"{DEFINITION_DA[definition]}: {per_year}; {verdict}")
+            verdict = f"{change} kan skyldes tilfældigheder ({p_value(r['p_value'])})"
+        per_year = f"ca. {pp(r['ame_pp_per_year'])} {'op' if rising else 'ned'} om året"
+        parts.append(f"{OUTCOMES[definition].long_da}: {per_year}; {verdict}")
     n_years = int(t["n_years"].max())
     return (f"**Stiger frafaldet på {programme}?** " + ". ".join(p[0].upper() + p[1:] for p in parts)
             + f". {n_years} år er et spinkelt grundlag for at tale om en tendens.")
@@ -158,27 +146,28 @@ def rates_table(res: Results) -> pd.DataFrame:
     out = pd.DataFrame({
         "Uddannelse": r["programme"], "År": r["year"].astype(int),
         "Frafald": r["outcome_definition"].map({"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}),
-        "Andel": [pct(x) for x in r["pct"]],
-        f"{level(res)}-interval": [f"{num(a)}–{num(b)} %" for a, b in zip(r["ci_low"], r["ci_high"])],
-        "Elever": [format_count(int(n)) for n in r["n_cohort"]],
+        "Andel": [percent(x) for x in r["pct"]],
+        f"{level(res)}-interval": [span(a, b, unit="%") for a, b in zip(r["ci_low"], r["ci_high"], strict=True)],
+        "Elever": [count(int(n)) for n in r["n_cohort"]],
     })
     return out.sort_values(["Frafald", "Uddannelse", "År"], ascending=[False, True, True]).reset_index(drop=True)
 
 
 def programme_differences(res: Results) -> str:
+    """Write how the programmes differ (average marginal effects of the additive model, quasi intervals)."""
     me = res["marginal_effects"]
     sub = me[(me["model"] == "additive") & (me["kind"] == "ame") & (me["variable"] == "programme")]
     parts = []
-    for definition in ("incl_switch", "excl_switch"):
+    for definition in OUTCOME_NAMES:
         rows = sub[sub["outcome_definition"] == definition]
         txt = ", ".join(f"{r['level']} {pp(r['estimate'])} {'lavere' if r['estimate'] < 0 else 'højere'} "
                         f"({interval_words(r['ci_low_quasi'], r['ci_high_quasi'], 'lavere', 'højere')})"
                         for _, r in rows.iterrows())
         ref = rows["reference"].iloc[0] if len(rows) else "SSA"
-        parts.append(f"{DEFINITION_DA[definition]}: {txt} end {ref}")
+        parts.append(f"{OUTCOMES[definition].long_da}: {txt} end {ref}")
     margins = me[(me["model"] == "additive") & (me["kind"] == "margin") & (me["variable"] == "programme")]
     order = []
-    for definition in ("incl_switch", "excl_switch"):
+    for definition in OUTCOME_NAMES:
         m = margins[margins["outcome_definition"] == definition].sort_values("estimate")
         order.append((m["level"].iloc[0], m["level"].iloc[-1]))
     same = order[0] == order[1]
@@ -190,18 +179,19 @@ def programme_differences(res: Results) -> str:
 
 
 def goal_status(res: Results) -> str:
+    """Write where SSA and SSH stand against the national goal, observed and by the trend."""
     g = res["goal_distance"]
     g = g[g["goal_applies"].astype(str).str.lower() == "true"]
     parts = []
     for _, r in g[g["outcome_definition"] == "incl_switch"].iterrows():
         observed = r["observed_pct"] - r["goal_pct"]
         where = "over" if observed > 0 else "under"
-        parts.append(f"{r['programme']} lå i {int(r['year'])} på {pct(r['observed_pct'])}, {pp(observed)} {where} "
-                     f"målet; ifølge tendensen {pct(r['predicted_pct'])} (afstand til målet: "
+        parts.append(f"{r['programme']} lå i {int(r['year'])} på {percent(r['observed_pct'])}, {pp(observed)} {where} "
+                     f"målet; ifølge tendensen {percent(r['predicted_pct'])} (afstand til målet: "
                      f"{distance_words(r['distance_ci_low'], r['distance_ci_high'])}; med variation fra år til "
                      f"år {distance_words(r['distance_ci_low_quasi'], r['distance_ci_high_quasi'])})")
     goal = float(g["goal_pct"].iloc[0]) if len(g) else float("nan")
-    return (f"**Det nationale mål på {num(goal, 0)} %** (Danske SOSU-skoler, SSA og SSH, afbrudt totalt): "
+    return (f"**Det nationale mål på {percent(goal, 0)}** (Danske SOSU-skoler, SSA og SSH, afbrudt totalt): "
             + "; ".join(parts) + ".")
 
 
@@ -213,21 +203,22 @@ def _main_did(res: Results, definition: str) -> pd.DataFrame:
 
 
 def main_horizon(res: Results) -> int:
-    """The main horizon: the first of the config's ``horizons``, which ``did.csv`` lists first."""
+    """Give the main horizon: the first of the config's ``horizons``, which ``did.csv`` lists first."""
     return int(res["did"]["horizon_months"].iloc[0])
 
 
 def effect_of_interventions(res: Results) -> str:
-    """The difference-in-differences estimate in words: relative development, interval, what it rules out."""
+    """Write the difference-in-differences estimate in words: relative development, interval, what it rules out."""
     parts, contains_zero = [], []
-    for definition in ("incl_switch", "excl_switch"):
+    for definition in OUTCOME_NAMES:
         rows = _main_did(res, definition)
         att = float(rows["att_pp"].iloc[0])
         cr2 = rows.loc["cr2"]
         better = "gunstigere (lavere)" if att < 0 else "ugunstigere (højere)"
-        parts.append(f"{DEFINITION_DA[definition]}: frafaldet blandt SSA-elever på pilotafdelingerne udviklede sig "
+        parts.append(f"{OUTCOMES[definition].long_da}: frafaldet blandt SSA-elever på pilotafdelingerne udviklede sig "
                      f"{pp(att)} {better} end på de øvrige afdelinger ({level(res)}-interval: "
-                     f"{interval_words(cr2['ci_low_pp'], cr2['ci_high_pp'])} frafaldne; {pval(cr2['p_value'])})")
+                     f"{interval_words(_f(cr2['ci_low_pp']), _f(cr2['ci_high_pp']))} frafaldne; "
+                     f"{p_value(_f(cr2['p_value']))})")
         contains_zero.append(cr2["ci_low_pp"] <= 0 <= cr2["ci_high_pp"])
     r = _main_did(res, "incl_switch")
     n_camp, n_pilot = int(r["n_campuses"].iloc[0]), int(r["n_pilot_campuses"].iloc[0])
@@ -245,8 +236,8 @@ def effect_of_interventions(res: Results) -> str:
                      "under den ene definition, men ikke under den anden.")
     text = (f"**Virkede indsatserne?** Målt {h} måneder efter start, SSA-optag fra pilotstart sammenlignet med "
             f"optagene før og med {n_camp - n_pilot} afdelinger uden indsatser. " + _capital("; ".join(parts)) + ". "
-            + certainty + f" Randomiseringstesten har kun {int(ri['n_draws'])} mulige fordelinger af "
-            f"pilotafdelinger og kan derfor aldrig give p under {num(ri['min_p'], 3)}.")
+            + certainty + f" Randomiseringstesten har kun {int(_f(ri['n_draws']))} mulige fordelinger af "
+            f"pilotafdelinger og kan derfor aldrig give p under {number(_f(ri['min_p']), 3)}.")
     if res.synthetic:
         truth = res.synthetic.get("effect_pp")
         built_in = (f" med en indbygget sand effekt på {pp(truth)} {'færre' if truth < 0 else 'flere'}"
@@ -256,6 +247,7 @@ def effect_of_interventions(res: Results) -> str:
 
 
 def detectable_effect(res: Results) -> str:
+    """Write how large an effect the campus comparison can detect, and the power at the target."""
     p = res["power"]
     analytic = p[p["method"].str.startswith("analytic")]
     lo, hi = analytic["mde_pp"].min(), analytic["mde_pp"].max()
@@ -265,30 +257,31 @@ def detectable_effect(res: Results) -> str:
     r = analytic.iloc[0]
     return (f"**Hvor stor en effekt kan data overhovedet vise?** Med {int(r['n_campuses'])} afdelinger, "
             f"{int(r['n_pre'])} optag før og {int(r['n_post'])} efter indsatsernes start skal effekten være ca. "
-            f"{num(lo)}–{pp(hi)} for at blive opdaget med 80 % sikkerhed. Chancen for at opdage en reduktion "
-            f"på {pp(target)} (fra {pct(baseline)} til {pct(baseline - target)}) er ca. "
-            f"{num(100 * cr2.min(), 0)}–{num(100 * cr2.max(), 0)} %"
+            f"{span(lo, hi, unit=POINTS)} for at blive opdaget med 80 % sikkerhed. Chancen for at opdage en reduktion "
+            f"på {pp(target)} (fra {percent(baseline)} til {percent(baseline - target)}) er ca. "
+            f"{span(100 * cr2.min(), 100 * cr2.max(), 0, unit='%')}"
             + (". Et ikke-signifikant resultat betyder derfor ikke, at indsatserne ikke virker."
                if cr2.max() < 0.8 else "."))
 
 
 def summary(res: Results) -> str:
-    """The findings-first summary at the top of the report (Markdown)."""
+    """Write the findings-first summary at the top of the report (Markdown)."""
     items = [development(res), trend_verdict(res), programme_differences(res), goal_status(res),
              effect_of_interventions(res), detectable_effect(res)]
     return "\n\n".join(f"- {x}" for x in items)
 
 
 def pretrend_words(res: Results) -> str:
+    """Write the pre-trend test of the event study (CR2) under both definitions."""
     pre = res["event_study_pretrend"]
     parts = []
-    for definition in ("incl_switch", "excl_switch"):
+    for definition in OUTCOME_NAMES:
         r = pre[(pre["outcome_definition"] == definition) & (pre["method"] == "cr2")]
         if r.empty or pd.isna(r["p_value"].iloc[0]):
             continue
         ok = "ingen tegn på" if r["p_value"].iloc[0] >= 0.05 else "tegn på"
-        parts.append(f"{DEFINITION_DA[definition]}: {ok} forskellig udvikling før pilotstart "
-                     f"({pval(r['p_value'].iloc[0])})")
+        parts.append(f"{OUTCOMES[definition].long_da}: {ok} forskellig udvikling før pilotstart "
+                     f"({p_value(r['p_value'].iloc[0])})")
     return ("Før indsatserne skal pilot- og ikke-pilotafdelinger have udviklet sig ens, ellers er sammenligningen "
             "skæv. Test af optagene før start: " + "; ".join(parts) + ".")
 
@@ -296,6 +289,7 @@ def pretrend_words(res: Results) -> str:
 # ---- provenance -------------------------------------------------------------------------------
 
 def sha256(path: str | os.PathLike) -> str:
+    """Compute the SHA-256 of a file (hex)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 16), b""):
@@ -313,7 +307,7 @@ def input_files_table(files: dict[str, str], root: str | os.PathLike) -> pd.Data
 
 
 def html_table(frame: pd.DataFrame, css_class: str = "proveniens"):
-    """A plain HTML table for the report: no index, no truncated cells, long values may wrap."""
+    """Show a plain HTML table in the report: no index, no truncated cells, long values may wrap."""
     from IPython.display import HTML
 
     with pd.option_context("display.max_colwidth", None):
@@ -321,6 +315,7 @@ def html_table(frame: pd.DataFrame, css_class: str = "proveniens"):
 
 
 def package_versions() -> pd.DataFrame:
+    """List the installed versions of the packages in :data:`PACKAGES`."""
     rows = []
     for name in PACKAGES:
         try:
@@ -335,7 +330,7 @@ SOURCE_PATHS = ["src", "config", "data/raw", "pyproject.toml", "requirements.loc
 
 
 def git_commit(root: str | os.PathLike) -> str:
-    """The last commit that changed code, configuration or inputs, with a note for uncommitted changes.
+    """Name the last commit that changed code, configuration or inputs, with a note for uncommitted changes.
 
     Commits that only store new outputs do not change it, so regenerating
     and committing the reports does not make them out of date.
@@ -354,7 +349,7 @@ def git_commit(root: str | os.PathLike) -> str:
 # ---- boxes and sections -----------------------------------------------------------------------
 
 def banner(res: Results) -> str:
-    """The red banner on top when the student data are synthetic ('' otherwise)."""
+    """Write the red banner on top when the student data are synthetic ('' otherwise)."""
     if not res.synthetic:
         return ""
     return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Afsnittene om pilot- og "
@@ -364,6 +359,7 @@ def banner(res: Results) -> str:
 
 
 def terms_box(res: Results) -> str:
+    """Write the box of terms (HTML) that the report's reader needs, with the run's horizons and level."""
     h = main_horizon(res)
     horizons = list(dict.fromkeys(int(x) for x in res["did"]["horizon_months"]))
     return (
@@ -385,6 +381,7 @@ def terms_box(res: Results) -> str:
 
 
 def limitations(res: Results) -> str:
+    """Write the limitations of the analysis as a Markdown list."""
     t = res["table1"]
     n_years = t["year"].nunique()
     r = _main_did(res, "incl_switch")

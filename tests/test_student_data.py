@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sosu_analysis import students
-from sosu_analysis.comparison import load_students
+from sosu_analysis.student_data import load_students
 from sosu_analysis.did import api as did
 from sosu_analysis.paths import project_root
 

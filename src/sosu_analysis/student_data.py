@@ -1,4 +1,4 @@
-"""Loading the student extract for the campus comparison (notebooks 04 and 05).
+"""The student data of the campus comparison, loaded once for notebooks 04 and 05.
 
 The extract is read and validated once, its status derived at every horizon,
 and its synthetic label looked up, so a notebook can state plainly whether
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from . import students
-from .did.data import STUDENT_OUTCOME
+from .definitions import outcome
 from .paths import resolve
 from .plotting import SYNTHETIC_WATERMARK
 
@@ -30,21 +31,23 @@ class StudentData:
 
     @property
     def main(self) -> pd.DataFrame:
+        """The data at the main horizon (the first of ``horizons``)."""
         return self.by_horizon[next(iter(self.by_horizon))]
 
     @property
     def watermark(self) -> str | None:
+        """The watermark for figures: the synthetic label, or ``None`` for real data."""
         return SYNTHETIC_WATERMARK if self.synthetic else None
 
     def true_effect_pp(self, horizon: int, definition: str) -> float | None:
-        """The effect built into a synthetic extract (``None`` for real data or when unknown)."""
+        """Return the effect built into a synthetic extract (``None`` for real data or when unknown)."""
         if not self.synthetic:
             return None
         effects = self.synthetic.get("true_effect_pp", {}).get(str(horizon), {})
-        return effects.get(STUDENT_OUTCOME[definition])
+        return effects.get(outcome(definition).student_column)
 
     def banner(self):
-        """A Markdown banner: SYNTETISKE DATA for a synthetic extract, the source otherwise."""
+        """Show a Markdown banner: SYNTETISKE DATA for a synthetic extract, the source otherwise."""
         from IPython.display import Markdown
 
         unobserved = {h: d.attrs.get("n_unobserved", 0) for h, d in self.by_horizon.items()
@@ -65,7 +68,7 @@ class StudentData:
 
 
 def extract_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str = "") -> pd.Timestamp | None:
-    """The date the extract was taken, for deciding whose status at a horizon is known yet.
+    """Return the date the extract was taken, for deciding whose status at a horizon is known yet.
 
     ``extract_date`` (YYYY-MM-DD) when given. Otherwise a synthetic extract
     made by the project's generator is complete at every horizon (``None``),
@@ -100,7 +103,7 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
     camp = students.read_campuses(resolve(campuses_table))
     if detect_kind(path, students_file).name == "campus_aggregates":
         aggregates = students.read_aggregates(path, campuses=camp, display_name=students_file)
-        by_h = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
+        by_h: dict[int, Any] = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
     else:
