@@ -95,7 +95,7 @@ def shipped():
     from sosu_analysis.students import synthetic_label
 
     return rapport.load_results(ROOT / "reports", synthetic_label(
-        ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"))
+        ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"), main_horizon=3, alpha=0.05)
 
 
 def test_effect_wording_follows_the_sign(shipped):

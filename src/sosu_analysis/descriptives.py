@@ -98,9 +98,13 @@ def reconciliation_sentences(tidy: pd.DataFrame) -> list[str]:
     return out
 
 
-def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
-    """Say what the descriptive rates show, per definition, generated from the numbers."""
+def descriptive_sentences(rates: pd.DataFrame, goal_pct: float, alpha: float = 0.05) -> list[str]:
+    """Say what the descriptive rates show, per definition, generated from the numbers.
+
+    ``alpha`` is the one the intervals in ``rates`` were computed with; it names their level.
+    """
     out = []
+    level = f"{100 * (1 - alpha):g} %"
     for definition, spec in OUTCOMES.items():
         label = spec.long_en
         sub = rates[rates["outcome_definition"] == definition]
@@ -109,7 +113,7 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float) -> list[str]:
         last = sub[sub["year"] == last_year].sort_values("pct")
         lowest, highest = last.iloc[0], last.iloc[-1]
         parts = [f"Dropout {label}, {last_year}: lowest in {lowest['programme']} ({_pct(lowest['pct'])}), "
-                 f"highest in {highest['programme']} ({_pct(highest['pct'])}, 95 % CI "
+                 f"highest in {highest['programme']} ({_pct(highest['pct'])}, {level} CI "
                  f"{_pct(highest['ci_low'])} to {_pct(highest['ci_high'])})."]
         for prog, p in sub.groupby("programme", sort=True):
             p = p.sort_values("year")

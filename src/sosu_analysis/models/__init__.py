@@ -10,7 +10,12 @@ job each:
 - ``quasi.py``: Pearson dispersion and quasi-binomial covariance;
 - ``margins.py``: predicted probabilities and average marginal effects (delta method);
 - ``multinomial.py``: in progress / switched / left;
-- ``trend.py``: logistic trend, Cochran–Armitage, segmented trend, distance to the goal, sentences;
+- ``trend.py``: logistic trend, Cochran–Armitage, segmented trend, fitted trend curves, distance to the goal,
+  sentences;
 - ``tables.py``: the SOSU models and the output tables;
+- ``summary.py``: the prose of the results, keyed by section (:class:`~.summary.ModelSummary`);
 - ``plots.py``: observed rates with fitted trends.
+
+Chapter 02 fits once and writes every table (``api.save_results``); later chapters read them back
+(``api.load_results``) through :mod:`sosu_analysis.contracts`.
 """

@@ -8,8 +8,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from scipy import stats
-from scipy.special import expit
 
 from ..danish import danish_axis, percent
 from ..definitions import OUTCOMES, PROGRAMME_COLOURS
@@ -17,11 +15,12 @@ from ..descriptives import wilson_interval
 from ..plotting import setup_style, watermark_axes
 from .data import check_table
 from .options import Language
-from .trend import fit_trend, programme_years
+from .trend import programme_years, trend_curves
 
 
 def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermark: str | None = None,
-                group_cols: Sequence[str] | None = None, alpha: float = 0.05, language: Language = "en"):
+                group_cols: Sequence[str] | None = None, alpha: float = 0.05, language: Language = "en",
+                curves: pd.DataFrame | None = None):
     r"""Observed dropout per programme and year with fitted logistic trends, for both definitions.
 
     Parameters
@@ -38,6 +37,11 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
         1 − level of the intervals.
     language : {"en", "da"}
         Labels.
+    curves : DataFrame, optional
+        The fitted trends as :func:`~sosu_analysis.models.trend.trend_curves`
+        returns them (e.g. the ``trend_curves`` table chapter 02 wrote), so
+        the figure does not fit the models again; computed when left out.
+        Must have been computed with the same ``alpha``.
 
     Returns
     -------
@@ -48,9 +52,10 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
         and transformed (so it stays within 0–100 %).
     """
     cells = check_table(table1, group_cols)
+    if curves is None:
+        curves = trend_curves(cells, alpha)
     setup_style()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
-    zcrit = stats.norm.ppf(1 - alpha / 2)
     programmes = sorted(cells["programme"].unique())
     deep = sns.color_palette("deep", len(programmes))
     palette = {p: PROGRAMME_COLOURS.get(p, c) for p, c in zip(programmes, deep, strict=True)}
@@ -65,17 +70,11 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
             ax.errorbar(d["year"] + offsets[programme], pct, yerr=[pct - 100 * lo, 100 * hi - pct], fmt="o",
                         capsize=3, color=colour, label=programme, zorder=3)
             ymax = max(ymax, float(np.max(100 * hi)))
-            if len(d) < 2:
+            c = curves[(curves["outcome_definition"] == definition) & (curves["programme"] == programme)]
+            if c.empty:
                 continue
-            fit = fit_trend(cells, programme, definition)
-            grid = np.linspace(d["year"].min(), d["year"].max(), 50)
-            at = pd.DataFrame({"year_c": grid - d["year"].min()})
-            x = fit.exog(at).to_numpy()
-            eta = x @ fit.params.to_numpy()
-            se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.cov.to_numpy(), x))
-            ax.plot(grid, 100 * expit(eta), color=colour, lw=1.6)
-            ax.fill_between(grid, 100 * expit(eta - zcrit * se), 100 * expit(eta + zcrit * se), color=colour,
-                            alpha=0.18, lw=0)
+            ax.plot(c["year"], c["pct"], color=colour, lw=1.6)
+            ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=colour, alpha=0.18, lw=0)
         if goal_pct is not None:
             ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2,
                        label=(f"national goal {goal_pct:g} %" if language == "en"

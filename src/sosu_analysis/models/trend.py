@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit
 
 from .. import danish
 from ..definitions import GOAL_PROGRAMMES, OUTCOME_NAMES, outcome
@@ -268,7 +269,59 @@ def segmented_trend(cells: pd.DataFrame, intervention_year: int = 2025, alpha: f
                     row.update({"effect_pp": eff, "effect_pp_ci_low": eff - zcrit * eff_se,
                                 "effect_pp_ci_high": eff + zcrit * eff_se})
                 rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(SEGMENTED_COLUMNS))
+
+
+#: columns of :func:`segmented_trend`, the same whether the trend is estimable or not
+SEGMENTED_COLUMNS: tuple[str, ...] = (
+    "outcome_definition", "programme", "intervention_year", "n_pre_years", "n_post_years", "estimable", "term",
+    "estimate", "std_error", "ci_low", "ci_high", "p_value", "odds_ratio", "effect_pp", "effect_pp_ci_low",
+    "effect_pp_ci_high", "note")
+
+
+def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -> pd.DataFrame:
+    r"""Compute the fitted logistic trend of each programme and definition, with its band, on a year grid.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        Checked cell table.
+    alpha : float
+        1 − level of the band.
+    n_points : int
+        Points of the grid from the first to the last year.
+
+    Returns
+    -------
+    DataFrame
+        ``outcome_definition``, ``programme``, ``year`` (the grid), ``pct``,
+        ``ci_low``, ``ci_high`` (percent). Programmes with fewer than two
+        years have no curve. This is what :func:`~sosu_analysis.models.plots.plot_trends`
+        draws, so a chapter that shows the trends need not fit them again.
+
+    Notes
+    -----
+    The fit is :func:`fit_trend`, :math:`\operatorname{logit} p_t = \alpha + \beta (t - t_0)`; the band
+    is :math:`\operatorname{expit}(\hat\eta \pm z_{1-\alpha/2}\,\mathrm{se}(\hat\eta))` with
+    :math:`\mathrm{se}(\hat\eta)^2 = x^\top \hat V x`, computed on the log-odds scale so it stays in 0–100 %.
+    """
+    zcrit = stats.norm.ppf(1 - alpha / 2)
+    frames = []
+    for definition in OUTCOME_NAMES:
+        for programme in sorted(cells["programme"].unique()):
+            d = programme_years(cells, programme, definition)
+            if len(d) < 2:
+                continue
+            fit = fit_trend(cells, programme, definition)
+            grid = np.linspace(d["year"].min(), d["year"].max(), n_points)
+            x = fit.exog(pd.DataFrame({"year_c": grid - d["year"].min()})).to_numpy()
+            eta = x @ fit.params.to_numpy()
+            se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.cov.to_numpy(), x))
+            frames.append(pd.DataFrame({"outcome_definition": definition, "programme": programme, "year": grid,
+                                        "pct": 100 * expit(eta), "ci_low": 100 * expit(eta - zcrit * se),
+                                        "ci_high": 100 * expit(eta + zcrit * se)}))
+    columns = ["outcome_definition", "programme", "year", "pct", "ci_low", "ci_high"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
 def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None = None,

@@ -1,0 +1,331 @@
+"""The tables one chapter writes and another reads: their columns and types, declared once.
+
+Every result table a notebook writes to ``OUTPUT/tables/NAME.csv`` is listed in
+:data:`CONTRACTS` with its columns in order, the type of each column, the
+chapter that writes it and the chapters that read it. Tables are written with
+:func:`write_table` and read back with :func:`read_table`, which both hold the
+table to its contract: a missing, extra or reordered column, or a value that
+does not fit its column's type, stops the run with a :class:`ContractError`
+naming the file and the column. A chapter therefore never reads a table by
+position ("the first row is the main horizon"): it selects rows by their key
+columns.
+
+Column types
+------------
+``str``
+    Text; an empty cell reads back as ``""``.
+``float``
+    A real number; an empty cell is ``NaN``.
+``int``
+    A whole number that is never missing (``int64``).
+``Int64``
+    A whole number that may be missing (pandas' nullable ``Int64``), e.g. a
+    count blanked by the small-cell rule.
+``bool``
+    ``True``/``False``, never missing.
+``boolean``
+    ``True``/``False`` or missing (pandas' nullable ``boolean``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from . import atomic
+from .paths import resolve
+
+ColumnType = Literal["str", "float", "int", "Int64", "bool", "boolean"]
+
+#: the pandas dtype each column type is read back with
+PANDAS_DTYPE: dict[str, str] = {"str": "str", "float": "float64", "int": "int64", "Int64": "Int64",
+                                "bool": "bool", "boolean": "boolean"}
+
+
+class ContractError(ValueError):
+    """A table does not match its declared contract (names the file and the column)."""
+
+
+@dataclass(frozen=True)
+class TableContract:
+    """The declared shape of one result table.
+
+    Attributes
+    ----------
+    name : str
+        File name without ``.csv`` (``OUTPUT/tables/NAME.csv``).
+    written_by : str
+        The chapter (notebook) that writes it.
+    read_by : tuple of str
+        The chapters that read it back.
+    columns : tuple of (str, ColumnType)
+        Every column, in file order, with its type.
+    keys : tuple of str
+        The columns that identify a row; rows are selected by them.
+    """
+
+    name: str
+    written_by: str
+    read_by: tuple[str, ...]
+    columns: tuple[tuple[str, ColumnType], ...]
+    keys: tuple[str, ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        """The column names, in file order."""
+        return [c for c, _ in self.columns]
+
+    @property
+    def dtypes(self) -> dict[str, str]:
+        """Column name → the pandas dtype it is read back with."""
+        return {c: PANDAS_DTYPE[t] for c, t in self.columns}
+
+
+def _c(spec: str) -> tuple[tuple[str, ColumnType], ...]:
+    """Parse ``"name:type name:type ..."`` (type ``float`` when left out) into column pairs."""
+    out: list[tuple[str, ColumnType]] = []
+    for item in spec.split():
+        name, _, kind = item.partition(":")
+        kind = kind or "float"
+        if kind not in PANDAS_DTYPE:
+            raise ValueError(f"unknown column type {kind!r} for column {name!r}")
+        out.append((name, kind))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+_CONTRACT_LIST = [
+    # -- 00_clean: the published table --------------------------------------------------------------
+    TableContract("table1", "00_clean", ("06_rapport",), _c(
+        "programme:str year:int n_cohort:int n_in_progress:int n_dropout_switch:int n_dropout_noswitch:int "
+        "n_dropout_total:int n_other:int pct_in_progress pct_dropout_switch pct_dropout_noswitch "
+        "pct_dropout_total"), ("programme", "year")),
+    # -- 01_descriptives ---------------------------------------------------------------------------
+    TableContract("table1_reproduction", "01_descriptives", (), _c(
+        "programme:str year:int status:str published:str count:int n_cohort:int reproduced:str match:str"),
+        ("programme", "year", "status")),
+    TableContract("dropout_rates", "01_descriptives", ("06_rapport",), _c(
+        "programme:str year:int outcome_definition:str n_dropout:int n_cohort:int pct ci_low ci_high"),
+        ("programme", "year", "outcome_definition")),
+    # -- 02_logistic_models: every model of the published table, fitted once -------------------------
+    TableContract("model_settings", "02_logistic_models", ("03_trends",), _c(
+        "goal_pct intervention_year:int alpha denominator:str group_cols:str programme_reference:str "
+        "year_reference:int n_students:int n_cells:int first_year:int last_year:int")),
+    TableContract("logit_models", "02_logistic_models", ("03_trends",), _c(
+        "outcome_definition:str model:str term:str estimate std_error z p_value ci_low ci_high odds_ratio "
+        "or_ci_low or_ci_high dispersion dispersion_used std_error_quasi p_value_quasi ci_low_quasi "
+        "ci_high_quasi or_ci_low_quasi or_ci_high_quasi dispersion_source:str deviance df_resid:int "
+        "n_cells:int n_students:int denominator:str note:str"), ("outcome_definition", "model", "term")),
+    TableContract("marginal_effects", "02_logistic_models", ("03_trends", "06_rapport"), _c(
+        "outcome_definition:str model:str kind:str variable:str level:str reference:str programme:str "
+        "year:Int64 unit:str estimate std_error ci_low ci_high p_value dispersion_used std_error_quasi "
+        "ci_low_quasi ci_high_quasi"),
+        ("outcome_definition", "model", "kind", "variable", "level", "programme", "year")),
+    TableContract("lr_tests", "02_logistic_models", ("03_trends",), _c(
+        "outcome_definition:str test:str hypothesis:str model_reduced:str model_full:str lr_chi2 df:int "
+        "p_value dispersion f_stat df_resid:int p_value_quasi note:str"), ("outcome_definition", "test")),
+    TableContract("trend_tests", "02_logistic_models", ("03_trends", "06_rapport"), _c(
+        "outcome_definition:str programme:str first_year:int last_year:int n_years:int n_students:int "
+        "pct_first pct_last slope_log_odds_per_year std_error ci_low ci_high odds_ratio_per_year or_ci_low "
+        "or_ci_high wald_p_value lr_chi2 lr_p_value ca_z ca_chi2 p_value p_value_increase ame_pp_per_year "
+        "ame_ci_low ame_ci_high dispersion_own dispersion df_dispersion:int std_error_quasi p_value_quasi "
+        "or_ci_low_quasi or_ci_high_quasi note:str"), ("outcome_definition", "programme")),
+    TableContract("trend_curves", "02_logistic_models", ("03_trends", "06_rapport"), _c(
+        "outcome_definition:str programme:str year pct ci_low ci_high"),
+        ("outcome_definition", "programme", "year")),
+    TableContract("multinomial_shares", "02_logistic_models", ("03_trends",), _c(
+        "model:str programme:str year:int category:str n_students:int observed_pct predicted_pct std_error_pp "
+        "ci_low ci_high note:str"), ("model", "programme", "year", "category")),
+    TableContract("dispersion", "02_logistic_models", ("03_trends",), _c(
+        "outcome_definition:str model:str n_cells:int n_params:int df_resid:int deviance deviance_p_value "
+        "pearson_chi2 pearson_p_value dispersion overdispersed:boolean dispersion_used note:str"),
+        ("outcome_definition", "model")),
+    TableContract("goal_distance", "02_logistic_models", ("03_trends", "06_rapport"), _c(
+        "outcome_definition:str programme:str year:int goal_pct goal_applies:bool observed_pct observed_ci_low "
+        "observed_ci_high predicted_pct predicted_ci_low predicted_ci_high distance_pp std_error_pp "
+        "distance_ci_low distance_ci_high dispersion df_dispersion:int distance_ci_low_quasi "
+        "distance_ci_high_quasi note:str"), ("outcome_definition", "programme", "year")),
+    TableContract("segmented_trend", "02_logistic_models", ("03_trends",), _c(
+        "outcome_definition:str programme:str intervention_year:int n_pre_years:int n_post_years:int "
+        "estimable:bool term:str estimate std_error ci_low ci_high p_value odds_ratio effect_pp "
+        "effect_pp_ci_low effect_pp_ci_high note:str"), ("outcome_definition", "programme", "term")),
+    TableContract("multinomial_models", "02_logistic_models", ("03_trends",), _c(
+        "model:str reference_category:str category:str term:str estimate std_error z p_value ci_low ci_high "
+        "rrr rrr_ci_low rrr_ci_high excluded:str"), ("model", "category", "term")),
+    TableContract("multinomial_lr_tests", "02_logistic_models", ("03_trends",), _c(
+        "test:str hypothesis:str model_reduced:str model_full:str lr_chi2 df:int p_value n_students:int "
+        "excluded:str"), ("test",)),
+    # -- 04_pilot_vs_nonpilot ----------------------------------------------------------------------
+    TableContract("did_rates_2x2", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+        "outcome_definition:str group:str period:str n_students:Int64 n_dropout:Int64 rate_pct suppressed:bool"),
+        ("outcome_definition", "group", "period")),
+    TableContract("did", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+        "outcome_definition:str horizon_months:int estimator:str inference:str att_pp ci_low_pp ci_high_pp "
+        "p_value se_pp df n_draws:Int64 min_p n_students:int n_campuses:int n_pilot_campuses:int note:str"),
+        ("outcome_definition", "horizon_months", "estimator", "inference")),
+    TableContract("event_study", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+        "outcome_definition:str rel_time:int att_pp se_crv1_pp ci_low_crv1_pp ci_high_crv1_pp p_crv1 se_cr2_pp "
+        "df_cr2 ci_low_cr2_pp ci_high_cr2_pp p_cr2 n_students_pilot:Int64 suppressed:bool"),
+        ("outcome_definition", "rel_time")),
+    TableContract("event_study_pretrend", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+        "outcome_definition:str method:str F wald df_num df_denom p_value n_assignments min_p"),
+        ("outcome_definition", "method")),
+    # -- 05_power ----------------------------------------------------------------------------------
+    TableContract("power", "05_power", ("06_rapport",), _c(
+        "icc_source:str method:str mde_pp power_at_target se_pp n_reps:Int64 seed:Int64 target_effect_pp "
+        "n_campuses:int n_pilot_campuses:int n_pre:int n_post:int icc baseline_pct alpha"),
+        ("icc_source", "icc", "method")),
+    TableContract("power_curve", "05_power", ("06_rapport",), _c(
+        "effect_pp method:str power icc icc_source:str"), ("icc_source", "icc", "method", "effect_pp")),
+]
+
+#: every result table, by name
+CONTRACTS: dict[str, TableContract] = {c.name: c for c in _CONTRACT_LIST}
+
+
+def contract(name: str) -> TableContract:
+    """Return the contract of table ``name`` (a :class:`ContractError` for an undeclared table)."""
+    try:
+        return CONTRACTS[name]
+    except KeyError:
+        raise ContractError(f"no contract declared for table {name!r} (known: {', '.join(CONTRACTS)}); "
+                            "declare it in sosu_analysis.contracts") from None
+
+
+def table_path(output_dir: str | os.PathLike, name: str) -> Path:
+    """``OUTPUT/tables/NAME.csv``."""
+    return resolve(output_dir) / "tables" / f"{name}.csv"
+
+
+def check_columns(found: Iterable[str], c: TableContract, where: str) -> None:
+    """Raise a :class:`ContractError` unless ``found`` are exactly the contract's columns, in order.
+
+    The message names ``where`` (the file) and the first offending column.
+    """
+    found = list(found)
+    expected = c.column_names
+    if found == expected:
+        return
+    missing = [x for x in expected if x not in found]
+    extra = [x for x in found if x not in expected]
+    if missing:
+        raise ContractError(f"{where}: column '{missing[0]}' is missing (table {c.name!r} must have the columns "
+                            f"{', '.join(expected)})")
+    if extra:
+        raise ContractError(f"{where}: column '{extra[0]}' is not part of table {c.name!r} (its columns are "
+                            f"{', '.join(expected)}); declare it in sosu_analysis.contracts")
+    if len(found) != len(set(found)):
+        dup = next(x for x in found if found.count(x) > 1)
+        raise ContractError(f"{where}: column '{dup}' appears more than once")
+    pos = next(i for i, (a, b) in enumerate(zip(found, expected, strict=False)) if a != b)
+    raise ContractError(f"{where}: column '{found[pos]}' is in position {pos + 1}, where table {c.name!r} has "
+                        f"'{expected[pos]}' (expected order: {', '.join(expected)})")
+
+
+def _coerce(series: pd.Series, kind: str, where: str, column: str) -> pd.Series:
+    """``series`` as column type ``kind``, without losing information; a clear error otherwise."""
+    def fail(why: str) -> ContractError:
+        return ContractError(f"{where}, column '{column}': {why} (declared type {kind})")
+
+    if kind == "str":
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) \
+                and series.notna().any():
+            raise fail("numbers where text is declared")
+        return series.astype(object).where(series.notna(), "").astype(str)
+    if kind in ("bool", "boolean"):
+        if kind == "bool" and series.isna().any():
+            raise fail("a missing value in a column that is never missing")
+        values = series.dropna()
+        if not values.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+            raise fail("a value that is not True or False")
+        return series.astype("bool" if kind == "bool" else "boolean")
+    if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
+        if series.notna().any():
+            raise fail("values that are not numbers")
+        series = series.astype("float64")
+    if kind == "float":
+        return series.astype("float64")
+    values = series.dropna().astype("float64")
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        raise fail("a value that is not a whole number")
+    if kind == "int":
+        if series.isna().any():
+            raise fail("a missing value in a column that is never missing")
+        return series.astype("int64")
+    return series.astype("Int64")
+
+
+def conform(frame: pd.DataFrame, name: str, where: str | None = None) -> pd.DataFrame:
+    """Return a copy of ``frame`` with the contract's column types; a :class:`ContractError` if it does not fit."""
+    c = contract(name)
+    where = where or f"table {name}"
+    check_columns(frame.columns, c, where)
+    out = frame.copy()
+    for column, kind in c.columns:
+        out[column] = _coerce(frame[column], kind, where, column)
+    return out
+
+
+def write_table(frame: pd.DataFrame, output_dir: str | os.PathLike, name: str) -> None:
+    """Check ``frame`` against its contract and write it to ``OUTPUT/tables/NAME.csv`` atomically.
+
+    Returns nothing, so that a notebook cell ending in it shows no (volatile) path.
+    """
+    out = conform(frame, name, where=f"{name}.csv (being written)")
+    atomic.write_csv(table_path(output_dir, name), out)
+
+
+def read_table(output_dir: str | os.PathLike, name: str) -> pd.DataFrame:
+    """Read ``OUTPUT/tables/NAME.csv`` with its declared column types.
+
+    Raises
+    ------
+    ContractError
+        The file is missing, or a column is missing, extra, out of order or
+        holds a value that does not fit its type; the message names the file
+        and the column.
+    """
+    c = contract(name)
+    path = table_path(output_dir, name)
+    if not path.is_file():
+        raise ContractError(f"{path}: table {name!r} not found; it is written by chapter {c.written_by}, "
+                            "which must run first")
+    header = pd.read_csv(path, nrows=0).columns
+    check_columns(header, c, str(path))
+    raw = pd.read_csv(path, dtype={col: "str" for col, kind in c.columns if kind == "str"},
+                      keep_default_na=True)
+    return conform(raw, name, where=str(path))
+
+
+def read_tables(output_dir: str | os.PathLike, names: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """:func:`read_table` for several tables, by name."""
+    return {n: read_table(output_dir, n) for n in names}
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], output_dir: str | os.PathLike) -> None:
+    """:func:`write_table` for several tables, by name."""
+    for n, frame in tables.items():
+        write_table(frame, output_dir, n)
+
+
+def select_one(frame: pd.DataFrame, where: str, **keys: object) -> pd.Series:
+    """Return the one row of ``frame`` whose key columns equal ``keys``; a :class:`ContractError` otherwise.
+
+    For example ``select_one(did, "did.csv", horizon_months=3, estimator="lpm",
+    outcome_definition="incl_switch", inference="cr2")``.
+    """
+    mask = pd.Series(True, index=frame.index)
+    for column, value in keys.items():
+        if column not in frame.columns:
+            raise ContractError(f"{where}: no column '{column}'")
+        mask &= frame[column] == value
+    rows = frame[mask]
+    if len(rows) != 1:
+        what = ", ".join(f"{k} = {v!r}" for k, v in keys.items())
+        raise ContractError(f"{where}: {len(rows)} rows with {what}, expected exactly one")
+    return rows.iloc[0]
