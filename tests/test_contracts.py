@@ -15,7 +15,8 @@ import pytest
 
 from sosu_analysis import contracts, rapport
 from sosu_analysis.contracts import CONTRACTS, ContractError
-from sosu_analysis.descriptives import OUTCOME_DEFINITIONS, descriptive_sentences, outcome_rates
+from sosu_analysis.definitions import OUTCOMES
+from sosu_analysis.descriptives import descriptive_sentences, outcome_rates
 from sosu_analysis.did import summary as did_summary
 from sosu_analysis.models import api as models
 from sosu_analysis.paths import project_root
@@ -172,7 +173,7 @@ def test_power_tables_of_another_alpha_fail(tmp_path):
 
 def test_model_summary_is_keyed_by_section(model_results):
     s = models.summary_sentences(model_results)
-    definitions = set(OUTCOME_DEFINITIONS)
+    definitions = set(OUTCOMES)
     assert set(s.lr_tests) == definitions and set(s.overdispersion) == definitions
     programmes = set(model_results["trend_tests"]["programme"])
     assert set(s.trends) == {(p, d) for p in programmes for d in definitions}
