@@ -185,9 +185,9 @@ def rates_table(res: Results) -> pd.DataFrame:
     r = res["dropout_rates"]
     out = pd.DataFrame({
         "Uddannelse": r["programme"], "År": r["year"].astype(int),
-        "Frafald": r["outcome_definition"].map({"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}),
-        "Andel": [pct(x) for x in r["pct"]],
-        f"{level(res)}-interval": [f"{num(a)}–{num(b)} %" for a, b in zip(r["ci_low"], r["ci_high"])],
+        "Frafald": r["outcome_definition"].map({name: spec.label_da for name, spec in OUTCOMES.items()}),
+        "Andel": [percent(x) for x in r["pct"]],
+        f"{level(res)}-interval": [span(a, b, unit="%") for a, b in zip(r["ci_low"], r["ci_high"], strict=True)],
         "Elever": [count(int(n)) for n in r["n_cohort"]],
     })
     return out.sort_values(["Frafald", "Uddannelse", "År"], ascending=[False, True, True]).reset_index(drop=True)

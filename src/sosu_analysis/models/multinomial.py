@@ -182,10 +182,10 @@ def fit_multinomial(cells: pd.DataFrame, terms: Sequence[str], factors: Mapping[
         excluded = empty_levels(cells, [v for v in factors if any(v in t.split(":") for t in terms)], cols)
         for var, levels in excluded.items():
             data = data[~data[var].isin(levels)]
-    factors = {v: tuple(lev for lev in levs if lev in set(data[v])) if v in data else levs
-               for v, levs in factors.items()}
+    kept: dict[str, tuple] = {v: tuple(lev for lev in levs if lev in set(data[v])) if v in data else tuple(levs)
+                             for v, levs in factors.items()}
     data = data.reset_index(drop=True)
-    spec, exog = build_design(data, DesignSpec(tuple(terms), factors), drop_aliased=True)
+    spec, exog = build_design(data, DesignSpec(tuple(terms), kept), drop_aliased=True)
     counts = data[cols].to_numpy(dtype=np.int64)
     rows, codes = _expand(counts)
     res = sm.MNLogit(codes, exog.to_numpy()[rows]).fit(method="newton", maxiter=100, disp=False, tol=1e-12)

@@ -61,7 +61,7 @@ def sosu_factors(cells: pd.DataFrame, group_cols: Sequence[str] = (),
     def largest_first(var: str, ref: str | None = None) -> tuple:
         sizes = cells.groupby(var)[DENOMINATOR].sum()
         levels = sorted(sizes.index)
-        ref = sizes.sort_index().idxmax() if ref is None else ref
+        ref = str(sizes.sort_index().idxmax()) if ref is None else ref
         if ref not in levels:
             raise ValueError(f"reference {ref!r} is not a level of {var}: {levels}")
         return (ref, *[lev for lev in levels if lev != ref])

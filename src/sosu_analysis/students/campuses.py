@@ -238,6 +238,7 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
         problems.add("the file has a header but no interventions", row=1)
     lookup = campus_lookup(campuses) if campuses is not None else None
     info = campuses.set_index("campus") if campuses is not None else None
+    campus_file = str(campuses.attrs.get("file", "the campus table")) if campuses is not None else ""
     seen: dict[tuple[str, str, str], int] = {}
     out = []
     for row, line in zip(table.rows, table.line_numbers, strict=True):
@@ -251,7 +252,7 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
         elif lookup is not None:
             if key(campus) not in lookup:
                 problems.add(f"unknown campus '{campus}'; it is not in "
-                             f"{campuses.attrs.get('file', 'the campus table')}", line, cols.header_name("campus"))
+                             f"{campus_file}", line, cols.header_name("campus"))
                 campus = ""
             else:
                 campus = lookup[key(campus)]
@@ -270,9 +271,9 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
             if not info.at[campus, "pilot"]:
                 problems.add(f"'{campus}' has an intervention but is not a pilot campus in the campus table",
                              line, cols.header_name("campus"))
-            elif first and first < info.at[campus, "pilot_start"]:
+            elif first and first < str(info.at[campus, "pilot_start"]):
                 problems.add(f"the intervention starts with intake {first}, before the campus's pilot_start "
-                             f"{info.at[campus, 'pilot_start']} in the campus table", line,
+                             f"{info.at[campus, 'pilot_start']!s} in the campus table", line,
                              cols.header_name("first_intake"))
         k = (ident, key(campus), programme or "")
         if campus and k in seen:
