@@ -224,3 +224,8 @@ def _check(path: Path, file: str) -> pd.DataFrame:
 register(Kind(name="etu-table", description="the wellbeing survey (ETU): scores 0-100 and respondents by "
                                             "programme, year and indicator or question",
               matches=matches_header, check=_check))
+
+
+def is_synthetic(path: str | os.PathLike, data: pd.DataFrame) -> bool:
+    """Tell whether an ETU table is the synthetic stand-in (file name or institution says so)."""
+    return "synthetic" in Path(path).name.lower() or bool(data["institution"].str.contains("SYNTETISK").any())

@@ -109,7 +109,7 @@ def national_sidecar(seed: int, rows: list[dict], root: Path | None = None) -> d
         "description": "SYNTHETIC answer in the shape of uddannelsesstatistik.dk's statistics API (documentation "
                        "only): SOSU H = Table 1 of seed 003 as published; the other schools are drawn, not real.",
         "synthetic": True,
-        "credit": CREDIT + " (SOSU H's numbers); the other schools are SYNTHETIC",
+        "credit": CREDIT + " (kun SOSU H's tal; de andre skoler er SYNTETISKE)",
         "retrieved": "",
         "generated_by": f"python -m sosu_analysis.national.synthetic --seed {seed}",
         "seed": seed,
@@ -149,7 +149,7 @@ def etu_table(seed: int = SEED, root: Path | None = None) -> pd.DataFrame:
             rows.append((SCHOOL + " (SYNTETISK)", PROGRAMME_NAMES[prog], year, "Indikator", item, score,
                          int(respondents * rng.uniform(0.9, 1.0))))
         for q_i, item in enumerate(OPLAERING_QUESTIONS):
-            shift = 4.0 if (prog == "SSA" and q_i == 1) else 0.0  # on one question SSA is not lowest
+            shift = 8.0 if (prog == "SSA" and q_i == 1) else 0.0  # on one question SSA is not lowest
             score = oplaering[prog] + shift + drift + rng.normal(0, 1.5)
             k = int(respondents * rng.uniform(0.6, 0.8))
             if prog == "PAU" and year == 2022 and q_i == 2:
