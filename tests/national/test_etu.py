@@ -100,3 +100,24 @@ def test_association_leaves_out_suppressed_points_and_says_how_many():
     assert res["n_points"] == 8 and "PAU 2022" not in res["points"]  # the 4-respondent cell
     few = etu.association(data[data["year"] == 2024].head(0), tidy, etu.OPLAERING_QUESTIONS[0])
     assert few["n_points"] == 0 and np.isnan(few["r"])
+
+
+def test_an_etu_answer_converts_to_the_etu_layout(tmp_path):
+    """The ETU query's mapping turns API rows into the layout read_etu reads; an absent row stays absent."""
+    from sosu_analysis.national import convert as conv
+    from sosu_analysis.national.query import load_query
+
+    query = load_query(ROOT / "config/queries/etu_eud_hovedforloeb.yaml")
+    shipped = pd.read_csv(SHIPPED, sep=";", dtype=str)
+    keys = {"Institution": "[Institution].[Institution].[Institution]",
+            "Uddannelse": "[Uddannelse].[Uddannelse].[Uddannelse]", "År": "[År].[År].[År]",
+            "Type": "[Type].[Type].[Type]",
+            "Indikator eller spørgsmål": "[Indikator].[Indikator].[Indikator]"}
+    rows = [{**{api: r[col] for col, api in keys.items()}, "Score": r["Score"],
+             "Antal besvarelser": r["Antal besvarelser"]}
+            for r in shipped.to_dict("records") if int(r["Antal besvarelser"].replace(".", "")) >= 5]
+    out = tmp_path / "etu.csv"
+    conv.write_converted(conv.convert(rows, query), out)
+    got, ref = etu.read_etu(out), etu.read_etu(SHIPPED)
+    ref = ref[~ref["suppressed"]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, ref)
