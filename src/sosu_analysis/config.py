@@ -45,13 +45,24 @@ class Config:
     lead_report: str = "06_rapport"
     notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models",
                                                           "03_trends", "04_pilot_vs_nonpilot", "05_power",
-                                                          "06_rapport"])
+                                                          "07_national", "08_wellbeing", "06_rapport"])
+    #: the national comparison (chapter 07): a stored answer of the statistics API holding every SOSU
+    #: school (its sidecar NAME.meta.json beside it), the saved query it answers, and SOSU H's
+    #: institution name in it. SYNTHETIC until a real answer is fetched (sosu-analysis fetch).
+    national_answer: str = ("data/raw/national/"
+                            "sosu_skoler_hovedforloeb_3mdr_2022-2024_synthetic_seed20251123.answer.json")
+    national_query: str = "config/queries/eud_hovedforloeb_status_3mdr_sosu_skoler.yaml"
+    national_school: str = "SOSU H"
+    #: the wellbeing survey (ETU) by programme and year (chapter 08); SYNTHETIC until a real one is saved
+    etu_table: str = "data/raw/national/etu_sosuh_hovedforloeb_2022-2024_synthetic_seed20251123.csv"
     #: where cleaned tables go; empty = data/processed for the default output
     #: folder ``reports``, else ``<output>/processed``
     processed_dir: str = ""
 
     #: keys whose values are input files that must exist
-    INPUT_FILES = ("published_table", "goals_table", "campuses_table", "students_file")
+    INPUT_FILES = ("published_table", "goals_table", "campuses_table", "students_file", "etu_table")
+    #: input files that are not tables (checked to exist here, and in full by the pipeline)
+    OTHER_INPUT_FILES = ("national_answer", "national_query")
 
     def notebook_parameters(self) -> dict[str, object]:
         """The values handed to the notebooks' ``parameters`` cells (all but ``notebooks``)."""
@@ -113,7 +124,7 @@ def load_config(path: str | os.PathLike | None = None, overrides: dict | None = 
     if problems:
         raise InputError(problems)
     cfg = Config(**data)
-    for key in Config.INPUT_FILES:
+    for key in Config.INPUT_FILES + Config.OTHER_INPUT_FILES:
         value = getattr(cfg, key)
         if value and not resolve(value, root).is_file():
             problems.append(Problem(file, f"key '{key}': input file '{value}' not found"))

@@ -159,6 +159,13 @@ def validate_inputs(cfg: Config, config_file: str) -> None:
             validate_file(resolve(value, root), value)
         except InputError as exc:
             problems.extend(exc.problems)
+    if cfg.national_answer:  # a JSON answer and its query: checked by replaying them (no network)
+        from .national.api import load_national
+
+        try:
+            load_national(cfg.national_answer, cfg.national_query, cfg.national_school)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
 

@@ -1,0 +1,206 @@
+"""Danish text of the national comparison and the wellbeing survey, for chapter 07/08 and the lead's report.
+
+Every number comes from the tables the chapters wrote (``OUTPUT/tables/national_*.csv``,
+``etu_association.csv``); nothing is typed here. :func:`report_section` is what the
+lead's report (notebook 06) calls; :func:`provenance_text` names the source, the
+credit line and the retrieval date.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..rapport import num, pct, pval
+
+PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
+                "PAU": "pædagogisk assistent (PAU)"}
+TABLES = ("national_rates", "national_difference", "national_trend", "national_funnel", "national_provenance")
+POSITION_DA = {"inside": "inden for", "above": "over", "below": "under"}
+
+
+def _prov_dict(prov: dict[str, Any] | pd.DataFrame) -> dict[str, Any]:
+    if isinstance(prov, pd.DataFrame):
+        first: dict = prov.to_dict("records")[0]
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in first.items()}
+    return prov
+
+
+def provenance_text(prov: dict[str, Any] | pd.DataFrame) -> str:
+    """One Danish sentence: where the national figures come from, credit line and retrieval date."""
+    p = _prov_dict(prov)
+    if p.get("synthetic"):
+        return (f"Tallene for de andre SOSU-skoler er SYNTETISKE (filen {p['file']}); kun SOSU H's tal er "
+                "offentlige (Kilde: Uddannelsesstatistik.dk, tabel 1 i SOSU H's frafaldsanalyse). Når et rigtigt svar "
+                "er hentet med sosu-analysis fetch, står hentedatoen her.")
+    date = p.get("retrieved") or "ukendt dato"
+    text = f"{p.get('credit') or 'Kilde: Uddannelsesstatistik.dk'}, hentet {date} (filen {p['file']})."
+    if p.get("unverified"):
+        text += " Forespørgslens kubekoder er ikke efterprøvet mod den levende tjeneste."
+    return text
+
+
+def banner(prov: dict[str, Any] | pd.DataFrame) -> str:
+    """Return a red box when the national answer is synthetic ('' otherwise)."""
+    if not _prov_dict(prov).get("synthetic"):
+        return ""
+    return ("<div class='syntetisk'>SYNTETISKE DATA – de andre SOSU-skolers tal i dette afsnit er ikke rigtige. De "
+            "er trukket, så landsniveauet svarer til de 18 % i Danske SOSU-skolers strategi, og viser, hvordan "
+            "sammenligningen kommer til at se ud. SOSU H's egne tal er de offentlige.</div>")
+
+
+def _rate(rates: pd.DataFrame, programme: str, year: int, definition: str, group: str) -> float:
+    r = rates[(rates["programme"] == programme) & (rates["year"] == year)
+              & (rates["outcome_definition"] == definition) & (rates["group"] == group)]
+    return float(r["pct"].iloc[0]) if len(r) else float("nan")
+
+
+def _diff_words(d: dict) -> str:
+    if any(math.isnan(float(d[c])) for c in ("diff_pp", "ci_low", "ci_high")):
+        return "forskellen kan ikke beregnes"
+    lo, hi = float(d["ci_low"]), float(d["ci_high"])
+    word = "højere" if d["diff_pp"] > 0 else "lavere"
+    sure = "sikkert" if (lo > 0 or hi < 0) else "ikke sikkert"
+    return (f"{num(abs(float(d['diff_pp'])))} procentpoint {word} (95 %-interval {num(lo)} til {num(hi)}; "
+            f"{sure} forskelligt)")
+
+
+def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFrame, positions: pd.DataFrame,
+                     prov: dict[str, Any] | pd.DataFrame) -> str:
+    """Write the Danish section: level vs the others in the latest year, the trends, the funnel, the source."""
+    year = int(rates["year"].max())
+    first = int(rates["year"].min())
+    parts = []
+    items = []
+    for programme in ("SSA", "SSH", "PAU"):
+        if programme not in set(rates["programme"]):
+            continue
+        sub = diff[(diff["programme"] == programme) & (diff["year"] == year)]
+        d = {str(r["outcome_definition"]): r for r in sub.to_dict("records")}
+
+        def rate(definition: str, group: str, programme: str = programme) -> str:
+            return pct(_rate(rates, programme, year, definition, group))
+
+        name = PROGRAMME_DA[programme][:1].upper() + PROGRAMME_DA[programme][1:]
+        items.append(
+            f"- **{name}**: frafald inkl. omvalg {rate('incl_switch', 'school')} "
+            f"på SOSU H, {rate('incl_switch', 'rest')} på de andre SOSU-skoler og {rate('incl_switch', 'national')} "
+            f"i hele landet: SOSU H ligger {_diff_words(d['incl_switch'])}. Uden omvalg: "
+            f"{rate('excl_switch', 'school')} mod {rate('excl_switch', 'rest')}, {_diff_words(d['excl_switch'])}.")
+    parts.append(f"Optaget i {year}, 3 måneder efter start:\n\n" + "\n".join(items))
+
+    t = {str(r["programme"]): r for r in trends[trends["outcome_definition"] == "incl_switch"].to_dict("records")}
+    trend_items = []
+    for programme in ("SSA", "SSH"):
+        if programme not in t:
+            continue
+        r = t[programme]
+        change_school = 100 * (float(r["or_per_year_school"]) - 1)
+        change_rest = 100 * (float(r["or_per_year_rest"]) - 1)
+        verdict = ("udviklingen på SOSU H adskiller sig sikkert fra de andre skolers"
+                   if float(r["p_value_quasi"]) < 0.05 else
+                   "forskellen i udvikling kan skyldes tilfældigheder")
+        trend_items.append(
+            f"- **{programme}**: oddsene for frafald (inkl. omvalg) ændrede sig med {num(change_school)} % om året på "
+            f"SOSU H og {num(change_rest)} % om året på de andre skoler {first}–{year}; {verdict} "
+            f"({pval(float(r['p_value_quasi']))}, med år-til-år-variation).")
+    post = trends["post_note"].fillna("").astype(str)
+    if (post != "").all():
+        trend_items.append("- Om frafaldet ændrede sig anderledes på SOSU H end på de andre skoler efter indsatserne "
+                           "i 2025, kan først vurderes, når tallene for 2025 er offentliggjort; modellen er klar til "
+                           "dem.")
+    parts.append("**Udvikling sammenlignet med de andre skoler.** Er SOSU H's stigning på SSA skolens egen, eller "
+                 "ses den overalt?\n\n" + "\n".join(trend_items))
+
+    pos_rows = positions[positions["outcome_definition"] == "incl_switch"].to_dict("records")
+    pos = {str(r["programme"]): r for r in pos_rows}
+    funnel_items = []
+    for programme in ("SSA", "SSH", "PAU"):
+        if programme not in pos:
+            continue
+        r = pos[programme]
+        funnel_items.append(f"{programme}: {POSITION_DA[str(r['position_0.998'])]} grænserne "
+                            f"({pct(float(r['school_pct']))} mod landets {pct(float(r['national_pct']))})")
+    n_schools = max((int(r["n_schools"]) for r in pos_rows), default=0)
+    parts.append(f"**Tragtdiagram.** Hver af de {n_schools} skoler er et punkt efter optagets størrelse; grænserne "
+                 "viser, hvor langt fra landsniveauet en skole af den størrelse kan ligge alene ved tilfældigheder "
+                 f"(99,8 %). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Ligger mange skoler uden for "
+                 "grænserne, varierer skolerne mere end tilfældigheder kan forklare, og grænserne er for snævre.")
+    parts.append(provenance_text(prov))
+    return "\n\n".join(parts)
+
+
+def load_tables(tables_dir: str | os.PathLike) -> dict[str, pd.DataFrame] | None:
+    """Read the national tables of a run, or ``None`` when chapter 07 did not run."""
+    folder = Path(tables_dir)
+    if not all((folder / f"{name}.csv").is_file() for name in TABLES):
+        return None
+    return {name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}
+
+
+def report_section(tables_dir: str | os.PathLike) -> str:
+    """Write the section of the lead's report, from chapter 07's tables (banner first when synthetic)."""
+    t = load_tables(tables_dir)
+    if t is None:
+        return "Sammenligningen med de andre SOSU-skoler er ikke kørt (kapitel 07_national mangler i konfigurationen)."
+    prov = t["national_provenance"]
+    head = banner(prov)
+    body = national_section(t["national_rates"], t["national_difference"], t["national_trend"],
+                            t["national_funnel"], prov)
+    return (head + "\n\n" + body) if head else body
+
+
+def etu_section(assoc: pd.DataFrame, synthetic: bool) -> str:
+    """Danish text on the oplæring questions and dropout: an association, its uncertainty, its points."""
+    lines = []
+    a = assoc[assoc["outcome_definition"] == "incl_switch"]
+    for r in a.to_dict("records"):
+        k = int(r["n_points"])
+        if k < 4 or math.isnan(float(r["r"])):
+            lines.append(f"- «{r['item']}»: for få punkter ({k}) til at sige noget.")
+            continue
+        lines.append(f"- «{r['item']}»: korrelation {num(float(r['r']), 2)} (95 %-interval "
+                     f"{num(float(r['r_ci_low']), 2)} til {num(float(r['r_ci_high']), 2)}) over {k} uddannelse-år; "
+                     "10 point højere score gik sammen med "
+                     f"{num(abs(float(r['slope_pp_per_10'])))} procentpoint "
+                     f"{'lavere' if float(r['slope_pp_per_10']) < 0 else 'højere'} frafald "
+                     f"({pval(float(r['p_value']))}).")
+    head = ("SYNTETISKE DATA: trivselstallene er syntetiske. " if synthetic else "")
+    return (head + "Sammenhængen mellem elevernes svar om oplæringen og frafaldet (inkl. omvalg) på samme uddannelse "
+            "og år. Det er en sammenhæng, ikke en effekt: uddannelserne adskiller sig på meget andet end trivsel, og "
+            "hvert punkt er én uddannelse i ét år.\n\n" + "\n".join(lines))
+
+
+def report_etu_section(tables_dir: str | os.PathLike) -> str:
+    """Write the wellbeing paragraph of the lead's report from chapter 08's table ('' when it did not run)."""
+    path = Path(tables_dir) / "etu_association.csv"
+    if not path.is_file():
+        return ""
+    assoc = pd.read_csv(path)
+    synthetic = bool(assoc["synthetic"].iloc[0]) if "synthetic" in assoc.columns and len(assoc) else False
+    return etu_section(assoc, synthetic)
+
+
+def provenance_table(tables_dir: str | os.PathLike) -> pd.DataFrame:
+    """List the public sources of the report with credit line and retrieval date (Danish column names)."""
+    t = load_tables(tables_dir)
+    rows = [{"kilde": "SOSU H, tabel 1 (status 3 måneder efter start, 2022-2024)",
+             "kreditering": "Kilde: Uddannelsesstatistik.dk (emneside 154), gengivet i SOSU H's frafaldsanalyse",
+             "hentet": "skrevet af fra analysen", "syntetisk": "nej"}]
+    if t is not None:
+        p = _prov_dict(t["national_provenance"])
+        rows.append({"kilde": f"Alle SOSU-skoler ({p['file']})", "kreditering": str(p.get("credit") or ""),
+                     "hentet": (p.get("retrieved") or "") or "ikke hentet (syntetisk svar)",
+                     "syntetisk": "JA" if p.get("synthetic") else "nej"})
+    etu_path = Path(tables_dir) / "etu_association.csv"
+    if etu_path.is_file():
+        assoc = pd.read_csv(etu_path)
+        synthetic = bool(assoc["synthetic"].iloc[0]) if "synthetic" in assoc.columns and len(assoc) else False
+        rows.append({"kilde": "Elevtrivselsundersøgelsen (ETU)", "kreditering": "Kilde: Uddannelsesstatistik.dk",
+                     "hentet": "ikke hentet (syntetisk fil)" if synthetic else "se data/raw/README.md",
+                     "syntetisk": "JA" if synthetic else "nej"})
+    return pd.DataFrame(rows)
