@@ -23,6 +23,7 @@ KIND_MODULES = (
     "sosu_analysis.published",
     "sosu_analysis.goals",
     "sosu_analysis.students",
+    "sosu_analysis.survey",
 )
 
 
