@@ -101,8 +101,7 @@ def secondary_suppression(table: pd.DataFrame, partition: list[str], n_col: str 
     """Where exactly one row of a partition is blanked, also blank the smallest other row."""
     out = table.copy()
     out["secondary"] = False
-    for _, idx in out.groupby(partition, sort=False).groups.items():
-        rows = out.loc[idx]
+    for _, rows in out.groupby(partition, sort=False):
         blanked = rows[flag].astype(bool)
         if blanked.sum() == 1 and (~blanked).sum() >= 1:
             victim = rows.loc[~blanked, n_col].astype(float).idxmin()
