@@ -146,6 +146,11 @@ def _response_paragraph(res: SurveyResults) -> str:
                  "forsigtighed.")
     else:
         text += f" Ingen lå under {_pct(100 * LOW_RESPONSE, 0)}."
+    over = known[known["response_rate"] > 100]
+    if len(over):
+        text += (f" **Advarsel:** {len(over)} kombinationer har flere svar end elever i udtrækket; spørgeskema og "
+                 "elevudtræk passer ikke sammen (andet udtræk eller forkert afdeling eller hold), så svarprocenterne "
+                 "kan ikke bruges.")
     return text
 
 
