@@ -73,7 +73,7 @@ def test_notebook_renders_another_survey(tmp_path, other_survey):
                                parameters={"survey_file": str(other_survey), "output_dir": str(out_dir)},
                                kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False)
     nb = nbformat.read(tmp_path / "09.ipynb", as_version=4)
-    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
     assert SYNTHETIC_WATERMARK in text
     section = (out_dir / "tables/survey_section.md").read_text(encoding="utf-8")
     shipped = ROOT / "reports/tables/survey_section.md"
