@@ -26,19 +26,19 @@ def test_small_group_blanked_and_item_folded_into_index():
                  ("comparison", "a", "item"): 3, ("comparison", "ix", "index"): 3})
     t = tables.summary_table(s, ["group"]).set_index(["group", "measure"])
     assert t.loc[("pilot", "b"), "suppressed"] and t.loc[("pilot", "b"), "folded"]
-    assert pd.isna(t.loc[("pilot", "b"), "score"]) and pd.isna(t.loc[("pilot", "b"), "n"])
+    assert t.isna().loc[("pilot", "b"), "score"] and t.isna().loc[("pilot", "b"), "n"]
     assert not t.loc[("pilot", "ix"), "suppressed"] and t.loc[("pilot", "ix"), "n"] == 20
     # a group whose index is small too: blanked, not folded (nothing to fold into)
     assert t.loc[("comparison", "a"), "suppressed"] and not t.loc[("comparison", "a"), "folded"]
-    assert pd.isna(t.loc[("comparison", "ix"), "agree_pct"])
+    assert t.isna().loc[("comparison", "ix"), "agree_pct"]
 
 
 def test_share_with_1_to_4_agreeing_is_blanked():
     s = _scores({("pilot", "a", "item"): 30, ("pilot", "b", "item"): 30},
                 agree_by_group={("pilot", "a"): 3, ("pilot", "b"): 0})
     t = tables.summary_table(s, ["group"]).set_index("measure")
-    assert pd.isna(t.loc["a", "agree_pct"]) and t.loc["a", "share_suppressed"]
-    assert pd.notna(t.loc["a", "score"])             # the mean does not give the count away
+    assert t.isna().loc["a", "agree_pct"] and t.loc["a", "share_suppressed"]
+    assert t.notna().loc["a", "score"]             # the mean does not give the count away
     assert t.loc["b", "agree_pct"] == 0.0             # 0 agreeing shows no one
 
 
@@ -47,7 +47,7 @@ def test_secondary_suppression():
                       "score": [1.0, 2.0, 3.0, 4.0, 5.0], "suppressed": [True, False, False, False, False]})
     out = tables.secondary_suppression(t, ["part"], values=("score",))
     assert out["suppressed"].tolist() == [True, False, True, False, False]   # the 12 goes with the 3
-    assert pd.isna(out.loc[2, "score"]) and out.loc[2, "secondary"]
+    assert out.isna().loc[2, "score"] and out.loc[2, "secondary"]
     assert out.loc[3, "score"] == 4.0
 
 

@@ -96,7 +96,8 @@ def plot_response(response: pd.DataFrame, low: float = 50.0, watermark: str | No
         ax.bar(xs, sub["response_rate"].astype(float).fillna(0), width=width * 0.95, label=wave)
     ax.axhline(low, color="#C00000", ls="--", lw=1.2)
     ax.set_xticks(np.arange(len(campuses)), campuses, fontsize=8)
-    ax.set_ylim(0, 100)
+    top = float(t["response_rate"].astype(float).max()) if len(t) else 0.0
+    ax.set_ylim(0, max(100.0, 1.1 * top))
     ax.set_ylabel("Svarprocent, % af optaget")
     ax.set_title(f"Svarprocent efter afdeling og runde (stiplet: {low:g} %)".replace(".", ","), fontsize=10)
     ax.legend(title="Runde", fontsize=8)

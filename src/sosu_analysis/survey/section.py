@@ -219,3 +219,12 @@ def report_section(res: SurveyResults) -> SurveySection:
     paragraphs.append(_method_paragraph(res))
     return SurveySection("Elevernes egne svar: spørgeskema og pulsmålinger", paragraphs,
                          {"indeks": index_table_da(res)})
+
+
+def load_section(output_dir: str | os.PathLike) -> str | None:
+    """Return the Markdown notebook 09 wrote (``OUTPUT/tables/survey_section.md``), or ``None`` if absent.
+
+    For the lead's report (06_rapport runs after 09_survey): ``Markdown(load_section(output_dir))``.
+    """
+    path = output_folder(output_dir, "tables") / "survey_section.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
