@@ -35,6 +35,10 @@ class Config:
     extract_date: str = ""
     #: campuses with pilot flags and pilot starts
     campuses_table: str = "data/raw/campuses.csv"
+    #: survey answers, one row per respondent x item (synthetic until a real one arrives; notebook 09)
+    survey_file: str = "data/raw/synthetic/survey_synthetic_seed20250501_effect0.3.csv"
+    #: the survey's item table (texts, reverse coding, indices)
+    survey_items: str = "data/raw/survey_items.csv"
     #: horizons (months after start) at which status is taken; the first is the main one
     horizons: list[int] = field(default_factory=lambda: [3, 6, 12])
     #: event-study window in intakes relative to the pilot start (ends are binned)
@@ -45,7 +49,8 @@ class Config:
     lead_report: str = "06_rapport"
     notebooks: list[str] = field(default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models",
                                                           "03_trends", "04_pilot_vs_nonpilot", "05_power",
-                                                          "07_national", "08_wellbeing", "06_rapport"])
+                                                          "07_national", "08_wellbeing", "09_survey",
+                                                          "06_rapport"])
     #: the national comparison (chapter 07): a stored answer of the statistics API holding every SOSU
     #: school (its sidecar NAME.meta.json beside it), the saved query it answers, and SOSU H's
     #: institution name in it. SYNTHETIC until a real answer is fetched (sosu-analysis fetch).
@@ -60,7 +65,8 @@ class Config:
     processed_dir: str = ""
 
     #: keys whose values are input files that must exist
-    INPUT_FILES = ("published_table", "goals_table", "campuses_table", "students_file", "etu_table")
+    INPUT_FILES = ("published_table", "goals_table", "campuses_table", "students_file", "etu_table", "survey_file",
+                   "survey_items")
     #: input files that are not tables (checked to exist here, and in full by the pipeline)
     OTHER_INPUT_FILES = ("national_answer", "national_query")
 

@@ -24,6 +24,7 @@ KIND_MODULES = (
     "sosu_analysis.goals",
     "sosu_analysis.students",
     "sosu_analysis.national.etu",
+    "sosu_analysis.survey",
 )
 
 
