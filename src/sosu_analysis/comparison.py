@@ -104,7 +104,14 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
     else:
-        extract = students.read_extract(path, campuses=camp, display_name=students_file)
+        from .importer.provenance import import_record
+        from .students.spells import first_spells
+
+        # one row per student and programme: the first main-course spell (a restart is not a new student)
+        extract = first_spells(students.read_extract(path, campuses=camp, display_name=students_file))
+        record = import_record(path)
+        if not extract_date and record and record.get("extract_date"):
+            extract_date = str(record["extract_date"])  # the date given at import (sosu-analysis import)
         as_of = extract_as_of(extract, students.synthetic_label(path), extract_date)
         by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
                 for h in horizons}
