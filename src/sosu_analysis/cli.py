@@ -33,6 +33,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_USAGE
         else:
             print(f"ok: {path} ({kind.name})")
+            from .importer.location import private_location_warning
+
+            warning = private_location_warning(path)
+            if warning:
+                print(warning, file=sys.stderr)
     return status
 
 

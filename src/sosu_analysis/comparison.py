@@ -49,11 +49,18 @@ class StudentData:
 
         unobserved = {h: d.attrs.get("n_unobserved", 0) for h, d in self.by_horizon.items()
                       if isinstance(d, pd.DataFrame) and d.attrs.get("n_unobserved", 0)}
-        pending = ("; not yet past the horizon, so left out there: "
-                   + ", ".join(f"{n} at {h} months" for h, n in unobserved.items()) if unobserved else "")
+        from .privacy import MIN_CELL, shown_count
+
+        parts = []
+        # a total next to 1-4 left out would give them away through the tables' totals: then no total
+        if not any(0 < n < MIN_CELL for n in unobserved.values()):
+            parts.append(f"{shown_count(self.n_students)} main-course starts")
+        if unobserved:
+            parts.append("not yet past the horizon, so left out there: "
+                         + ", ".join(f"{shown_count(n)} at {h} months" for h, n in unobserved.items()))
         if not self.synthetic:
             return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
-                            f"({self.n_students} main-course starts{pending}).")
+                            f"({'; '.join(parts)}).")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
                 f"{truth:+.1f} percentage points" if truth is not None and seed is not None

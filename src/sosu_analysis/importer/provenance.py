@@ -35,6 +35,14 @@ def _count_da(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+#: the caveat on switching for any run on the school's own extract (Danish, for the report)
+SWITCH_SCOPE_DA = (
+    "Omvalg er her kun set inde fra skolen: en elev tæller som afbrudt med omvalg, når skolens "
+    "afgangsårsag, elevens udmeldingsperspektiv eller et nyt uddannelsesforhold på skolen viser det. "
+    "Ministeriets omvalg tæller enhver uddannelse, eleven begynder på i hele Danmark, så andelen "
+    "afbrudt med omvalg er lavere her end i de offentliggjorte tal, og andelen uden omvalg tilsvarende højere.")
+
+
 def switch_scope_sentence_da(record: dict | None) -> str | None:
     """Return the caveat the report must carry whenever the campus comparison runs on an imported extract.
 
@@ -45,10 +53,7 @@ def switch_scope_sentence_da(record: dict | None) -> str | None:
     """
     if not record or record.get("label") != IMPORTED_LABEL:
         return None
-    return ("Omvalg er her kun set inde fra skolen: en elev tæller som afbrudt med omvalg, når skolens "
-            "afgangsårsag, elevens udmeldingsperspektiv eller et nyt uddannelsesforhold på skolen viser det. "
-            "Ministeriets omvalg tæller enhver uddannelse, eleven begynder på i hele Danmark, så andelen "
-            "afbrudt med omvalg er lavere her end i de offentliggjorte tal, og andelen uden omvalg tilsvarende højere.")
+    return SWITCH_SCOPE_DA
 
 
 def provenance_sentence_da(record: dict | None) -> str | None:
