@@ -41,7 +41,7 @@ import pandas as pd
 from .. import __version__
 from ..atomic import write_csv, write_text
 from ..errors import InputError, Problem
-from ..privacy import shown_count
+from ..privacy import mask_message, shown_count
 from ..students._parse import key
 from ..students.campuses import campus_lookup, read_campuses
 from ..students.extract import EXTRACT_COLUMNS, sidecar_path
@@ -124,7 +124,8 @@ class ImportResult:
         lines.append("columns used: " + ", ".join(f"{k} = '{v}'" for k, v in self.used_columns.items()))
         lines.append("columns dropped at read time: " + (", ".join(self.dropped_columns) or "none"))
         unknown = self.unknown_problem()
-        lines.append(unknown.message if unknown else "all programmes, campuses and codes are in the mapping")
+        lines.append(mask_message(unknown.message) if unknown
+                     else "all programmes, campuses and codes are in the mapping")
         if self.problems:
             lines.append(f"row problems: {len(self.problems)} (listed as errors)")
         return "\n".join(lines)

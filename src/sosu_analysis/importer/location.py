@@ -54,7 +54,7 @@ def _first_line(path: Path) -> list[str] | None:
 
 
 def student_file_kind(path: str | os.PathLike) -> str | None:
-    """``"student extract"``, ``"Z-udskrift"`` or ``None``, from the header (first non-blank line) only."""
+    """Tell ``"student extract"``, ``"Z-udskrift"`` or ``None`` from the header (first non-blank line) only."""
     header = _first_line(Path(path))
     if not header:
         return None
@@ -67,7 +67,7 @@ def student_file_kind(path: str | os.PathLike) -> str | None:
 
 
 def private_location_warning(path: str | os.PathLike, root: str | os.PathLike | None = None) -> str | None:
-    """A warning when ``path`` is a real (not synthetic) student file outside ``data/raw/private/``, else ``None``."""
+    """Return a warning if ``path`` is a real student file outside ``data/raw/private/``, else ``None``."""
     from ..paths import project_root
     from ..students.extract import synthetic_label
 
