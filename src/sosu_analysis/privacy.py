@@ -448,7 +448,8 @@ def protect_event_counts(events: pd.DataFrame, pre_total: int, post_total: int, 
     hidden = complementary_suppression(published, atom_counts, public=[("pre",), ("post",)], min_cell=min_cell)
     hide_times = {k[1] for k in hidden}
     mask = out["rel_time"].isin(hide_times)
-    out[count] = out[count].astype(float).mask(mask)
+    if mask.any():  # as the primary suppression does: NaN in a float column (untouched when nothing is hidden)
+        out[count] = out[count].astype(float).mask(mask)
     return out
 
 
@@ -475,5 +476,6 @@ def protect_horizon_totals(table: pd.DataFrame, *, count: str = "n_students", by
                 hide[grp.index[grp[horizon] == h]] = True
             else:
                 shown.append(n)
-    out[count] = _blank(out[count], hide)
+    if hide.any():
+        out[count] = _blank(out[count], hide)
     return out
