@@ -19,7 +19,8 @@ from ..students._parse import key
 PRIVATE_DIR = Path("data/raw/private")
 SYNTHETIC_DIR = Path("data/raw/synthetic")
 #: header names that mark a school export (any one is enough)
-Z_UDSKRIFT_MARKERS = ("cpr", "cpr-nr", "cpr-nummer", "cprnr", "elevnavn", "uni-login", "kontaktlærer")
+Z_UDSKRIFT_MARKERS = ("cpr", "cpr-nr", "cpr-nr.", "cpr-nummer", "cprnr", "personnummer", "elevnavn", "uni-login",
+                      "kontaktlærer")
 _TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".dat")
 
 
