@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules that add their own subcommands with ``add_subparser(subparsers)``
 SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.students.cli", "sosu_analysis.national.fetch_cli",
-                                        "sosu_analysis.survey.cli")
+                                        "sosu_analysis.survey.cli", "sosu_analysis.importer.cli")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -34,6 +34,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_USAGE
         else:
             print(f"ok: {path} ({kind.name})")
+            from .importer.location import private_location_warning
+
+            warning = private_location_warning(path)
+            if warning:
+                print(warning, file=sys.stderr)
     return status
 
 

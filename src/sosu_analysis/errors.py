@@ -21,12 +21,15 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
+        # the one renderer of messages from input files: identifiers are masked (sosu_analysis.privacy.mask_message)
+        from .privacy import mask_message
+
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            where += f", column '{mask_message(self.column)}'"
+        return f"{where}: {mask_message(self.message)}"
 
 
 class InputError(ValueError):

@@ -17,14 +17,63 @@ automated here).
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
 from .definitions import MIN_CELL
 
 __all__ = ["MIN_CELL", "small_cell_mask", "suppress_small_cells"]
+
+# What a message built from an input file must never show (see mask_message).
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: CPR-like: six digits, a dash, slash or blank, then three or four digits
+_CPR = re.compile(r"(?<!\d)\d{6}[-/\s]\d{3,4}(?!\d)")
+#: a phone number: optional +45 / 0045, then 8 digits possibly grouped 2-2-2-2 or 4-4
+_PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4})(?!\d)")
+#: any run of 6 to 10 digits (a CPR without dash, 9 digits after Excel dropped the zero, a phone)
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{6,10}(?!\d)")
+MASK = "[skjult]"
+
+
+def mask_message(text: object) -> str:
+    """Render a user-facing message built from an input file, masking personal identifiers.
+
+    Every message that may quote a value of an input file goes through this
+    one function (:class:`sosu_analysis.errors.Problem` renders with it).
+    It replaces by ``[skjult]``: e-mail addresses, CPR-like strings (six
+    digits, a dash, slash or blank, three or four digits), phone numbers
+    (eight digits, optionally grouped and with +45) and any run of 6 to 10
+    digits. Dates written ``YYYY-MM-DD`` or ``DD-MM-YYYY`` and counts stay.
+
+    Parameters
+    ----------
+    text : object
+        The message (converted with ``str``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> mask_message("row 3: '010203-1234' / 0102031234 / 12 34 56 78 / a.b@c.dk, 2025-04-07")
+    "row 3: '[skjult]' / [skjult] / [skjult] / [skjult], 2025-04-07"
+    """
+    out = str(text)
+    for pattern in (_EMAIL, _CPR, _PHONE, _DIGIT_RUN):
+        out = pattern.sub(MASK, out)
+    return out
+
+
+def shown_count(n: int | float, *, min_cell: int = MIN_CELL) -> str:
+    """Return a count as a message may show it: ``"< 5"`` for 1 to ``min_cell - 1``, else the number."""
+    n = int(n)
+    return f"< {min_cell}" if 0 < n < min_cell else str(n)
 
 
 def _as_list(columns: str | Sequence[str]) -> list[str]:
@@ -118,4 +167,316 @@ def suppress_small_cells(frame: pd.DataFrame, counts: str | Sequence[str], value
         out[col] = _blank(out[col], mask)
     previous = out[flag].fillna(False).astype(bool) if flag in out.columns else False
     out[flag] = mask | previous
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Complementary (secondary) suppression
+# ---------------------------------------------------------------------------
+#
+# A count of 1-4 students can be *derived* from cells that are each >= 5: the
+# difference of two definitions (114 dropouts incl. switching, 111 excl.: 3
+# switchers), a margin minus the other cells, one horizon minus another. The
+# rule, after Statistics Denmark's discretion practice (primary suppression of
+# small cells, then secondary suppression of the next-smallest cell so that
+# sums and differences cannot reveal them), is implemented as an *audit* on
+# linear combinations:
+#
+# - the students of a table are split into disjoint *atoms* (e.g. group x
+#   period x {not dropped out, switched, left});
+# - every number shown is the count of a union of atoms;
+# - a set S of atoms is derivable when its indicator vector lies in the row
+#   space of the shown numbers' indicator matrix (then sum_S = a linear
+#   combination of shown numbers);
+# - a table passes when no derivable S holds 1 to MIN_CELL - 1 students.
+#
+# Numbers are hidden greedily until the audit passes: first a shown number that
+# is itself the small set (primary), else the smallest shown number touching
+# it (secondary, "next-smallest cell"). Numbers declared *public* (totals shown
+# elsewhere, e.g. did.csv's n_students) are never hidden but count in the audit.
+
+#: above this many atoms of 0-4 students the audit does not enumerate; it hides every number touching them
+MAX_SMALL_ATOMS = 16
+
+
+def _matrix(published: dict, atoms: list) -> np.ndarray:
+    index = {a: j for j, a in enumerate(atoms)}
+    m = np.zeros((len(published), len(atoms)))
+    for i, members in enumerate(published.values()):
+        for a in members:
+            m[i, index[a]] = 1.0
+    return m
+
+
+def derivable_small_sets(published: dict, atom_counts: dict, *, min_cell: int = MIN_CELL) -> list[frozenset]:
+    """Find the sets of atoms holding 1 to ``min_cell - 1`` students whose count follows from the numbers shown.
+
+    Parameters
+    ----------
+    published : dict
+        Name of each number shown -> the atoms it counts.
+    atom_counts : dict
+        Atom -> number of students.
+    min_cell : int
+        Smallest count that may be shown or derived.
+
+    Returns
+    -------
+    list of frozenset
+        Derivable small sets, smallest total first. If more than
+        :data:`MAX_SMALL_ATOMS` atoms hold 0-4 students, every small atom
+        touched by a shown number is returned as a singleton (conservative).
+
+    Notes
+    -----
+    With ``P`` the 0/1 matrix (numbers x atoms) of what is shown, the total of
+    a set ``S`` of atoms is determined by the shown numbers iff its indicator
+    ``x_S`` lies in the row space of ``P``, i.e. ``rank([P; x_S]) = rank(P)``.
+    Only sets of atoms with 0-4 students each can total 1-4, so only those
+    are enumerated.
+    """
+    atoms = list(atom_counts)
+    if not published:
+        return []
+    P = _matrix(published, atoms)
+    rank = np.linalg.matrix_rank(P)
+    small = [a for a in atoms if atom_counts[a] < min_cell]
+    touched = {a for members in published.values() for a in members}
+    if len(small) > MAX_SMALL_ATOMS:
+        return [frozenset([a]) for a in small if a in touched and 0 < atom_counts[a]]
+    index = {a: j for j, a in enumerate(atoms)}
+    found = []
+    for r in range(1, len(small) + 1):
+        for combo in itertools.combinations(small, r):
+            total = sum(atom_counts[a] for a in combo)
+            if not 0 < total < min_cell:
+                continue
+            x = np.zeros(len(atoms))
+            x[[index[a] for a in combo]] = 1.0
+            if np.linalg.matrix_rank(np.vstack([P, x])) == rank:
+                found.append(frozenset(combo))
+    return sorted(found, key=lambda s: (sum(atom_counts[a] for a in s), len(s), sorted(map(str, s))))
+
+
+def _derivable(published: dict, target: frozenset, atom_counts: dict) -> bool:
+    atoms = list(atom_counts)
+    if not published:
+        return False
+    P = _matrix(published, atoms)
+    x = np.array([1.0 if a in target else 0.0 for a in atoms])
+    return bool(np.linalg.matrix_rank(np.vstack([P, x])) == np.linalg.matrix_rank(P))
+
+
+def _pick(target: frozenset, hideable: list, after, atoms_of, size, atom_counts: dict):
+    """Choose the unit to hide next: primary if one counts exactly the target, else the smallest that protects it.
+
+    ``after(units)`` gives the published numbers once ``units`` are hidden
+    too; ``atoms_of(unit)`` the atoms a unit shows; ``size(unit)`` its count.
+    Units touching the target are preferred; if none does (a total shown
+    elsewhere pins it), any hideable unit is considered ("next-smallest cell").
+    """
+    if not hideable:
+        return None
+    exact = [k for k in hideable if set(atoms_of(k)) == target]
+    if exact:
+        return exact[0]
+    touching = [k for k in hideable if target & set(atoms_of(k))] or list(hideable)
+    protecting = [k for k in touching if not _derivable(after({k}), target, atom_counts)]
+    pool = protecting or touching
+    return min(pool, key=lambda k: (size(k), str(k)))
+
+
+def complementary_suppression(published: dict, atom_counts: dict, *, public: Sequence = (),
+                              min_cell: int = MIN_CELL) -> set:
+    """Names of the numbers to hide so that no count of 1 to ``min_cell - 1`` students can be derived.
+
+    Parameters
+    ----------
+    published : dict
+        Name -> atoms counted (see :func:`derivable_small_sets`).
+    atom_counts : dict
+        Atom -> number of students.
+    public : sequence
+        Names shown elsewhere that cannot be hidden here (they stay in the audit).
+    min_cell : int
+
+    Returns
+    -------
+    set
+        Names to hide.
+
+    Raises
+    ------
+    ValueError
+        If the public numbers alone disclose a small count.
+
+    Examples
+    --------
+    114 dropouts incl. switching and 111 excl. switching in one cell disclose 3
+    switchers; hiding the smallest number that counts them (114) protects them:
+
+    >>> atoms = {"stay": 678, "switch": 3, "left": 111}
+    >>> shown = {"n": ["stay", "switch", "left"], "incl": ["switch", "left"], "excl": ["left"]}
+    >>> sorted(complementary_suppression(shown, atoms))
+    ['incl']
+    """
+    public_set = set(public)
+
+    hidden: set = set()
+    while True:
+        shown = {k: v for k, v in published.items() if k not in hidden}
+        bad = derivable_small_sets(shown, atom_counts, min_cell=min_cell)
+        if not bad:
+            return hidden
+        pick = _pick(bad[0], [k for k in shown if k not in public_set],
+                     lambda units, shown=shown: {k: v for k, v in shown.items() if k not in units},
+                     lambda k: published[k], lambda k: sum(atom_counts[a] for a in published[k]), atom_counts)
+        if pick is None:
+            raise ValueError("the public totals alone disclose a count below the minimum cell size")
+        hidden.add(pick)
+
+
+def protect_rates_2x2(rates: pd.DataFrame, *, min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Suppress the 2x2 table of dropout rates (both outcome definitions) so no 1-4 count is derivable.
+
+    Parameters
+    ----------
+    rates : pandas.DataFrame
+        One row per ``outcome_definition`` (``incl_switch`` / ``excl_switch``)
+        x ``group`` x ``period`` with ``n_students``, ``n_dropout`` and
+        ``rate_pct`` (:func:`sosu_analysis.did.tables.rates_2x2`, before
+        suppression).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy where a suppressed row has ``n_students``, ``n_dropout`` and
+        ``rate_pct`` blank and ``suppressed`` True.
+
+    Notes
+    -----
+    Atoms per group x period: not dropped out, switched (incl. minus excl.),
+    left (excl.). Shown per row: its dropouts; per group x period: the
+    intake (while any of its rows is shown). The grand total (did.csv's
+    ``n_students``) is public. Hiding a row blanks its dropouts and rate; the
+    intake goes only when both rows of the cell are hidden.
+    """
+    out = rates.copy()
+    cells = sorted({(g, p) for g, p in zip(out["group"], out["period"], strict=True)})
+    atom_counts: dict = {}
+    by_row: dict = {}
+    for g, p in cells:
+        sub = out[(out["group"] == g) & (out["period"] == p)].set_index("outcome_definition")
+        n = int(sub["n_students"].iloc[0])
+        incl = int(sub.loc["incl_switch", "n_dropout"]) if "incl_switch" in sub.index else None
+        excl = int(sub.loc["excl_switch", "n_dropout"]) if "excl_switch" in sub.index else None
+        left = excl if excl is not None else (incl or 0)
+        switch = (incl - excl) if (incl is not None and excl is not None) else 0
+        atom_counts[(g, p, "stay")] = n - left - switch
+        atom_counts[(g, p, "switch")] = switch
+        atom_counts[(g, p, "left")] = left
+        if incl is not None:
+            by_row[("incl_switch", g, p)] = [(g, p, "switch"), (g, p, "left")] if excl is not None else [(g, p, "left")]
+        if excl is not None:
+            by_row[("excl_switch", g, p)] = [(g, p, "left")]
+    hidden_rows: set = set()
+
+    def published(hidden_rows):
+        shown = {("d",) + k: v for k, v in by_row.items() if k not in hidden_rows}
+        for g, p in cells:
+            if any(k[1:] == (g, p) and k not in hidden_rows for k in by_row):
+                shown[("n", g, p)] = [(g, p, s) for s in ("stay", "switch", "left")]
+        shown[("total",)] = list(atom_counts)
+        return shown
+
+    while True:
+        shown = published(hidden_rows)
+        bad = derivable_small_sets(shown, atom_counts, min_cell=min_cell)
+        if not bad:
+            break
+        open_rows = [k for k in by_row if k not in hidden_rows]
+        pick = _pick(bad[0], open_rows, lambda units: published(hidden_rows | set(units)),
+                     lambda k: by_row[k] + [(k[1], k[2], s) for s in ("stay", "switch", "left")],
+                     lambda k: sum(atom_counts[a] for a in by_row[k]), atom_counts)
+        if pick is None:
+            raise ValueError("the total alone discloses a count below the minimum cell size")
+        hidden_rows.add(pick)
+    mask = pd.Series([(o, g, p) in hidden_rows for o, g, p in zip(out["outcome_definition"], out["group"],
+                                                                    out["period"], strict=True)], index=out.index)
+    for col in ("n_students", "n_dropout", "rate_pct"):
+        out[col] = _blank(out[col], mask)
+    previous = out["suppressed"].fillna(False).astype(bool) if "suppressed" in out.columns else False
+    out["suppressed"] = mask | previous
+    return out
+
+
+def protect_event_counts(events: pd.DataFrame, pre_total: int, post_total: int, *,
+                         count: str = "n_students_pilot", min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Blank event-study counts so that no 1-4 count follows from the others and the pre/post totals.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Event-study table with ``rel_time`` and ``count`` (already NA where
+        1-4, the primary suppression); repeated per outcome definition.
+    pre_total, post_total : int
+        Pilot students before / from the start (shown in the 2x2 table: public).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with secondary suppressions blanked in ``count``.
+
+    Notes
+    -----
+    Atoms: the pilot students at each relative time. Shown: each relative
+    time's count (unless blank), and the public totals over ``rel_time < 0``
+    and ``>= 0``.
+    """
+    out = events.copy()
+    first = out.drop_duplicates("rel_time").set_index("rel_time")[count]
+    times = sorted(first.index)
+    # the true counts are not in the table where primary suppression blanked them: they are 1-4,
+    # recovered from the totals when only one is blank per side; else take 1 (any value 1-4 gives the same audit)
+    atom_counts = {t: int(first[t]) if pd.notna(first[t]) else 1 for t in times}
+    for side, total in (([t for t in times if t < 0], pre_total), ([t for t in times if t >= 0], post_total)):
+        blank = [t for t in side if pd.isna(first[t])]
+        if len(blank) == 1:
+            atom_counts[blank[0]] = int(total) - sum(atom_counts[t] for t in side if t != blank[0])
+    published: dict[tuple, list] = {("n", t): [t] for t in times if pd.notna(first[t])}
+    published[("pre",)] = [t for t in times if t < 0]
+    published[("post",)] = [t for t in times if t >= 0]
+    hidden = complementary_suppression(published, atom_counts, public=[("pre",), ("post",)], min_cell=min_cell)
+    hide_times = {k[1] for k in hidden}
+    mask = out["rel_time"].isin(hide_times)
+    if mask.any():  # as the primary suppression does: NaN in a float column (untouched when nothing is hidden)
+        out[count] = out[count].astype(float).mask(mask)
+    return out
+
+
+def protect_horizon_totals(table: pd.DataFrame, *, count: str = "n_students", by: str = "estimator",
+                           horizon: str = "horizon_months", min_cell: int = MIN_CELL) -> pd.DataFrame:
+    """Blank totals at later horizons that differ from a shown one by 1 to ``min_cell - 1`` students.
+
+    The intake shrinks from one horizon to the next only by students whose
+    horizon has not passed at the extract date; two totals differing by 1-4
+    would show that count. Within each ``by`` group the first (main) horizon
+    keeps its total; a later one is blanked when it differs from any shown
+    total by 1 to ``min_cell - 1``.
+    """
+    out = table.copy()
+    hide = pd.Series(False, index=out.index)
+    for _, grp in out.groupby(by, sort=False, dropna=False):
+        shown: list[int] = []
+        for h in pd.unique(grp[horizon]):
+            vals = grp.loc[grp[horizon] == h, count].dropna()
+            if vals.empty:
+                continue
+            n = int(vals.iloc[0])
+            if any(0 < abs(n - s) < min_cell for s in shown):
+                hide[grp.index[grp[horizon] == h]] = True
+            else:
+                shown.append(n)
+    if hide.any():
+        out[count] = _blank(out[count], hide)
     return out

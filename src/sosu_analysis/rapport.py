@@ -468,4 +468,8 @@ def limitations(res: Results) -> str:
     if res.synthetic:
         items.insert(0, "**Syntetiske data.** Effekten af indsatserne kan først vurderes, når skolens rigtige "
                         "elevudtræk er kørt igennem samme analyse.")
+    else:  # the school's own extract (sosu-analysis import): switching is seen from inside the school only
+        from .importer.provenance import SWITCH_SCOPE_DA
+
+        items.insert(0, f"**Omvalg set fra skolen.** {SWITCH_SCOPE_DA}")
     return "\n".join(f"- {x}" for x in items)

@@ -52,11 +52,18 @@ class StudentData:
 
         unobserved = {h: d.attrs.get("n_unobserved", 0) for h, d in self.by_horizon.items()
                       if isinstance(d, pd.DataFrame) and d.attrs.get("n_unobserved", 0)}
-        pending = ("; not yet past the horizon, so left out there: "
-                   + ", ".join(f"{n} at {h} months" for h, n in unobserved.items()) if unobserved else "")
+        from .privacy import MIN_CELL, shown_count
+
+        parts = []
+        # a total next to 1-4 left out would give them away through the tables' totals: then no total
+        if not any(0 < n < MIN_CELL for n in unobserved.values()):
+            parts.append(f"{shown_count(self.n_students)} main-course starts")
+        if unobserved:
+            parts.append("not yet past the horizon, so left out there: "
+                         + ", ".join(f"{shown_count(n)} at {h} months" for h, n in unobserved.items()))
         if not self.synthetic:
             return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
-                            f"({self.n_students} main-course starts{pending}).")
+                            f"({'; '.join(parts)}).")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
                 f"{truth:+.1f} percentage points" if truth is not None and seed is not None
@@ -107,7 +114,14 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
     else:
-        extract = students.read_extract(path, campuses=camp, display_name=students_file)
+        from .importer.provenance import import_record
+        from .students.spells import first_spells
+
+        # one row per student and programme: the first main-course spell (a restart is not a new student)
+        extract = first_spells(students.read_extract(path, campuses=camp, display_name=students_file))
+        record = import_record(path)
+        if not extract_date and record and record.get("extract_date"):
+            extract_date = str(record["extract_date"])  # the date given at import (sosu-analysis import)
         as_of = extract_as_of(extract, students.synthetic_label(path), extract_date)
         by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
                 for h in horizons}

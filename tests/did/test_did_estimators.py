@@ -149,7 +149,10 @@ def test_rates_2x2_and_small_cell_suppression(students):
     cell = r2[(r2.group == "non-pilot") & (r2.period == "post")]
     assert cell["suppressed"].all()
     assert cell[["n_students", "n_dropout", "rate_pct"]].isna().all().all()
-    assert not r2[(r2.group == "pilot")]["suppressed"].any()
+    # complementary suppression (privacy.protect_rates_2x2): did.csv shows the total, so one more cell goes
+    # (the next-smallest, here pilot/post), else total minus the three others would give the 3 students
+    assert r2.groupby(["group", "period"])["suppressed"].all().sum() == 2
+    assert not r2[(r2.group == "pilot") & (r2.period == "pre")]["suppressed"].any()
 
 
 def test_event_study_table_suppresses_small_cells(students):
@@ -160,7 +163,11 @@ def test_event_study_table_suppresses_small_cells(students):
     tab = event_study_table(s, outcomes=("incl_switch",), window=(-3, 3), randomization=False)
     row = tab[tab["rel_time"] == 3].iloc[0]
     assert np.isnan(row["n_students_pilot"])
-    assert (tab[tab["rel_time"] != 3]["n_students_pilot"] >= 5).all()
+    others = tab[tab["rel_time"] != 3]["n_students_pilot"]
+    # complementary suppression (privacy.protect_event_counts): the 2x2 table shows the pilot post total, so one
+    # more post-period count is blanked; the pre-period counts all stay
+    assert others.isna().sum() == 1 and (tab[tab["rel_time"] < 0]["n_students_pilot"] >= 5).all()
+    assert (others.dropna() >= 5).all()
     pre = pretrend_table(tab)
     assert set(pre["method"]) == {"crv1", "cr2"}
 

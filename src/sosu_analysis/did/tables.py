@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import NotEstimable
-from ..privacy import suppress_small_cells
+from ..privacy import protect_event_counts, protect_horizon_totals, protect_rates_2x2
 from .data import MIN_CELL, TARGET_PROGRAMME, Cells, OutcomeDefinition, as_cells
 from .estimate import (
     DEFAULT_INFERENCE,
@@ -120,8 +120,11 @@ def did_table(
                 f["estimator"] = label
                 f["horizon_months"] = h
                 frames.append(f)
-    out = pd.concat(frames, ignore_index=True)
-    return out.reindex(columns=DID_COLUMNS)
+    out = pd.concat(frames, ignore_index=True).reindex(columns=DID_COLUMNS)
+    if any(c.student_level for c in _by_horizon(data, horizon_months).values()):
+        # two horizons' intakes differing by 1-4 would show students not yet past the later horizon
+        out = protect_horizon_totals(out)
+    return out
 
 
 def event_study_table(
@@ -150,6 +153,11 @@ def event_study_table(
                         **{k: d.get(k) for k in ("F", "wald", "df_num", "df_denom", "p_value", "n_assignments",
                                                  "min_p")}})
     out = pd.concat(frames, ignore_index=True)
+    if cells.student_level and "n_students_pilot" in out.columns:
+        # secondary suppression: a blank relative time must not follow from the 2x2 table's pilot totals
+        totals = rates_2x2(cells, outcomes[:1], suppress=False).set_index("period")
+        pilot = totals[totals["group"] == "pilot"]["n_students"]
+        out = protect_event_counts(out, int(pilot.get("pre", 0)), int(pilot.get("post", 0)))
     out.attrs["pretrend"] = pd.DataFrame(pre)
     return out
 
@@ -159,7 +167,8 @@ def pretrend_table(event_table: pd.DataFrame) -> pd.DataFrame:
     return event_table.attrs["pretrend"]
 
 
-def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] = OUTCOMES) -> pd.DataFrame:
+def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] = OUTCOMES,
+              suppress: bool = True) -> pd.DataFrame:
     """SSA dropout rates: pilot / non-pilot campuses × pre / post the first pilot start.
 
     Returns
@@ -167,8 +176,10 @@ def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] 
     DataFrame
         ``outcome_definition``, ``group`` ("pilot"/"non-pilot"), ``period``
         ("pre"/"post"), ``n_students``, ``n_dropout``, ``rate_pct``,
-        ``suppressed``. From student-level data cells with fewer than 5
-        students are blanked.
+        ``suppressed``. From student-level data (and ``suppress``) rows are
+        blanked so that no count of 1-4 students is shown or derivable, across
+        the two definitions and the margins
+        (:func:`sosu_analysis.privacy.protect_rates_2x2`).
     """
     check_names("outcome definition", outcomes, OUTCOMES)
     cells = as_cells(data)
@@ -188,10 +199,9 @@ def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] 
                              "n_dropout": y, "n_not_dropout": n - y,
                              "rate_pct": np.nan if n == 0 else 100 * y / n})
     out = pd.DataFrame(rows)
-    if cells.student_level:
-        # every count of 1-4 students blanks its row: also the dropouts (and the rest, which would give them away)
-        out = suppress_small_cells(out, ["n_students", "n_dropout", "n_not_dropout"], ["rate_pct"],
-                                   min_cell=MIN_CELL)
+    if cells.student_level and suppress:
+        # no count of 1-4 students shown or derivable (differences of definitions, margins): privacy.protect_rates_2x2
+        out = protect_rates_2x2(out, min_cell=MIN_CELL)
     else:
         out["suppressed"] = False
     return out.drop(columns="n_not_dropout")

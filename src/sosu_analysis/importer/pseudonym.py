@@ -1,0 +1,135 @@
+"""Keyed pseudonyms for CPR numbers, and the secret key they need.
+
+A CPR number becomes ``P-`` followed by 20 letters: the first 80 bits of
+HMAC-SHA256(key, CPR), each hex digit written as a letter ``a``-``p``. Letters
+only, so a pseudonym never looks like a CPR number or any run of digits.
+The same key gives the same pseudonym, so extracts taken on different dates
+link; without the key a pseudonym cannot be recomputed from a CPR number (a
+plain hash could: there are only about 10^9 valid CPR numbers).
+
+The key lives in a file **outside the project** with owner-only permissions
+(``sosu-analysis import --new-key FILE`` creates one). A key file inside the
+project tree, or readable by group or others, is refused.
+
+Notes
+-----
+HMAC is the keyed hash of RFC 2104; with SHA-256 it is a pseudorandom
+function, so pseudonyms of different CPR numbers collide with probability
+about ``n^2 / 2^81`` for ``n`` students (negligible at 10^5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import stat
+from pathlib import Path
+
+from ..errors import InputError, Problem
+
+_KEY_TEXT = re.compile(r"^[0-9a-f]{64,}$")
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+#: digits a CPR cell may hold: 10, 9 (a leading zero lost in Excel) or 6 (an export printing 6 digits)
+CPR_LENGTHS = (10, 9, 6)
+_CPR_CELL = re.compile(r"^\d{6}(?:[-\s]?\d{3,4})?$")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _project_root_or_none() -> Path | None:
+    from ..paths import project_root
+
+    try:
+        return project_root()
+    except FileNotFoundError:
+        return None
+
+
+def check_key_location(path: str | os.PathLike, project: str | os.PathLike | None = None) -> list[str]:
+    """Reasons the key file may not be used (empty if none): inside the project, or shared."""
+    path = Path(path).expanduser().resolve()
+    root = Path(project).resolve() if project else _project_root_or_none()
+    reasons = []
+    if root is not None and _inside(path, root):
+        reasons.append(f"the key file lies inside the project ({root}); keep it outside, e.g. in your home folder, "
+                       "so it can never be committed or shared with the data")
+    if path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            reasons.append(f"the key file can be read by others (mode {mode:04o}); run: chmod 600 {path}")
+    return reasons
+
+
+def new_key(path: str | os.PathLike, project: str | os.PathLike | None = None) -> Path:
+    """Create a new secret key file (64 hex digits, mode 0600); an existing file is never overwritten.
+
+    Raises
+    ------
+    sosu_analysis.errors.InputError
+        The file exists, or it would lie inside the project.
+    """
+    path = Path(path).expanduser()
+    reasons = [r for r in check_key_location(path, project) if "inside the project" in r]
+    if reasons:
+        raise InputError([Problem(str(path), r) for r in reasons])
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InputError(Problem(str(path), "the key file exists already; it is never overwritten "
+                                            "(a new key would break the link to earlier imports)")) from None
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def read_key(path: str | os.PathLike, project: str | os.PathLike | None = None) -> bytes:
+    """Read a key made by :func:`new_key`, refusing one inside the project or readable by others."""
+    path = Path(path).expanduser()
+    file = str(path)
+    if not path.is_file():
+        raise InputError(Problem(file, "key file not found; create one with: sosu-analysis import --new-key FILE "
+                                       "(outside the project)"))
+    reasons = check_key_location(path, project)
+    if reasons:
+        raise InputError([Problem(file, r) for r in reasons])
+    text = path.read_text(encoding="ascii", errors="replace").strip().lower()
+    if not _KEY_TEXT.match(text):
+        raise InputError(Problem(file, "is not a key made by `sosu-analysis import --new-key` "
+                                       "(expected at least 64 hexadecimal digits)"))
+    return bytes.fromhex(text)
+
+
+def normalise_cpr(text: str) -> str | None:
+    """Digits of a CPR cell: 10 digits (9 padded with the lost leading zero) or 6; ``None`` if not a CPR.
+
+    >>> normalise_cpr("010203-1234"), normalise_cpr("102031234"), normalise_cpr("010203")
+    ('0102031234', '0102031234', '010203')
+    """
+    t = text.strip()
+    if t.endswith(".0"):  # a number cell written by a spreadsheet
+        t = t[:-2]
+    if not _CPR_CELL.match(t):
+        # 9 digits in a row: a 10-digit CPR stored as a number, leading zero lost
+        if re.fullmatch(r"\d{9}", t):
+            return "0" + t
+        return None
+    digits = re.sub(r"\D", "", t)
+    if len(digits) == 9:
+        return "0" + digits
+    return digits if len(digits) in (10, 6) else None
+
+
+def pseudonym(cpr_digits: str, secret: bytes) -> str:
+    """Return the keyed pseudonym of normalised CPR digits (see the module notes)."""
+    mac = hmac.new(secret, f"cpr{len(cpr_digits)}:{cpr_digits}".encode("ascii"), hashlib.sha256).hexdigest()
+    return "P-" + mac[:20].translate(_LETTERS)

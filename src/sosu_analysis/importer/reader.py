@@ -1,0 +1,158 @@
+"""Read a school export keeping only the mapped columns: everything else is dropped at read time.
+
+CSV in any common delimiter (``;``, ``,``, tab, ``|``; sniffed from the
+header line) and encoding (UTF-16 with BOM, UTF-8 with or without BOM,
+Windows-1252), or XLSX (first sheet, openpyxl read-only). Cells of columns
+the mapping does not name (Elevnavn, Tlf, Email, UNI-login, Kontaktlærer, ...)
+are never stored: each row is cut down to the mapped columns as it is read.
+Only the *names* of the dropped columns are kept, for the sidecar.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..students._parse import key, norm
+
+_DELIMITERS = ";,\t|"
+
+
+@dataclass
+class ExportRows:
+    """The mapped columns of an export: ``values[field][i]`` is row ``lines[i]`` (header = row 1)."""
+
+    file: str
+    #: schema field -> header name as written in the export
+    used: dict[str, str]
+    dropped_columns: list[str]
+    values: dict[str, list[str]]
+    lines: list[int]
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(Problem(file, "cannot be read as text (tried UTF-16, UTF-8 and Windows-1252)"))
+
+
+def _sniff(first_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(first_line, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: first_line.count(d) for d in _DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ";"
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return norm(str(value))
+
+
+def _rows(path: Path, file: str):
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(Problem(file, "the file is empty"))
+    if path.suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        del data
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+            raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
+        try:
+            for row in wb.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(v) for v in row]
+        finally:
+            wb.close()
+        return
+    if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(Problem(file, "is not a table: it looks like a binary file, expected CSV or XLSX"))
+    text = _decode(data, file)
+    del data
+    stripped = text.lstrip("\ufeff")
+    first = next((ln for ln in stripped.splitlines() if ln.strip()), "")
+    reader = csv.reader(io.StringIO(stripped), delimiter=_sniff(first))
+    try:
+        for row in reader:
+            yield [norm(c) for c in row]
+    except csv.Error as exc:
+        raise InputError(Problem(file, f"is not a readable CSV table (line {reader.line_num}: {exc})")) from None
+
+
+def read_export(path: str | os.PathLike, columns: dict[str, list[str]], required: tuple[str, ...],
+                display_name: str | None = None) -> ExportRows:
+    """Read the columns named in ``columns`` (schema field -> header alternatives) and nothing else.
+
+    Raises
+    ------
+    sosu_analysis.errors.InputError
+        File missing or empty, not CSV/XLSX, or a required column not found in
+        the first line. The first line is never quoted (a file saved without
+        its header row would show a student's data).
+    """
+    path = Path(path)
+    file = display_name or path.name
+    if not path.is_file():
+        raise InputError(Problem(file, "file not found"))
+    rows = _rows(path, file)
+    header: list[str] | None = None
+    header_line = 0
+    for number, row in enumerate(rows, start=1):
+        if any(row):
+            header, header_line = row, number
+            break
+    if header is None:
+        raise InputError(Problem(file, "the file is empty"))
+    index = {key(h): i for i, h in reversed(list(enumerate(header))) if h}
+    used: dict[str, str] = {}
+    take: dict[str, int] = {}
+    problems = []
+    for field, names in columns.items():
+        hit = next((n for n in names if key(n) in index), None)
+        if hit is not None:
+            take[field] = index[key(hit)]
+            used[field] = header[index[key(hit)]]
+        elif field in required:
+            problems.append(Problem(file, f"no column for mapping key 'columns.{field}' in the first line (looked "
+                                          f"for: {', '.join(names)}); correct the mapping, or check that the file "
+                                          "starts with its header row (the line is not shown: without a header it "
+                                          "would hold a student's data)", row=header_line))
+    if problems:
+        raise InputError(problems)
+    kept = set(take.values())
+    dropped = [h for i, h in enumerate(header) if i not in kept and h]
+    values: dict[str, list[str]] = {f: [] for f in take}
+    lines: list[int] = []
+    width = len(header)
+    for line, row in enumerate(rows, start=header_line + 1):
+        if not any(row):
+            continue
+        if len(row) > width and any(row[width:]):
+            raise InputError(Problem(file, f"the row has {len(row)} cells but the header has {width}", row=line))
+        for f, i in take.items():
+            values[f].append(row[i] if i < len(row) else "")
+        lines.append(line)
+        del row
+    return ExportRows(file=file, used=used, dropped_columns=dropped, values=values, lines=lines)
