@@ -277,4 +277,5 @@ register(Kind(
                 "n_dropout_noswitch, n_other",
     matches=lambda header: {"n_in_progress", "horizon_months"} <= {key(h) for h in header},
     check=lambda path, file: read_aggregates(Path(path), project_campuses(), file),
+    excludes=("student_id",),
 ))

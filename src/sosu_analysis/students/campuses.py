@@ -322,11 +322,16 @@ def _headers(header: list[str]) -> set[str]:
     return {key(h) for h in header}
 
 
+#: columns of student-level or aggregated data: a file with one of them is never a design table
+STUDENT_DATA_COLUMNS = ("student_id", "start_date", "exit_date", "exit_type", "n_in_progress", "horizon_months")
+
+
 register(Kind(
     name="campuses",
     description="campus table: campus, pilot, pilot_start, source, assumption",
     matches=lambda header: {"campus", "pilot", "pilot_start"} <= _headers(header),
     check=lambda path, file: read_campuses(Path(path), file),
+    excludes=STUDENT_DATA_COLUMNS,
 ))
 
 register(Kind(
@@ -334,4 +339,5 @@ register(Kind(
     description="interventions table: intervention, campus, programme, first_intake, source, assumption",
     matches=lambda header: {"intervention", "first_intake"} <= _headers(header),
     check=lambda path, file: read_interventions(Path(path), project_campuses(), file),
+    excludes=STUDENT_DATA_COLUMNS,
 ))
