@@ -239,5 +239,7 @@ def read_cache(source: Path, campuses: pd.DataFrame | None, bound: dt.date) -> p
         frame = pd.read_parquet(manifest["parquet"])
     except (OSError, ValueError, KeyError):
         return None
+    for col in ("start_date", "exit_date"):  # Parquet stores seconds as milliseconds
+        frame[col] = frame[col].astype("datetime64[s]")
     frame.attrs["file"] = manifest["file"]
     return frame

@@ -131,8 +131,9 @@ def _cell(value: object, number_format: str = "General") -> str:
     return str(value).strip()
 
 
-def check_file(path: Path, file: str, limit: int = MAX_TABLE_BYTES) -> int:
+def check_file(path: Path, file: str, limit: int | None = None) -> int:
     """Refuse a missing file, a folder, or a file larger than ``limit`` bytes; return its size."""
+    limit = MAX_TABLE_BYTES if limit is None else limit
     if not path.exists():
         raise InputError(Problem(file, "file not found"))
     if path.is_dir():
@@ -152,7 +153,7 @@ def is_xlsx(path: Path, head: bytes) -> bool:
             or head[:8] == _OLE2_MAGIC)
 
 
-def check_xlsx_container(path: Path, file: str, limit: int = MAX_TABLE_BYTES) -> None:
+def check_xlsx_container(path: Path, file: str, limit: int | None = None) -> None:
     """Refuse an encrypted, corrupt, oversized or bomb-like XLSX from its zip directory, before inflating.
 
     Only the central directory is read (:class:`zipfile.ZipFile` does not
@@ -160,6 +161,7 @@ def check_xlsx_container(path: Path, file: str, limit: int = MAX_TABLE_BYTES) ->
     size its directory entry declares, so checking the declared sizes bounds
     the memory of reading the workbook.
     """
+    limit = MAX_TABLE_BYTES if limit is None else limit
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head == _OLE2_MAGIC:
@@ -250,7 +252,7 @@ def _csv_rows(text: str, delim: str, file: str) -> list[tuple[int, list[str]]]:
 
 
 def _numbered_rows(path: Path, file: str, header_only: bool = False) -> tuple[list[tuple[int, list[str]]], str]:
-    check_file(path, file, MAX_TABLE_BYTES)
+    check_file(path, file)
     with open(path, "rb") as fh:
         head = fh.read(8)
     if is_xlsx(path, head):
