@@ -101,7 +101,7 @@ def read_campuses(path: str | os.PathLike, display_name: str | None = None) -> p
         problems.add("the file has a header but no campuses", row=1)
     names: dict[str, int] = {}
     out = []
-    for row, line in zip(table.rows, table.line_numbers):
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
         campus = cols.get(row, "campus")
         if not campus:
             problems.add("the campus name is empty", line, cols.header_name("campus"))
@@ -157,7 +157,7 @@ def as_campuses(campuses: pd.DataFrame | str | os.PathLike | None) -> pd.DataFra
 def campus_lookup(campuses: pd.DataFrame) -> dict[str, str]:
     """Map every campus name and alias (as :func:`key`) to the campus name."""
     lookup = {}
-    for campus, aliases in zip(campuses["campus"], campuses["aliases"]):
+    for campus, aliases in zip(campuses["campus"], campuses["aliases"], strict=True):
         lookup[key(campus)] = campus
         for alias in _split(aliases):
             lookup[key(alias)] = campus
@@ -166,7 +166,7 @@ def campus_lookup(campuses: pd.DataFrame) -> dict[str, str]:
 
 def offered_programmes(campuses: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     """Programmes each campus offers (per the ``programmes`` column)."""
-    return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"])}
+    return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"], strict=True)}
 
 
 def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
@@ -189,7 +189,7 @@ def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
         ``pilot`` = 1 at a pilot campus; ``pilot_post`` = 1 at a pilot campus,
         in a covered programme, for intakes from the campus's ``pilot_start``.
     """
-    starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"]) if p}
+    starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True) if p}
     campus = pd.Series(np.asarray(campus, dtype=object))
     start = campus.map(starts)
     pilot = start.notna().to_numpy()
@@ -239,7 +239,7 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
     info = campuses.set_index("campus") if campuses is not None else None
     seen: dict[tuple[str, str, str], int] = {}
     out = []
-    for row, line in zip(table.rows, table.line_numbers):
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
         ident = cols.get(row, "intervention").lower()
         if not _INTERVENTION_ID.match(ident):
             problems.add(f"expected an intervention number such as 1a, 1b, 2a, 2b or 3, found '{ident}'",
@@ -249,8 +249,8 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
             problems.add("the campus is empty", line, cols.header_name("campus"))
         elif lookup is not None:
             if key(campus) not in lookup:
-                problems.add(f"unknown campus '{campus}'; it is not in "
-                             f"{campuses.attrs.get('file', 'the campus table')}", line, cols.header_name("campus"))
+                where = campuses.attrs.get("file", "the campus table") if campuses is not None else "the campus table"
+                problems.add(f"unknown campus '{campus}'; it is not in {where}", line, cols.header_name("campus"))
                 campus = ""
             else:
                 campus = lookup[key(campus)]
@@ -269,9 +269,9 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
             if not info.at[campus, "pilot"]:
                 problems.add(f"'{campus}' has an intervention but is not a pilot campus in the campus table",
                              line, cols.header_name("campus"))
-            elif first and first < info.at[campus, "pilot_start"]:
+            elif first and first < str(info.at[campus, "pilot_start"]):
                 problems.add(f"the intervention starts with intake {first}, before the campus's pilot_start "
-                             f"{info.at[campus, 'pilot_start']} in the campus table", line,
+                             f"{info.at[campus, 'pilot_start']!s} in the campus table", line,
                              cols.header_name("first_intake"))
         k = (ident, key(campus), programme or "")
         if campus and k in seen:
@@ -297,7 +297,7 @@ def covered_programmes(interventions: pd.DataFrame) -> tuple[str, ...]:
 
 
 def project_campuses() -> pd.DataFrame | None:
-    """The project's ``data/raw/campuses.csv`` if a project root is found, else ``None``.
+    """Return the project's ``data/raw/campuses.csv`` if a project root is found, else ``None``.
 
     Used by ``sosu-analysis validate`` to check campus names in an extract
     without being told where the campus table is.

@@ -33,6 +33,7 @@ left only (excl. switching).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -144,7 +145,7 @@ def _fast_csv(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray] |
     import pyarrow.csv as pacsv
 
     data = path.read_bytes()
-    if not data[:65536].strip() or b'"' in data:
+    if not data[:65536].strip():
         return None
     enc = text_encoding(data)
     if enc is None and b"\x00" in data[:4096]:
@@ -153,35 +154,44 @@ def _fast_csv(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray] |
         data = data.decode(enc).lstrip("\ufeff").encode("utf-8")
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    else:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                data = data.decode("cp1252").encode("utf-8")
-            except UnicodeDecodeError:
-                return None
     if b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n")):
         return None  # empty lines (pyarrow skips them): the careful reader keeps the line numbers
     end = data.find(b"\n")
-    first = (data if end < 0 else data[:end]).decode("utf-8").rstrip("\r")
+    if b'"' in (data[end:] if end >= 0 else b""):
+        return None  # quoted fields may span lines: the careful reader keeps the line numbers
+    first_bytes = data if end < 0 else data[:end]
+    try:
+        first = first_bytes.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        first = first_bytes.decode("cp1252", errors="replace").rstrip("\r")
     delim = max(DELIMITERS, key=first.count) if any(d in first for d in DELIMITERS) else ","
-    header = [c.strip() for c in first.split(delim)]
+    try:
+        cells = next(csv.reader([first], delimiter=delim))  # a header may be quoted ("student_id",...)
+    except (csv.Error, StopIteration):
+        return None
+    header = [c.strip() for c in cells]
     while header and header[-1] == "":
         header = header[:-1]
     check_header(header, file, 1)
-    width = len(first.split(delim))
+    width = len(cells)
     names = [f"c{i}" for i in range(width)]
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24),
+    def parse(raw: bytes) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(raw),
+            # one thread: on a shared, loaded machine pyarrow's threads cost more than they give
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24, use_threads=False),
             parse_options=pacsv.ParseOptions(delimiter=delim, quote_char=False, newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
+
+    try:
+        table = parse(data)  # pyarrow checks that the text is UTF-8
+    except pa.ArrowInvalid:
+        try:  # not UTF-8: Windows-1252, what Excel on a Danish Windows machine writes
+            table = parse(data.decode("cp1252").encode("utf-8"))
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            return None
     del data
     if width > len(header):
         extra = table.select(names[len(header):])
@@ -205,15 +215,16 @@ def _fast_csv(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray] |
     return header, table, lines
 
 
-def _per_unique(column: pa.ChunkedArray, fn, dtype) -> np.ndarray:
-    """``fn`` applied to each distinct value only, spread back to every row as a numpy array.
+def _per_unique(column: pa.ChunkedArray, *fns) -> list[np.ndarray]:
+    """Each ``(fn, dtype)`` of ``fns`` applied to each distinct value only, spread back to every row.
 
     Dates, programmes, campuses and exit types take few distinct values, so
     checking each once is what makes a million rows fast.
     """
     encoded = pc.dictionary_encode(column).combine_chunks()
-    values = np.array([fn(v) for v in encoded.dictionary.to_pylist()], dtype=dtype)
-    return values[encoded.indices.to_numpy(zero_copy_only=False)]
+    uniques = encoded.dictionary.to_pylist()
+    idx = encoded.indices.to_numpy(zero_copy_only=False)
+    return [np.array([fn(v) for v in uniques], dtype=dtype)[idx] for fn, dtype in fns]
 
 
 class _RowProblems:
@@ -342,17 +353,17 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
                                     "digits); the extract must identify students by a pseudonym only (the value is "
                                     "not shown)")
 
-    prog_code = _per_unique(col["programme"], lambda v: PROGRAMMES.index(p) if (p := parse_programme(norm(v)))
-                            else -1, np.int8)
+    (prog_code,) = _per_unique(col["programme"], (lambda v: PROGRAMMES.index(p) if (p := parse_programme(norm(v)))
+                                                  else -1, np.int8))
     rp.add(prog_code < 0, name("programme"), f"unknown programme {_NOT_SHOWN}; expected one of {', '.join(PROGRAMMES)}")
 
-    campus_blank = _per_unique(col["campus"], lambda v: norm(v) == "", bool)
+    lookup = campus_lookup(campuses) if campuses is not None else {}
+    canon = sorted(set(lookup.values()))
+    campus_blank, camp_code = _per_unique(
+        col["campus"], (lambda v: norm(v) == "", bool),
+        (lambda v: canon.index(lookup[key(v)]) if key(v) in lookup else -1, np.int32))
     rp.add(campus_blank, name("campus"), "the campus is empty")
     if campuses is not None:
-        lookup = campus_lookup(campuses)
-        canon = sorted(set(lookup.values()))
-        camp_code = _per_unique(col["campus"], lambda v: canon.index(lookup[key(v)]) if key(v) in lookup else -1,
-                                np.int32)
         where = campuses.attrs.get("file", "the campus table")
         rp.add((camp_code < 0) & ~campus_blank, name("campus"),
                f"unknown campus {_NOT_SHOWN}; it is not in {where}, whose campuses are "
@@ -362,12 +373,11 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     else:
         campus_out = pc.utf8_normalize(pc.utf8_trim_whitespace(col["campus"]), "NFC")
 
-    start_d = _per_unique(col["start_date"], _day, "datetime64[D]")
-    start_blank = _per_unique(col["start_date"], lambda v: norm(v) == "", bool)
+    start_d, start_blank = _per_unique(col["start_date"], (_day, "datetime64[D]"), (lambda v: norm(v) == "", bool))
     rp.add(np.isnat(start_d) & start_blank, name("start_date"), f"the start_date is empty; {DATE_HINT}")
     rp.add(np.isnat(start_d) & ~start_blank, name("start_date"), f"{DATE_HINT} {_NOT_SHOWN}")
-    exit_d = _per_unique(col["exit_date"], _day, "datetime64[D]")
-    exit_given = ~_per_unique(col["exit_date"], lambda v: norm(v) == "", bool)
+    exit_d, exit_blank = _per_unique(col["exit_date"], (_day, "datetime64[D]"), (lambda v: norm(v) == "", bool))
+    exit_given = ~exit_blank
     rp.add(exit_given & np.isnat(exit_d), name("exit_date"), f"{DATE_HINT} or empty {_NOT_SHOWN}")
     lo, hi = np.datetime64(MIN_DATE, "D"), np.datetime64(upper, "D")
     rp.add(start_d < lo, name("start_date"), f"the start_date is before {MIN_DATE.isoformat()}, which is not "
@@ -380,8 +390,8 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     rp.add(exit_d < start_d, name("exit_date"), "the exit_date is before the start_date")
 
     kinds = ("", *EXIT_TYPES)
-    type_code = _per_unique(col["exit_type"], lambda v: kinds.index(t) if (t := norm(v).lower()) in kinds else -1,
-                            np.int8)
+    (type_code,) = _per_unique(col["exit_type"], (lambda v: kinds.index(t) if (t := norm(v).lower()) in kinds
+                                                  else -1, np.int8))
     type_given = type_code != 0
     rp.add(type_code < 0, name("exit_type"),
            f"unknown exit_type {_NOT_SHOWN}; expected empty, {', '.join(EXIT_TYPES[:-1])} or {EXIT_TYPES[-1]}")
@@ -389,15 +399,29 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     rp.add(type_given & ~exit_given, name("exit_date"), "an exit_type is given but the exit_date is empty")
 
     complete = ~sid_empty & (prog_code >= 0) & ~np.isnat(start_d)
-    if complete.any():
-        sid_code = pc.dictionary_encode(sid).combine_chunks().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        day = np.where(np.isnat(start_d), 0, start_d.astype(np.int64) - start_d[complete].astype(np.int64).min())
-        combined = (sid_code * 4 + prog_code.astype(np.int64)) * (int(day.max()) + 1) + day
-        combined = np.where(complete, combined, -1 - np.arange(len(combined)))
-        series = pd.Series(combined)
-        dup = series.duplicated(keep="first").to_numpy()
-        if dup.any():
-            first_pos = pd.Series(np.arange(len(series))).groupby(combined).transform("min").to_numpy()
+    # Duplicates: sorting the ids finds the few rows whose id repeats (cheaper than hashing a million
+    # distinct strings); only those are compared on id, programme and start date, in file order.
+    n = len(sid_empty)
+    order = pc.sort_indices(sid).to_numpy(zero_copy_only=False)
+    ordered = sid.take(pa.array(order))
+    equal_next = pc.equal(ordered.slice(1), ordered.slice(0, n - 1)).to_numpy(zero_copy_only=False) if n > 1 \
+        else np.zeros(0, dtype=bool)
+    repeated = np.zeros(n, dtype=bool)
+    repeated[1:] |= equal_next
+    repeated[:-1] |= equal_next
+    cand = np.sort(order[repeated])
+    cand = cand[complete[cand]]
+    if len(cand):
+        sub = pd.DataFrame({"sid": sid.take(pa.array(cand)).to_pylist(), "programme": prog_code[cand],
+                            "start": start_d[cand]})
+        dup_sub = sub.duplicated(keep="first").to_numpy()
+        if dup_sub.any():
+            group = sub.groupby(["sid", "programme", "start"], sort=False).ngroup().to_numpy()
+            first_of = pd.Series(cand).groupby(group).transform("min").to_numpy()
+            dup = np.zeros(n, dtype=bool)
+            dup[cand[dup_sub]] = True
+            first_pos = np.zeros(n, dtype=np.int64)
+            first_pos[cand] = first_of
             rp.add(dup, name("student_id"), lambda i: f"the same student_id, programme and start_date as row "
                                                       f"{lines[first_pos[i]]} (a duplicate)")
     found = rp.problems()
