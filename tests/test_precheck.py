@@ -44,3 +44,24 @@ def test_shipped_design_passes_with_a_note_on_randomization_inference():
                                     ["04_pilot_vs_nonpilot", "05_power"], 0.05, ROOT, "config/default.yaml")
     assert found.kind == "student_extract" and set(found.cells) == {3, 6, 12}
     assert any("15 assignments" in n for n in found.notes)  # C(6, 4) = 15, so p >= 1/15 > 0.05
+
+
+def test_run_prints_and_records_the_inferred_extract_date(tmp_path, capsys):
+    """Without extract_date, a real (unlabelled) extract is read as of its latest date: said and written down."""
+    import yaml
+
+    from sosu_analysis import cli
+
+    src = tmp_path / "extract.csv"  # no 'synthetic' in the name, no sidecar: taken for a real extract
+    src.write_bytes(EXTRACT.read_bytes())
+    cfg = tmp_path / "my.yaml"
+    cfg.write_text(yaml.safe_dump({"students_file": str(src), "notebooks": ["00_clean"], "lead_report": ""}),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", str(cfg), "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    latest = max(read_extract(EXTRACT)["exit_date"].max(), read_extract(EXTRACT)["start_date"].max())
+    day = latest.date().isoformat()
+    assert f"extract date: {day}, inferred" in err
+    assert f"read as of {day}" in (out / "config.yaml").read_text(encoding="utf-8").splitlines()[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["extract.csv", "my.yaml", "out"]  # no lock, no staging
