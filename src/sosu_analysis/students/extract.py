@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from ..errors import InputError, Problem
 from ..rawtable import (
@@ -140,10 +141,20 @@ def _cells_table(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray
                                                                                        dtype=np.int64)
 
 
+def _has_empty_line(data: bytes) -> bool:
+    r"""Tell whether ``data`` has an empty line (``\\n\\n`` or ``\\n\\r\\n``), vectorised over the bytes."""
+    if data.startswith((b"\n", b"\r\n")):
+        return True
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    if len(nl) < 2:
+        return False
+    gaps = np.diff(nl)
+    return bool((gaps == 1).any() or ((gaps == 2) & (arr[nl[:-1] + 1] == 13)).any())
+
+
 def _fast_csv(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray] | None:
     """Parse a plain CSV with pyarrow; ``None`` when its shape needs the careful reader."""
-    import pyarrow.csv as pacsv
-
     data = path.read_bytes()
     if not data[:65536].strip():
         return None
@@ -154,10 +165,10 @@ def _fast_csv(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray] |
         data = data.decode(enc).lstrip("\ufeff").encode("utf-8")
     elif data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n")):
+    if _has_empty_line(data):
         return None  # empty lines (pyarrow skips them): the careful reader keeps the line numbers
     end = data.find(b"\n")
-    if b'"' in (data[end:] if end >= 0 else b""):
+    if end >= 0 and data.find(b'"', end) >= 0:
         return None  # quoted fields may span lines: the careful reader keeps the line numbers
     first_bytes = data if end < 0 else data[:end]
     try:
