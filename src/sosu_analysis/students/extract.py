@@ -535,11 +535,14 @@ def derive_columns(extract: pd.DataFrame, campuses: pd.DataFrame | str | os.Path
     out = extract.copy()
     if campuses is not None:
         lookup = campus_lookup(campuses)
-        canon = out["campus"].map(lambda c: lookup.get(key(c)))
-        unknown = sorted(set(out.loc[canon.isna(), "campus"]))
+        codes, uniques = pd.factorize(out["campus"])  # each distinct name looked up once
+        canon = [lookup.get(key(str(u))) for u in uniques]
+        unknown = sorted(str(u) for u, c in zip(uniques, canon, strict=True) if c is None)
         if unknown:
             raise ValueError(f"campuses not in the campus table: {', '.join(unknown)}")
-        out["campus"] = canon.astype("str")
+        out["campus"] = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(canon).unique())
+                                  if len(set(canon)) == len(canon) else np.asarray(canon, dtype=object)[codes],
+                                  index=out.index).astype("str")
     start = out["start_date"].to_numpy().astype("datetime64[D]")
     n_unobserved = 0
     if as_of is not None:
@@ -547,7 +550,11 @@ def derive_columns(extract: pd.DataFrame, campuses: pd.DataFrame | str | os.Path
         n_unobserved = int((~observed).sum())
         out = out.loc[observed]
         start = start[observed]
-    out["intake"] = pd.Series(np.datetime_as_string(start.astype("datetime64[M]")), index=out.index, dtype="str")
+    month = start.astype("datetime64[M]")
+    m_codes, m_uniques = pd.factorize(month)
+    out["intake"] = pd.Series(pd.Categorical.from_codes(
+        m_codes, categories=pd.Index(np.datetime_as_string(np.asarray(m_uniques, dtype="datetime64[M]")))),
+        index=out.index).astype("str")
     out["year"] = start.astype("datetime64[Y]").astype(np.int64) + 1970
     out["horizon_months"] = int(horizon_months)
     status = status_at(start, out["exit_date"].to_numpy(), out["exit_type"].to_numpy(), horizon_months)
