@@ -198,7 +198,7 @@ def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
     symlink, the project or one of its source or data folders, a path git
     tracks (other than the project's own ``reports``), or hold an input file;
     and an existing non-empty folder must be an earlier output (it holds
-    ``index.html`` and ``config.yaml``).
+    ``index.html`` or ``config.yaml``).
     """
     shown = out
     if out.is_symlink():
@@ -216,7 +216,7 @@ def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
         raise InputError(Problem(file, f"output folder '{shown}' holds files tracked by git; it is replaced as a "
                                        "whole, so give a new folder or an earlier output folder"))
     if not bad and out.is_dir() and any(out.iterdir()):
-        bad = not ((out / "index.html").is_file() and (out / "config.yaml").is_file())
+        bad = not ((out / "index.html").is_file() or (out / "config.yaml").is_file())
     if bad:
         raise InputError(Problem(file, f"output folder '{out}' is not allowed: it is replaced as a whole, so it "
                                        "must be a new folder or the output of an earlier run, and may not hold the "
