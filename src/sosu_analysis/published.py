@@ -130,6 +130,9 @@ class _Row:
     programme: str
     year: int
     cells: dict[str, _Cell] = field(default_factory=dict)
+    #: the reconciled intake size and the largest consistent one (set by ``_check_row``)
+    n_cohort: int = 0
+    n_cohort_max: int = 0
 
 
 def _feasible_interval(count: int, tenths: int, n_min: int) -> tuple[int, float]:
@@ -269,10 +272,16 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
             else:
                 seen[(programme, year)] = line
         problems.extend(row_problems)
-        if not row_problems:
+        if not row_problems and programme is not None and year is not None:
             rows.append(_Row(line=line, institution=raw[inst_i] if inst_i is not None else "",
                              programme=programme, year=year, cells=cells))
     return rows, problems
+
+
+def _n(cell: _Cell) -> int:
+    """Return a cell's count where the caller has made sure it is not blank."""
+    assert cell.count is not None
+    return cell.count
 
 
 def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[str, str]) -> list[Problem]:
@@ -288,27 +297,27 @@ def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[
         return [Problem(file, "blank dropout count that the row's other cells do not pin (only one of med omvalg, "
                               "uden omvalg and totalt may be blank); the analysis needs it",
                         row=row.line, column=hdr_count[k]) for k in blank]
-    if len(known) == 3 and t.count != s.count + u.count:
+    if len(known) == 3 and _n(t) != _n(s) + _n(u):
         return [Problem(file, f"the total {t.count} is not the sum of its parts: med omvalg {s.count} + "
-                              f"uden omvalg {u.count} = {s.count + u.count}",
+                              f"uden omvalg {u.count} = {_n(s) + _n(u)}",
                         row=row.line, column=hdr_count["dropout_total"])]
     if len(known) == 2:
         if t.count is None:
-            t.count, t.derived = s.count + u.count, True
+            t.count, t.derived = _n(s) + _n(u), True
         elif s.count is None:
-            s.count, s.derived = t.count - u.count, True
+            s.count, s.derived = _n(t) - _n(u), True
         else:
-            u.count, u.derived = t.count - s.count, True
+            u.count, u.derived = _n(t) - _n(s), True
         for key in ("dropout_switch", "dropout_noswitch"):
-            if c[key].count is not None and c[key].count < 0:
+            if (v := c[key].count) is not None and v < 0:
                 return [Problem(file, f"the total {t.count} is smaller than one of its parts, so the blank "
                                       f"cell would be negative", row=row.line, column=hdr_count["dropout_total"])]
 
-    n_min = c["in_progress"].count + t.count
+    n_min = _n(c["in_progress"]) + _n(t)
     if n_min == 0:
         return [Problem(file, "the row has no students (all counts are 0)", row=row.line,
                         column=hdr_count["in_progress"])]
-    pairs = {k: (cell.count, cell.tenths) for k, cell in c.items()
+    pairs = {k: (_n(cell), cell.tenths) for k, cell in c.items()
              if cell.count is not None and cell.tenths is not None and not cell.derived}
     sizes, culprits = reconcile_cohort(pairs, n_min)
     if not sizes:
@@ -329,8 +338,9 @@ def _tidy(rows: list[_Row]) -> pd.DataFrame:
         rec: dict[str, object] = {"programme": r.programme, "year": r.year, "n_cohort": r.n_cohort}
         for key, _ in STATUSES:
             rec[f"n_{key}"] = r.cells[key].count
-        known = [rec["n_in_progress"], rec["n_dropout_total"]]
-        rec["n_other"] = (r.n_cohort - sum(known)) if all(v is not None for v in known) else None
+        known = [r.cells["in_progress"].count, r.cells["dropout_total"].count]
+        rec["n_other"] = (r.n_cohort - sum(v for v in known if v is not None)) if all(
+            v is not None for v in known) else None
         for key, _ in STATUSES:
             cnt = r.cells[key].count
             rec[f"pct_{key}"] = 100 * cnt / r.n_cohort if cnt is not None and r.n_cohort else math.nan
