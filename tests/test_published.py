@@ -90,12 +90,35 @@ def test_table1_columns(tidy):
 
 def test_reconcile_cohort_closed_form():
     # 1 of 3 is 33,3 %: every n in 3 works only at n = 3 among small sizes (1/3 = 33,33 %)
-    assert reconcile_cohort({"a": (1, 333)}, 3)[0] == [3]
+    assert list(reconcile_cohort({"a": (1, 333)}, 3)[0]) == [3]
     # 50,0 % of 2 students (1 of 2) and 0 % for the rest: only n = 2
-    assert reconcile_cohort({"a": (1, 500), "b": (0, 0)}, 1)[0] == [2]
+    assert list(reconcile_cohort({"a": (1, 500), "b": (0, 0)}, 1)[0]) == [2]
     # a share that no intake size can give with its count
     sizes, culprits = reconcile_cohort({"a": (1, 900), "b": (5, 100)}, 6)
-    assert sizes == [] and culprits
+    assert list(sizes) == [] and culprits
+
+
+def test_reconcile_cohort_matches_a_brute_force_scan():
+    """The closed-form interval equals an exhaustive scan with exact rounding (danish.round_half_up_tenths)."""
+    from sosu_analysis.danish import round_half_up_tenths
+
+    for count, tenths in [(6, 28), (1171, 841), (34, 32), (120, 112), (4, 22), (1, 1), (7, 0)]:
+        scan = [n for n in range(max(count, 1), 20_000) if round_half_up_tenths(count, n) == tenths]
+        got = reconcile_cohort({"a": (count, tenths)}, max(count, 1))[0]
+        if tenths == 0:
+            assert got[0] == scan[0] and len(got) == 1
+        else:
+            assert list(got) == scan, (count, tenths)
+
+
+def test_huge_count_with_tiny_share_answers_at_once():
+    """Regression (issue 11): a huge count with a 0,1 % share used to scan hundreds of millions of sizes."""
+    import time
+
+    t = time.process_time()
+    sizes, _ = reconcile_cohort({"a": (10**12, 1), "b": (10**12 + 5, 1)}, 10**12)
+    assert time.process_time() - t < 1.0  # loose guard: the old scan took over a minute
+    assert sizes[0] == 2000 * (10**12 + 5) // 3 + 1 and len(sizes) > 10**14
 
 
 # ---- file variants -------------------------------------------------------------------------

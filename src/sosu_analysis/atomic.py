@@ -128,3 +128,81 @@ def atomic_dir(dest: str | os.PathLike) -> Iterator[Path]:
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+class OutputLocked(RuntimeError):
+    """Another run holds the lock of the output folder."""
+
+
+def _lock_path(dest: Path) -> Path:
+    return dest.parent / f".{dest.name}.lock"
+
+
+@contextlib.contextmanager
+def output_lock(dest: str | os.PathLike) -> Iterator[Path]:
+    """Hold an exclusive lock on the output folder ``dest`` for the duration of a run.
+
+    The lock is ``.<name>.lock`` beside ``dest``, locked with :func:`fcntl.flock`
+    (released by the kernel when the process ends, so a killed run leaves no
+    stale lock) and holding the pid of the run. A second run on the same
+    output raises :class:`OutputLocked` at once. While the lock is held, the
+    staging and old folders of earlier killed runs are removed (no live run
+    can be using them). The lock file is opened without following symlinks.
+    """
+    import fcntl
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    path = _lock_path(dest)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            finally:
+                os.close(fd)
+            raise OutputLocked(f"another run (pid {holder}) is writing to {dest}; wait for it to finish, or choose "
+                               f"another --output (lock file {path})") from None
+        # the holder before us may have removed the file after we opened it: lock the file that is there now
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path, follow_symlinks=False).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        remove_stale(dest)
+        yield path
+    finally:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+def remove_stale(dest: str | os.PathLike) -> list[Path]:
+    """Remove the staging and old folders that killed runs left beside ``dest``; return them.
+
+    Only call while holding :func:`output_lock`. Symlinks are never followed.
+    """
+    dest = Path(dest)
+    removed = []
+    for pattern in (f".{dest.name}.*.staging", f".{dest.name}.*.old"):
+        for p in dest.parent.glob(pattern):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
+def private_tempdir(prefix: str = "sosu-analysis-") -> Path:
+    """Make a new folder only this user can read (mode 0700, random name; :func:`tempfile.mkdtemp`)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    os.chmod(path, 0o700)
+    return path

@@ -58,6 +58,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Build the parser of ``sosu-analysis`` and its subcommands."""
     parser = argparse.ArgumentParser(
         prog="sosu-analysis",
         description="Dropout on the SOSU main courses at SOSU H: check inputs, run the analysis.",
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 a notebook failed, 2 bad input or usage)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

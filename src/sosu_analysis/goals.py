@@ -24,7 +24,7 @@ DROPOUT_INDICATOR = "Frafald på hovedforløbet"
 
 
 def matches_header(header: list[str]) -> bool:
-    """Tell whether a header is that of the goals table (it has ``Indikator`` and ``Mål``)."""
+    """Tell whether the header is the goals table's (``Indikator`` and ``Mål``)."""
     names = {_norm(h) for h in header}
     return _norm("Indikator") in names and _norm("Mål") in names
 
@@ -39,7 +39,9 @@ def read_goals(path: str | os.PathLike, display_name: str | None = None) -> pd.D
         raise InputError([Problem(file, f"missing column '{c}'", row=1, column=c) for c in missing])
     problems, records = [], []
     for raw, line in zip(table.rows, table.line_numbers, strict=True):
-        get = lambda c, raw=raw: raw[idx[_norm(c)]]  # noqa: E731
+        def get(c: str, raw: list[str] = raw) -> str:
+            return raw[idx[_norm(c)]]
+
         prog = _PROGRAMME_BY_NAME.get(_norm(get("Uddannelse")))
         if prog is None:
             problems.append(Problem(file, f"unknown programme '{get('Uddannelse')}'", row=line, column="Uddannelse"))
@@ -48,6 +50,8 @@ def read_goals(path: str | os.PathLike, display_name: str | None = None) -> pd.D
             text = get(col)
             try:
                 vals[col] = parse_pct_tenths(text) / 10 if text else float("nan")
+                if not 0 <= vals[col] <= 100:
+                    raise ValueError(f"'{text}' is outside 0-100 %")
             except ValueError as exc:
                 problems.append(Problem(file, str(exc), row=line, column=col))
         records.append({"indicator": get("Indikator"), "programme": prog, "timepoint": get("Tidspunkt"),

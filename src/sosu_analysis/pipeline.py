@@ -23,19 +23,21 @@ from __future__ import annotations
 
 import ast
 import copy
+import datetime as dt
 import html
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
+from traitlets.config import Config as TConfig
 
-from . import atomic
+from . import atomic, precheck
 from .config import Config
 from .errors import InputError, Problem
 from .paths import project_root, resolve
+from .precheck import StudentCheck
 from .validation import validate_file
 
 KERNEL_NAME = "python3"
@@ -48,7 +50,7 @@ PARAMETER_TAGS = ("parameters", "injected-parameters")
 
 
 def _declared_parameters(nb_path: Path) -> dict[str, object]:
-    """The names and default values of a notebook's ``parameters`` cell."""
+    """Return the names and default values of a notebook's ``parameters`` cell."""
     import papermill
 
     declared = papermill.inspect_notebook(str(nb_path))
@@ -86,10 +88,8 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
 
 
 def render_html(nb: nbformat.NotebookNode, template: str = "offline", language: str = "en") -> str:
-    """A code-free, self-contained HTML page of an executed notebook."""
+    """Render a code-free, self-contained HTML page of an executed notebook."""
     from nbconvert import HTMLExporter
-    from traitlets.config import Config as TConfig
-
     c = TConfig()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = set(PARAMETER_TAGS)
@@ -105,6 +105,7 @@ def render_html(nb: nbformat.NotebookNode, template: str = "offline", language: 
 
 
 def render_index(entries: list[tuple[str, str]], title: str = "sosu-analysis: rapporter") -> str:
+    """Render ``index.html``: a list of links ``(href, text)``."""
     items = "\n".join(f'    <li><a href="{html.escape(href)}">{html.escape(text)}</a></li>' for href, text in entries)
     return f"""<!DOCTYPE html>
 <html lang="da">
@@ -147,13 +148,17 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def validate_inputs(cfg: Config, config_file: str) -> None:
-    """Check every input file of the config before anything runs."""
+def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = True) -> StudentCheck | None:
+    """Check every input file of the config, and the design of the campus comparison, before anything runs.
+
+    Returns what :func:`sosu_analysis.precheck.check_students` found about the
+    student data (``None`` when the config names none).
+    """
     root = project_root()
     problems: list[Problem] = []
     for key in Config.INPUT_FILES:
         value = getattr(cfg, key)
-        if not value:
+        if not value or (key == "students_file" and check_students):
             continue
         try:
             validate_file(resolve(value, root), value)
@@ -168,25 +173,57 @@ def validate_inputs(cfg: Config, config_file: str) -> None:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    if not (check_students and cfg.students_file):
+        return None
+    return precheck.check_students(cfg.students_file, cfg.campuses_table, cfg.horizons, cfg.extract_date,
+                                   cfg.notebooks, cfg.alpha, root, config_file)
 
 
 PROTECTED = ("data", "notebooks", "src", "config", "tests", "docs", "benchmarks", ".git")
+#: the project's own output folder (tracked in git, replaced by ``make report``)
+DEFAULT_OUTPUT = "reports"
+
+
+def _tracked(path: Path, root: Path) -> bool:
+    """Tell whether git tracks ``path`` or anything under it (``False`` outside a git checkout)."""
+    import subprocess
+
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return False
+    try:
+        res = subprocess.run(["git", "ls-files", "--", str(rel)], cwd=root, capture_output=True, text=True,
+                             timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return res.returncode == 0 and bool(res.stdout.strip())
 
 
 def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
     """Refuse an output folder whose replacement would delete something else.
 
-    The output folder is replaced as a whole, so it may not be (or hold) the
-    project, one of its source folders, or an input file, and an existing
-    non-empty folder must be an earlier output (it holds ``index.html`` or
-    ``config.yaml``).
+    The output folder is replaced as a whole, so it may not be a file or a
+    symlink, the project or one of its source or data folders, a path git
+    tracks (other than the project's own ``reports``), or hold an input file;
+    and an existing non-empty folder must be an earlier output (it holds
+    ``index.html`` or ``config.yaml``).
     """
+    shown = out
+    if out.is_symlink():
+        raise InputError(Problem(file, f"output folder '{shown}' is a symbolic link; give the real folder"))
+    if out.exists() and not out.is_dir():
+        raise InputError(Problem(file, f"output '{shown}' is an existing file, not a folder; the output folder is "
+                                       "replaced as a whole, so give a new folder or an earlier output folder"))
     out = out.resolve()
     root = root.resolve()
     bad = out == root or root.is_relative_to(out)
     bad = bad or any(out == root / d or out.is_relative_to(root / d) for d in PROTECTED)
     inputs = [resolve(getattr(cfg, k), root).resolve() for k in Config.INPUT_FILES if getattr(cfg, k)]
     bad = bad or any(p.is_relative_to(out) for p in inputs)
+    if not bad and out != root / DEFAULT_OUTPUT and out.is_relative_to(root) and _tracked(out, root):
+        raise InputError(Problem(file, f"output folder '{shown}' holds files tracked by git; it is replaced as a "
+                                       "whole, so give a new folder or an earlier output folder"))
     if not bad and out.is_dir() and any(out.iterdir()):
         bad = not ((out / "index.html").is_file() or (out / "config.yaml").is_file())
     if bad:
@@ -214,9 +251,6 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     progress
         Called with one line of text per step (default: print to stderr).
     """
-    import papermill
-    from traitlets.config import Config as TConfig
-
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     root = project_root()
     out = resolve(output, root)
@@ -227,15 +261,93 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     out_rel = _display_path(out, root)
 
     check_output_folder(out, cfg, root, "--output")
-    validate_inputs(cfg, config_file)
+    found = validate_inputs(cfg, config_file)
     notebooks_dir = root / "notebooks"
     params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel or "", output_dir=out_rel)
+    provenance = ""
+    if found is not None:
+        if found.inferred and found.as_of is not None:
+            day = found.as_of.date().isoformat()
+            say(f"extract date: {day}, inferred as the latest start or exit date in {cfg.students_file} "
+                "(set extract_date in the config to the day the extract was taken)")
+            provenance = (f"# extract_date was empty: the extract is read as of {day}, its latest start or exit "
+                          "date\n")
+        for note in found.notes:
+            say(f"note: {note}")
+    if update_notebooks:
+        _check_update_notebooks(cfg, params_all, notebooks_dir, default_out, out_rel, config_file)
+    try:
+        with atomic.output_lock(out):
+            return _run_locked(cfg, out, out_rel, root, params_all, processed_rel, found, provenance, config_file,
+                               update_notebooks, say)
+    except atomic.OutputLocked as exc:
+        raise InputError(Problem("--output", str(exc))) from None
 
+
+def _check_update_notebooks(cfg: Config, params_all: dict, notebooks_dir: Path, default_out: bool, out_rel: str,
+                            config_file: str) -> None:
+    """Refuse --update-notebooks unless every notebook gets its own default parameters (before anything runs)."""
+    for name in cfg.notebooks:
+        declared = _declared_parameters(notebooks_dir / f"{name}.ipynb")
+        params = {k: v for k, v in params_all.items() if k in declared}
+        differ = {k: v for k, v in params.items() if k != "output_dir" and declared.get(k) != v}
+        if differ or not default_out:
+            raise InputError(Problem(config_file, f"--update-notebooks needs the notebooks' own default "
+                                                  f"parameters and output 'reports'; {name} would get "
+                                                  f"{differ or {'output': out_rel}}"))
+
+
+def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: dict, processed_rel: str,
+                found: StudentCheck | None, provenance: str, config_file: str, update_notebooks: bool,
+                say: Callable[[str], None]) -> Path:
+    """Run the notebooks while holding the output lock; stage, then replace the output folder."""
+    import shutil
+
+    import papermill
+
+    notebooks_dir = root / "notebooks"
+    private = atomic.private_tempdir("sosu-analysis-run-")
+    keep_private = False
+    saved_env = {k: os.environ.get(k) for k in (precheck.CACHE_ENV, "JUPYTER_RUNTIME_DIR")}
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(private / "runtime")  # kernel connection files: private, not shared
+    if found is not None and found.extract is not None:
+        from .students import read_campuses
+
+        campuses = read_campuses(resolve(cfg.campuses_table, root), display_name=cfg.campuses_table)
+        bound = found.as_of.date() if cfg.extract_date and found.as_of is not None else dt.date.today()
+        os.environ[precheck.CACHE_ENV] = str(precheck.write_cache(
+            found.extract, resolve(cfg.students_file, root), precheck.campus_fingerprint(campuses), bound, private))
+    try:
+        return _execute(cfg, out, out_rel, params_all, processed_rel, provenance, config_file, update_notebooks,
+                        say, notebooks_dir, private, papermill)
+    except _NotebookFailed as exc:
+        keep_private = True
+        raise RuntimeError(str(exc)) from None
+    finally:
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        for p in (private / "students.parquet", private / "manifest.json"):
+            p.unlink(missing_ok=True)  # personal data: never left behind
+        shutil.rmtree(private / "runtime", ignore_errors=True)
+        if not keep_private:
+            shutil.rmtree(private, ignore_errors=True)
+
+
+class _NotebookFailed(Exception):
+    pass
+
+
+def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_rel: str, provenance: str,
+             config_file: str, update_notebooks: bool, say: Callable[[str], None], notebooks_dir: Path,
+             private: Path, papermill) -> Path:
     executed: dict[str, nbformat.NotebookNode] = {}
     with atomic.atomic_dir(out) as stage:
         (stage / "notebooks").mkdir()
         atomic.write_text(stage / "config.yaml", f"# Effective configuration of this run (from {config_file})\n"
-                          + cfg.to_yaml())
+                          + provenance + cfg.to_yaml())
         stage_rel = str(stage)
         entries = []
         for i, name in enumerate(cfg.notebooks, start=1):
@@ -246,12 +358,6 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                 params["output_dir"] = stage_rel
             if "processed_dir" in params and not processed_rel:
                 params["processed_dir"] = str(stage / "processed")
-            if update_notebooks:
-                differ = {k: v for k, v in params.items() if k != "output_dir" and declared.get(k) != v}
-                if differ or not default_out:
-                    raise InputError(Problem(config_file, f"--update-notebooks needs the notebooks' own default "
-                                                          f"parameters and output 'reports'; {name} would get "
-                                                          f"{differ or {'output': out_rel}}"))
             say(f"[{i}/{len(cfg.notebooks)}] {name}: running")
             dst = stage / "notebooks" / f"{name}.ipynb"
             try:
@@ -261,11 +367,12 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                     config=TConfig(KERNEL_MANAGER_CONFIG),
                 )
             except papermill.PapermillExecutionError as exc:
-                failed = Path(tempfile.gettempdir()) / f"sosu-analysis-failed-{name}.ipynb"
-                if dst.exists():  # may hold data in a traceback: readable by this user only
-                    failed.write_bytes(dst.read_bytes())
-                    os.chmod(failed, 0o600)
-                raise RuntimeError(
+                failed = private / f"failed-{name}.ipynb"  # may hold data in a traceback: this user only
+                if dst.exists():
+                    fd = os.open(failed, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(dst.read_bytes())
+                raise _NotebookFailed(
                     f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
                     f"The executed notebook is kept at {failed}; {out_rel}/ was left as it was."
                 ) from None

@@ -29,6 +29,7 @@ What the reader does, in order (see :func:`clean_published`):
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import unicodedata
@@ -57,16 +58,21 @@ STATUSES: tuple[tuple[str, str], ...] = (
     ("dropout_total", "Afbrudt totalt"),
 )
 
+#: earliest plausible year of a published row (uddannelsesstatistik.dk's series start later)
+MIN_YEAR = 2000
+
 COL_PROGRAMME = "Uddannelse"
 COL_YEAR = "År"
 COL_INSTITUTION = "Institution"
 
 
 def share_column(label: str) -> str:
+    """Return the header of a status's share column, e.g. ``I gang (andel)``."""
     return f"{label} (andel)"
 
 
 def count_column(label: str) -> str:
+    """Return the header of a status's count column, e.g. ``I gang (antal)``."""
     return f"{label} (antal)"
 
 
@@ -101,10 +107,10 @@ def _header_index(header: list[str]) -> dict[str, int]:
 
 
 def matches_header(header: list[str]) -> bool:
-    """True when the header looks like the published table (programme + a status column)."""
+    """Tell whether the header looks like the published table (programme + a status column)."""
     names = {_norm(h) for h in header}
-    return _norm(COL_PROGRAMME) in names and any(_norm(share_column(l)) in names or _norm(count_column(l)) in names
-                                                  for _, l in STATUSES)
+    return _norm(COL_PROGRAMME) in names and any(_norm(share_column(lab)) in names or _norm(count_column(lab)) in names
+                                                  for _, lab in STATUSES)
 
 
 @dataclass
@@ -121,51 +127,56 @@ class _Row:
     programme: str
     year: int
     cells: dict[str, _Cell] = field(default_factory=dict)
+    #: the reconciled intake size and the largest consistent one (set by ``_check_row``)
+    n_cohort: int = 0
+    n_cohort_max: int = 0
 
 
 def _feasible_interval(count: int, tenths: int, n_min: int) -> tuple[int, float]:
-    """The intake sizes ``n >= n_min`` for which round_half_up(1000*count/n) == tenths.
+    """Return the intake sizes ``n >= n_min`` for which round_half_up(1000*count/n) == tenths, as ``(lo, hi)``.
 
-    Half-up rounding gives ``tenths - 0.5 <= 1000*count/n < tenths + 0.5``, i.e.
-    ``1000*count/(tenths + 0.5) < n <= 1000*count/(tenths - 0.5)``. Returned as
-    ``(lo, hi)`` with ``hi = inf`` when unbounded; empty when ``lo > hi``.
+    Half-up rounding gives ``tenths - 0.5 <= 1000*count/n < tenths + 0.5``,
+    i.e. ``(2*tenths - 1) * n <= 2000*count < (2*tenths + 1) * n``, so
+    ``lo = 2000*count // (2*tenths + 1) + 1`` and ``hi = 2000*count // (2*tenths - 1)``
+    (``inf`` when ``tenths = 0``), in exact integer arithmetic: no scan, no float
+    rounding, milliseconds for any count. Empty when ``lo > hi``.
     """
     if count == 0:
         # 0/n is 0,0 % for every n; a published share above 0 can then never match.
         return (n_min, math.inf) if tenths == 0 else (n_min, -1)
-    lo = math.floor(2000 * count / (2 * tenths + 1)) + 1
-    hi = math.inf if tenths == 0 else math.floor(2000 * count / (2 * tenths - 1))
-    # guard the float edges with exact integer checks
-    while lo > n_min and round_half_up_tenths(count, lo - 1) == tenths:
-        lo -= 1
-    while lo <= (hi if hi != math.inf else lo) and round_half_up_tenths(count, lo) != tenths:
-        lo += 1
+    lo = 2000 * count // (2 * tenths + 1) + 1
+    hi: float = math.inf if tenths == 0 else 2000 * count // (2 * tenths - 1)
     return max(lo, n_min), hi
 
 
-def reconcile_cohort(pairs: dict[str, tuple[int, int]], n_min: int) -> tuple[list[int], list[str]]:
+def reconcile_cohort(pairs: dict[str, tuple[int, int]], n_min: int) -> tuple[range, list[str]]:
     """All intake sizes consistent with the published (count, tenths) ``pairs``.
 
-    Returns ``(sizes, culprits)``: the consistent sizes (ascending), and when
-    there are none, the keys of the pairs whose removal would make the rest
-    consistent (the cells that contradict the others), or all keys whose own
-    interval is empty.
+    Returns ``(sizes, culprits)``: the consistent sizes (an ascending
+    ``range``, empty if none), and when there are none, the keys of the pairs
+    whose removal would make the rest consistent (the cells that contradict
+    the others), or all keys whose own interval is empty.
+
+    Notes
+    -----
+    Each pair's feasible sizes form one interval (:func:`_feasible_interval`),
+    so the consistent sizes are the intersection of the intervals: computed
+    in constant time per pair. With no upper bound (every share 0,0 %), only
+    the smallest size can be named.
     """
     if not pairs:
-        return [n_min] if n_min > 0 else [], []
+        return (range(n_min, n_min + 1) if n_min > 0 else range(0)), []
 
-    def feasible(keys: list[str]) -> list[int]:
+    def feasible(keys: list[str]) -> range:
         lo, hi = n_min, math.inf
         for k in keys:
             a, b = _feasible_interval(*pairs[k], n_min)
             lo, hi = max(lo, a), min(hi, b)
         if lo > hi:
-            return []
+            return range(0)
         if hi == math.inf:
             hi = lo  # no share bounds n from above: the smallest size is the only one we can name
-        sizes = [n for n in range(lo, int(hi) + 1)
-                 if all(round_half_up_tenths(pairs[k][0], n) == pairs[k][1] for k in keys)]
-        return sizes
+        return range(lo, int(hi) + 1)
 
     keys = list(pairs)
     sizes = feasible(keys)
@@ -173,9 +184,9 @@ def reconcile_cohort(pairs: dict[str, tuple[int, int]], n_min: int) -> tuple[lis
         return sizes, []
     alone_bad = [k for k in keys if not feasible([k])]
     if alone_bad:
-        return [], alone_bad
+        return range(0), alone_bad
     culprits = [k for k in keys if feasible([j for j in keys if j != k])]
-    return [], culprits or keys
+    return range(0), culprits or keys
 
 
 def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
@@ -196,8 +207,8 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
 
     rows: list[_Row] = []
     seen: dict[tuple[str, int], int] = {}
-    for raw, line in zip(table.rows, table.line_numbers):
-        def get(col: str) -> str:
+    for raw, line in zip(table.rows, table.line_numbers, strict=True):
+        def get(col: str, raw: list[str] = raw) -> str:
             return raw[idx[_norm(col)]]
 
         row_problems: list[Problem] = []
@@ -211,8 +222,10 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
         year = None
         try:
             year = parse_count(year_text)
-            if not 1990 <= year <= 2100:
-                raise ValueError(f"'{year_text}' is not a plausible year")
+            this_year = dt.date.today().year
+            if not MIN_YEAR <= year <= this_year:
+                raise ValueError(f"'{year_text}' is not a plausible year (expected {MIN_YEAR}-{this_year}: a "
+                                 "published year cannot lie in the future)")
         except ValueError as exc:
             row_problems.append(Problem(file, f"year: {exc}", row=line, column=hdr[COL_YEAR]))
             year = None
@@ -256,10 +269,16 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
             else:
                 seen[(programme, year)] = line
         problems.extend(row_problems)
-        if not row_problems:
+        if not row_problems and programme is not None and year is not None:
             rows.append(_Row(line=line, institution=raw[inst_i] if inst_i is not None else "",
                              programme=programme, year=year, cells=cells))
     return rows, problems
+
+
+def _n(cell: _Cell) -> int:
+    """Return a cell's count where the caller has made sure it is not blank."""
+    assert cell.count is not None
+    return cell.count
 
 
 def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[str, str]) -> list[Problem]:
@@ -275,27 +294,27 @@ def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[
         return [Problem(file, "blank dropout count that the row's other cells do not pin (only one of med omvalg, "
                               "uden omvalg and totalt may be blank); the analysis needs it",
                         row=row.line, column=hdr_count[k]) for k in blank]
-    if len(known) == 3 and t.count != s.count + u.count:
+    if len(known) == 3 and _n(t) != _n(s) + _n(u):
         return [Problem(file, f"the total {t.count} is not the sum of its parts: med omvalg {s.count} + "
-                              f"uden omvalg {u.count} = {s.count + u.count}",
+                              f"uden omvalg {u.count} = {_n(s) + _n(u)}",
                         row=row.line, column=hdr_count["dropout_total"])]
     if len(known) == 2:
         if t.count is None:
-            t.count, t.derived = s.count + u.count, True
+            t.count, t.derived = _n(s) + _n(u), True
         elif s.count is None:
-            s.count, s.derived = t.count - u.count, True
+            s.count, s.derived = _n(t) - _n(u), True
         else:
-            u.count, u.derived = t.count - s.count, True
+            u.count, u.derived = _n(t) - _n(s), True
         for key in ("dropout_switch", "dropout_noswitch"):
-            if c[key].count is not None and c[key].count < 0:
+            if (v := c[key].count) is not None and v < 0:
                 return [Problem(file, f"the total {t.count} is smaller than one of its parts, so the blank "
                                       f"cell would be negative", row=row.line, column=hdr_count["dropout_total"])]
 
-    n_min = c["in_progress"].count + t.count
+    n_min = _n(c["in_progress"]) + _n(t)
     if n_min == 0:
         return [Problem(file, "the row has no students (all counts are 0)", row=row.line,
                         column=hdr_count["in_progress"])]
-    pairs = {k: (cell.count, cell.tenths) for k, cell in c.items()
+    pairs = {k: (_n(cell), cell.tenths) for k, cell in c.items()
              if cell.count is not None and cell.tenths is not None and not cell.derived}
     sizes, culprits = reconcile_cohort(pairs, n_min)
     if not sizes:
@@ -316,8 +335,9 @@ def _tidy(rows: list[_Row]) -> pd.DataFrame:
         rec: dict[str, object] = {"programme": r.programme, "year": r.year, "n_cohort": r.n_cohort}
         for key, _ in STATUSES:
             rec[f"n_{key}"] = r.cells[key].count
-        known = [rec["n_in_progress"], rec["n_dropout_total"]]
-        rec["n_other"] = (r.n_cohort - sum(known)) if all(v is not None for v in known) else None
+        known = [r.cells["in_progress"].count, r.cells["dropout_total"].count]
+        rec["n_other"] = (r.n_cohort - sum(v for v in known if v is not None)) if all(
+            v is not None for v in known) else None
         for key, _ in STATUSES:
             cnt = r.cells[key].count
             rec[f"pct_{key}"] = 100 * cnt / r.n_cohort if cnt is not None and r.n_cohort else math.nan
@@ -330,7 +350,8 @@ def _tidy(rows: list[_Row]) -> pd.DataFrame:
         rec["source_row"] = r.line
         records.append(rec)
     df = pd.DataFrame.from_records(records, columns=list(TABLE1_COLUMNS + PROCESSED_EXTRA_COLUMNS))
-    for col in ("year", "n_cohort", "n_cohort_max", "source_row") + tuple(c for c in TABLE1_COLUMNS if c.startswith("n_")):
+    for col in ("year", "n_cohort", "n_cohort_max", "source_row") + tuple(
+            c for c in TABLE1_COLUMNS if c.startswith("n_")):
         df[col] = df[col].astype("Int64")
     df["derived_cells"] = df["derived_cells"].astype("string")
     df["institution"] = df["institution"].astype("string")
@@ -365,8 +386,8 @@ def clean_published(path: str | os.PathLike, display_name: str | None = None) ->
     if problems:
         raise InputError(problems)
     idx = _header_index(table.header)
-    hdr_count = {k: table.header[idx[_norm(count_column(l))]] for k, l in STATUSES}
-    hdr_share = {k: table.header[idx[_norm(share_column(l))]] for k, l in STATUSES}
+    hdr_count = {k: table.header[idx[_norm(count_column(lab))]] for k, lab in STATUSES}
+    hdr_share = {k: table.header[idx[_norm(share_column(lab))]] for k, lab in STATUSES}
     for row in rows:
         problems.extend(_check_row(row, file, hdr_count, hdr_share))
     if problems:
@@ -398,7 +419,7 @@ def _assert_reproduced(tidy: pd.DataFrame, file: str) -> None:
 
 
 def table1(tidy: pd.DataFrame) -> pd.DataFrame:
-    """The columns of ``tables/table1.csv`` from the tidy table."""
+    """Return the columns of ``tables/table1.csv`` from the tidy table."""
     return tidy.loc[:, list(TABLE1_COLUMNS)].copy()
 
 
@@ -406,7 +427,8 @@ def read_processed(path: str | os.PathLike) -> pd.DataFrame:
     """Read ``data/processed/table1_clean.csv`` back with its dtypes."""
     df = pd.read_csv(path, dtype={"programme": "string", "institution": "string", "derived_cells": "string"},
                      keep_default_na=True)
-    for col in ("year", "n_cohort", "n_cohort_max", "source_row") + tuple(c for c in TABLE1_COLUMNS if c.startswith("n_")):
+    for col in ("year", "n_cohort", "n_cohort_max", "source_row") + tuple(
+            c for c in TABLE1_COLUMNS if c.startswith("n_")):
         df[col] = df[col].astype("Int64")
     df["derived_cells"] = df["derived_cells"].fillna("")
     return df

@@ -39,13 +39,12 @@ def test_hand_made_aggregates_equal_student_path(tmp_path, extract_file, campuse
         "SSA,Alpha,2025-04,3,2,1,1,0",
         "SSA,alfa,2025-04,6,1,1,2,0",   # alias of Alpha
         "SSA,Beta,2025-04,3,0,0,0,1",
+        "SSA,Beta,2025-04,6,0,0,0,1",
         "SSH,Beta,2025-02,3,1,0,0,0",
+        "SSH,Beta,2025-02,6,1,0,0,0",
     ), campuses)
     for h in (3, 6):
-        ours = cell_table(students, campuses, h)
-        theirs = cell_table(aggregates.loc[aggregates["campus"] != "Beta"] if h == 6 else aggregates, campuses, h)
-        ours = ours.loc[ours["campus"] == "Alpha"].reset_index(drop=True) if h == 6 else ours
-        pd.testing.assert_frame_equal(ours, theirs)
+        pd.testing.assert_frame_equal(cell_table(students, campuses, h), cell_table(aggregates, campuses, h))
     three = cell_table(aggregates, campuses, 3)
     assert three[["n", "n_dropout_total", "n_dropout_noswitch", "pilot", "pilot_post"]].values.tolist() == [
         [4, 2, 1, 1, 1], [1, 0, 0, 0, 0], [1, 0, 0, 0, 0]]
@@ -118,3 +117,20 @@ def test_exits_cannot_fall_with_longer_horizon(tmp_path):
 def test_header_only(tmp_path):
     p = only(agg(tmp_path))
     assert p.row == 1
+
+
+def test_a_horizon_row_missing_for_an_observed_intake_is_refused(tmp_path, campuses):
+    """Issue 11: a cell without its 6-month row would silently drop out of the 6-month analysis."""
+    from sosu_analysis.errors import InputError
+
+    rows = ["SSA,Alpha,2025-04,3,2,1,1,0", "SSA,Alpha,2025-04,6,1,1,2,0", "SSA,Beta,2025-04,3,0,0,0,1"]
+    with pytest.raises(InputError) as info:
+        read_aggregates(agg(tmp_path, *rows), campuses)
+    (p,) = info.value.problems
+    assert p.row == 4 and p.column == "horizon_months" and "none at 6 months" in p.message
+
+
+def test_a_young_intake_may_lack_the_longer_horizons(tmp_path, campuses):
+    """An intake after the latest one counted at 6 months has not reached 6 months yet: allowed."""
+    rows = ["SSA,Alpha,2025-02,3,2,1,1,0", "SSA,Alpha,2025-02,6,1,1,2,0", "SSA,Beta,2025-04,3,0,0,0,1"]
+    assert len(read_aggregates(agg(tmp_path, *rows), campuses)) == 3

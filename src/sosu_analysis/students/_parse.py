@@ -70,6 +70,10 @@ class Columns:
             problems.add(f"the required column '{name}' is missing from the header "
                          f"({what} needs: {', '.join(required)})", row=1, column=name)
 
+    def index(self, name: str) -> int:
+        """Return the position of column ``name`` in the header."""
+        return self._index[name]
+
     def has(self, name: str) -> bool:
         return name in self._index
 
@@ -114,7 +118,7 @@ def parse_yes_no(text: str) -> bool | None:
 
 
 def parse_count(text: str) -> int | None:
-    """A non-negative whole number; Danish thousands separators (``1.171``) are accepted."""
+    """Parse a non-negative whole number; Danish thousands separators (``1.171``) are accepted."""
     if not _COUNT.match(text):
         return None
     return int(text.replace(".", ""))

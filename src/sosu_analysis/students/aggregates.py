@@ -85,7 +85,7 @@ def read_aggregates(path: str | os.PathLike, campuses: pd.DataFrame | str | os.P
     name = cols.header_name
     records, lines = [], []
     seen: dict[tuple, int] = {}
-    for row, line in zip(table.rows, table.line_numbers):
+    for row, line in zip(table.rows, table.line_numbers, strict=True):
         ok = True
         programme = parse_programme(cols.get(row, "programme"))
         if programme is None:
@@ -100,8 +100,8 @@ def read_aggregates(path: str | os.PathLike, campuses: pd.DataFrame | str | os.P
             if key(campus) in lookup:
                 campus = lookup[key(campus)]
             else:
-                problems.add(f"unknown campus '{campus}'; it is not in "
-                             f"{campuses.attrs.get('file', 'the campus table')}", line, name("campus"))
+                where = campuses.attrs.get("file", "the campus table") if campuses is not None else "the campus table"
+                problems.add(f"unknown campus '{campus}'; it is not in {where}", line, name("campus"))
                 ok = False
         intake = parse_month(cols.get(row, "intake"))
         if intake is None:
@@ -137,11 +137,42 @@ def read_aggregates(path: str | os.PathLike, campuses: pd.DataFrame | str | os.P
     frame = pd.DataFrame(records, columns=list(AGGREGATE_COLUMNS))
     frame[list(COUNT_COLUMNS) + ["horizon_months"]] = frame[list(COUNT_COLUMNS) + ["horizon_months"]].astype(np.int64)
     frame["_line"] = lines
+    _check_every_horizon(frame, problems, name)
     _check_across_horizons(frame, problems, name)
     problems.raise_if_any()
     frame = frame.drop(columns="_line")
     frame.attrs["file"] = table.file
     return frame
+
+
+def _check_every_horizon(frame: pd.DataFrame, problems: Problems, name) -> None:
+    """Refuse a cell that lacks a horizon other than because its intake has not reached it yet.
+
+    For each horizon of the file, the intakes counted there must be every
+    intake up to the latest one counted there: a cell without a row at ``h``
+    whose intake is not after that latest intake (or that has a row at a
+    longer horizon) would silently drop out of the analysis at ``h``.
+    """
+    horizons = sorted(set(int(h) for h in frame["horizon_months"]))
+    have: dict[tuple[str, str, str], set[int]] = {}
+    first: dict[tuple[str, str, str], int] = {}
+    latest: dict[int, str] = {}
+    for programme, campus, intake, h, line in zip(frame["programme"], frame["campus"], frame["intake"],
+                                                  frame["horizon_months"], frame["_line"], strict=True):
+        cell = (programme, key(campus), intake)
+        have.setdefault(cell, set()).add(int(h))
+        first[cell] = min(first.get(cell, line), line)
+        latest[int(h)] = max(latest.get(int(h), intake), intake)
+    shown = {(p, key(c), i): c for p, c, i in zip(frame["programme"], frame["campus"], frame["intake"], strict=True)}
+    for cell, hs in have.items():
+        programme, _, intake = cell
+        campus = shown[cell]
+        missing = [h for h in horizons if h not in hs and (intake <= latest[h] or max(hs) > h)]
+        if missing:
+            problems.add(f"{programme} at {campus}, intake {intake} has counts at {', '.join(map(str, sorted(hs)))} "
+                         f"months but none at {', '.join(map(str, missing))} months, although later intakes (or "
+                         "its own longer horizons) have; a missing row would silently drop the cell there",
+                         int(first[cell]), name("horizon_months"))
 
 
 def _check_across_horizons(frame: pd.DataFrame, problems: Problems, name) -> None:
@@ -204,7 +235,7 @@ def _count_cells(derived: pd.DataFrame) -> pd.DataFrame:
 def cell_table(data: pd.DataFrame, campuses: pd.DataFrame | str | os.PathLike | None = None,
                horizon_months: int = DEFAULT_HORIZON, *, as_of=None,
                pilot_programmes: tuple[str, ...] = PILOT_PROGRAMMES) -> pd.DataFrame:
-    """The campus × intake × programme cell table, from a student extract or from aggregates.
+    """Make the campus × intake × programme cell table from a student extract or from aggregates.
 
     Parameters
     ----------
@@ -277,4 +308,5 @@ register(Kind(
                 "n_dropout_noswitch, n_other",
     matches=lambda header: {"n_in_progress", "horizon_months"} <= {key(h) for h in header},
     check=lambda path, file: read_aggregates(Path(path), project_campuses(), file),
+    excludes=("student_id",),
 ))

@@ -191,12 +191,18 @@ def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
         in a covered programme, for intakes from the campus's ``pilot_start``.
     """
     starts = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True) if p}
-    campus = pd.Series(np.asarray(campus, dtype=object))
-    start = campus.map(starts)
-    pilot = start.notna().to_numpy()
-    covered = np.isin(np.asarray(programme, dtype=object), list(pilot_programmes))
-    after = np.asarray(intake, dtype=object) >= start.fillna("9999-99").to_numpy(dtype=object)
-    return pilot.astype(np.int64), (pilot & covered & after).astype(np.int64)
+    # distinct campuses and intakes are few: compare their codes, not a million strings
+    c_codes, c_uniques = pd.factorize(pd.Series(campus))
+    start_u = np.array([starts.get(str(u), "9999-99") for u in c_uniques] + ["9999-99"], dtype=object)
+    pilot_u = np.array([str(u) in starts for u in c_uniques] + [False])
+    i_codes, i_uniques = pd.factorize(pd.Series(intake))
+    p_codes, p_uniques = pd.factorize(pd.Series(programme))
+    covered_u = np.array([str(u) in pilot_programmes for u in p_uniques] + [False])
+    after_pairs = np.array([[str(i) >= s for i in i_uniques] for s in start_u], dtype=bool).reshape(
+        len(start_u), len(i_uniques))
+    pilot = pilot_u[c_codes]
+    after = after_pairs[c_codes, i_codes] if len(i_uniques) else np.zeros(len(c_codes), dtype=bool)
+    return pilot.astype(np.int64), (pilot & covered_u[p_codes] & after).astype(np.int64)
 
 
 def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | os.PathLike | None = None,
@@ -318,11 +324,16 @@ def _headers(header: list[str]) -> set[str]:
     return {key(h) for h in header}
 
 
+#: columns of student-level or aggregated data: a file with one of them is never a design table
+STUDENT_DATA_COLUMNS = ("student_id", "start_date", "exit_date", "exit_type", "n_in_progress", "horizon_months")
+
+
 register(Kind(
     name="campuses",
     description="campus table: campus, pilot, pilot_start, source, assumption",
     matches=lambda header: {"campus", "pilot", "pilot_start"} <= _headers(header),
     check=lambda path, file: read_campuses(Path(path), file),
+    excludes=STUDENT_DATA_COLUMNS,
 ))
 
 register(Kind(
@@ -330,4 +341,5 @@ register(Kind(
     description="interventions table: intervention, campus, programme, first_intake, source, assumption",
     matches=lambda header: {"intervention", "first_intake"} <= _headers(header),
     check=lambda path, file: read_interventions(Path(path), project_campuses(), file),
+    excludes=STUDENT_DATA_COLUMNS,
 ))

@@ -58,7 +58,7 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--campuses", metavar="FILE", default=None,
                    help=f"campus table (default: {DEFAULT_CAMPUSES} of the project)")
     p.add_argument("--published", metavar="FILE", default=None,
-                   help=f"published table to calibrate to (default: {Config.published_table} of the project)")
+                   help=f"published table to calibrate to (default: {Config.default('published_table')} of the project)")
     p.set_defaults(func=run_synth)
     return p
 
@@ -79,7 +79,7 @@ def run_synth(args: argparse.Namespace) -> int:
     try:
         try:
             campuses_file = Path(args.campuses) if args.campuses else resolve(DEFAULT_CAMPUSES)
-            published_file = Path(args.published) if args.published else resolve(Config.published_table)
+            published_file = Path(args.published) if args.published else resolve(Config.default("published_table"))
         except FileNotFoundError as exc:
             raise ValueError(f"{exc}; or give --campuses FILE and --published FILE") from None
         campuses = read_campuses(campuses_file)

@@ -36,7 +36,7 @@ def add_subparser(subparsers) -> None:
                    help="effect of the interventions on the logit scale of the preparation items (default 0.3)")
     p.add_argument("--out", required=True, metavar="FILE", help="output .csv; the name must contain 'synthetic'")
     p.add_argument("--students", metavar="FILE", default=None,
-                   help=f"student extract to draw from (default: {Config.students_file})")
+                   help=f"student extract to draw from (default: {Config.default('students_file')})")
     p.add_argument("--campuses", metavar="FILE", default=None, help=f"campus table (default: {DEFAULT_CAMPUSES})")
     p.set_defaults(func=run_synth_survey)
 
@@ -54,7 +54,7 @@ def add_subparser(subparsers) -> None:
 def run_synth_survey(args: argparse.Namespace) -> int:
     """Handle ``sosu-analysis synth-survey``."""
     try:
-        students = Path(args.students) if args.students else resolve(Config.students_file)
+        students = Path(args.students) if args.students else resolve(Config.default("students_file"))
         campuses_file = Path(args.campuses) if args.campuses else resolve(DEFAULT_CAMPUSES)
         survey, meta = generate_survey(students, read_campuses(campuses_file), args.seed, args.effect)
         command = shlex.join(["sosu-analysis", "synth-survey", "--seed", str(args.seed), "--effect",

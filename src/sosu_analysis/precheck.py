@@ -1,0 +1,245 @@
+"""Checks of the student data and the campus design before any notebook starts.
+
+:func:`check_students` reads and validates the student data of a run once
+(extract or campus aggregates, with the run's campus table and extract date),
+counts it into the campus × intake cells at every configured horizon, and
+checks the preconditions of the campus comparison on those cells (see
+:func:`design_problems`). A run whose data cannot support the comparison stops
+here with exit code 2 and a message that says what the data lack, instead of
+a crash inside notebook 04 or 05.
+
+The validated extract is handed to the notebooks through a Parquet cache
+(:func:`write_cache`, read back by :func:`sosu_analysis.students.extract.read_extract`),
+so a run reads and checks a large extract once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, Problem
+
+#: environment variable naming the manifest of the validated-extract cache of a run
+CACHE_ENV = "SOSU_VALIDATED_EXTRACT"
+#: the notebooks of the campus comparison and what each needs
+COMPARISON_NOTEBOOKS = ("04_pilot_vs_nonpilot", "05_power")
+#: fewest campuses for the analytic power of notebook 05 (a t test with G - 2 df)
+MIN_CAMPUSES_POWER = 3
+#: fewest SSA intakes before the pilot start for the placebo test of notebook 04
+MIN_PRE_INTAKES_PLACEBO = 2
+
+
+@dataclass
+class StudentCheck:
+    """What :func:`check_students` found out about the student data of a run."""
+
+    kind: str
+    #: the validated extract (``None`` for aggregates)
+    extract: pd.DataFrame | None
+    #: cells (SSA and the other programmes) by horizon
+    cells: dict[int, pd.DataFrame]
+    #: the date the extract is read as of (``None``: complete synthetic data, or aggregates)
+    as_of: pd.Timestamp | None
+    #: True when ``as_of`` was inferred from the extract's latest date (no ``extract_date`` in the config)
+    inferred: bool
+    #: what the report will leave out or show with a caveat (not fatal)
+    notes: list[str] = field(default_factory=list)
+
+
+def campus_fingerprint(campuses: pd.DataFrame) -> str:
+    """Return a SHA-256 of a campus table's content (the cache is valid only for the same table)."""
+    return hashlib.sha256(campuses.to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+def infer_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str) -> tuple[pd.Timestamp | None, bool]:
+    """Return the date the extract is read as of, and whether it was inferred.
+
+    The rule of :func:`sosu_analysis.comparison.extract_as_of`: ``extract_date``
+    when set; a synthetic extract from the project's generator is complete
+    (``None``); otherwise the latest start or exit date (inferred).
+    """
+    if extract_date:
+        return pd.Timestamp(extract_date), False
+    if synthetic and synthetic.get("generator"):
+        return None, False
+    dates = pd.concat([extract["start_date"], extract["exit_date"]])
+    return pd.Timestamp(dates.max()), True
+
+
+def check_students(students_file: str, campuses_table: str, horizons: list[int], extract_date: str,
+                   notebooks: list[str], alpha: float, root: Path, config_file: str) -> StudentCheck:
+    """Read and validate the student data once, and check the design of the campus comparison.
+
+    Raises
+    ------
+    InputError
+        For bad data (file, row and column) and for a design the comparison
+        cannot be run on (what the data lack, and the config key to change).
+    """
+    from . import students
+    from .paths import resolve
+    from .validation import detect_kind
+
+    path = resolve(students_file, root)
+    campuses = students.read_campuses(resolve(campuses_table, root), display_name=campuses_table)
+    kind = detect_kind(path, students_file).name
+    cells: dict[int, pd.DataFrame] = {}
+    extract = None
+    as_of, inferred = None, False
+    if kind == "campus_aggregates":
+        agg = students.read_aggregates(path, campuses=campuses, display_name=students_file)
+        have = sorted(set(int(h) for h in agg["horizon_months"]))
+        missing = [h for h in horizons if h not in have]
+        if missing:
+            raise InputError(Problem(config_file, f"key 'horizons': the aggregates {students_file} have no counts "
+                                                  f"at {', '.join(map(str, missing))} months (they have "
+                                                  f"{', '.join(map(str, have))}); remove those horizons or add "
+                                                  "the counts"))
+        for h in horizons:
+            cells[h] = students.cell_table(agg, campuses, horizon_months=h)
+    elif kind == "student_extract":
+        extract = students.read_extract(path, campuses=campuses, display_name=students_file,
+                                        extract_date=extract_date or None)
+        as_of, inferred = infer_as_of(extract, students.synthetic_label(path), extract_date)
+        for h in horizons:
+            cells[h] = students.cell_table(extract, campuses, horizon_months=h, as_of=as_of)
+    else:
+        raise InputError(Problem(students_file, f"is a {kind} table, not a student extract or campus aggregates "
+                                                f"(config key students_file, or --students)"))
+    fatal, notes = design_problems(cells, campuses, horizons, notebooks, alpha, as_of)
+    if fatal:
+        leave = ", ".join(n for n in COMPARISON_NOTEBOOKS if n in notebooks) or "the comparison notebooks"
+        raise InputError([Problem(students_file, f"the campus comparison cannot be run: {msg}. Nothing was run; "
+                                                 f"the notebooks {leave} and the report's section on the "
+                                                 "interventions need it (remove them from the config key "
+                                                 "'notebooks' to run the rest)") for msg in fatal])
+    return StudentCheck(kind=kind, extract=extract, cells=cells, as_of=as_of, inferred=inferred, notes=notes)
+
+
+def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, horizons: list[int],
+                    notebooks: list[str], alpha: float, as_of: pd.Timestamp | None = None,
+                    programme: str = "SSA") -> tuple[list[str], list[str]]:
+    """Preconditions of the campus comparison, checked on the cell tables.
+
+    Returns ``(fatal, notes)``: what makes the comparison impossible (the run
+    stops), and what the report leaves out or shows with a caveat.
+
+    Notes
+    -----
+    Fatal, at the main (first) horizon: fewer than two campuses with
+    ``programme`` students; no pilot campus or no comparison campus among
+    them; no intake before the earliest pilot start, or no treated intake
+    (a pilot campus from its start); fewer than
+    :data:`MIN_PRE_INTAKES_PLACEBO` pre-period intakes when notebook 04 runs
+    (its placebo test); fewer than :data:`MIN_CAMPUSES_POWER` campuses when
+    notebook 05 runs (the analytic power uses G - 2 df). At every other
+    horizon: no treated or no pre-period intake observed yet by the extract
+    date. Notes: randomization inference with so few assignments that its
+    smallest p-value exceeds ``alpha``; a wild bootstrap over fewer than
+    five campuses.
+    """
+    fatal: list[str] = []
+    notes: list[str] = []
+    starts = [s for p, s in zip(campuses["pilot"], campuses["pilot_start"], strict=True) if p and s]
+    first_start = min(starts) if starts else None
+    when = f" by the extract date {as_of.date().isoformat()}" if as_of is not None else ""
+    for i, h in enumerate(horizons):
+        c = cells[h]
+        c = c[(c["programme"] == programme) & (c["n"] > 0)]
+        if i == 0:
+            g = c["campus"].nunique()
+            g1 = c.loc[c["pilot"] == 1, "campus"].nunique()
+            if g < 2:
+                fatal.append(f"the data have {programme} students at {g} campus{'es' if g != 1 else ''}; a "
+                             "comparison of pilot and comparison campuses needs at least two")
+                return fatal, notes
+            if g1 == 0:
+                fatal.append(f"no pilot campus (pilot = yes in {campuses.attrs.get('file', 'the campus table')}) has "
+                             f"{programme} students in the data")
+            if g1 == g:
+                fatal.append(f"every campus with {programme} students is a pilot campus: there is no comparison "
+                             "campus")
+            if fatal:
+                return fatal, notes
+            pre = sorted(set(c.loc[c["intake"] < first_start, "intake"])) if first_start else []
+            if not pre:
+                fatal.append(f"no {programme} intake before the first pilot start {first_start}: the difference "
+                             "in differences needs intakes before and after")
+            if not (c["pilot_post"] == 1).any():
+                fatal.append(f"no {programme} intake at a pilot campus from its pilot start on{when}: nothing "
+                             "treated to compare")
+            if fatal:
+                return fatal, notes
+            if "04_pilot_vs_nonpilot" in notebooks and len(pre) < MIN_PRE_INTAKES_PLACEBO:
+                fatal.append(f"only {len(pre)} {programme} intake before the pilot start; the placebo test of "
+                             f"04_pilot_vs_nonpilot needs at least {MIN_PRE_INTAKES_PLACEBO}")
+            if "05_power" in notebooks and g < MIN_CAMPUSES_POWER:
+                fatal.append(f"only {g} campuses with {programme} students; the power analysis of 05_power "
+                             f"needs at least {MIN_CAMPUSES_POWER}")
+            k = math.comb(g, g1)
+            if 1 / k > alpha:
+                notes.append(f"randomization inference has only {k} assignments of {g1} pilot campuses among {g}, "
+                             f"so its p-value is at least {1 / k:.3f} and can never fall below alpha = {alpha}; the "
+                             "report shows it as uninformative at this size")
+            if g < 5:
+                notes.append(f"with {g} campuses the wild cluster bootstrap has only 6^{g} = {6 ** g} weight "
+                             "patterns; its p-values are coarse")
+        else:
+            if not (c["pilot_post"] == 1).any():
+                fatal.append(f"at {h} months no treated {programme} intake has reached the horizon{when}; remove "
+                             f"{h} from the config key 'horizons' or use a later extract")
+            elif first_start is not None and not (c["intake"] < first_start).any():
+                fatal.append(f"at {h} months no {programme} intake before the pilot start is observed{when}; "
+                             f"remove {h} from the config key 'horizons'")
+    return fatal, notes
+
+
+def write_cache(extract: pd.DataFrame, source: Path, campuses_fp: str, bound: dt.date, folder: Path) -> Path:
+    """Write the validated extract as Parquet in ``folder`` with a manifest; return the manifest's path.
+
+    ``folder`` must be private (see :func:`sosu_analysis.atomic.private_tempdir`):
+    the cache is personal data and never goes into the output folder.
+    """
+    parquet = folder / "students.parquet"
+    extract.to_parquet(parquet, index=False)
+    st = source.stat()
+    manifest = {"source": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                "campuses": campuses_fp, "bound": bound.isoformat(), "parquet": str(parquet),
+                "file": extract.attrs.get("file", str(source))}
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    return path
+
+
+def read_cache(source: Path, campuses: pd.DataFrame | None, bound: dt.date) -> pd.DataFrame | None:
+    """Return the validated extract from this run's cache if made from the same file and campus table.
+
+    A cache validated against an earlier upper date bound than ``bound`` is
+    at least as strict, so it serves. ``None`` when there is no cache or it
+    does not match (the caller then reads and validates the file).
+    """
+    manifest_path = os.environ.get(CACHE_ENV)
+    if not manifest_path or campuses is None:
+        return None
+    try:
+        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+        st = source.stat()
+        if (manifest["source"] != str(source.resolve()) or manifest["size"] != st.st_size
+                or manifest["mtime_ns"] != st.st_mtime_ns or manifest["campuses"] != campus_fingerprint(campuses)
+                or dt.date.fromisoformat(manifest["bound"]) > bound):
+            return None
+        frame = pd.read_parquet(manifest["parquet"])
+    except (OSError, ValueError, KeyError):
+        return None
+    for col in ("start_date", "exit_date"):  # Parquet stores seconds as milliseconds
+        frame[col] = frame[col].astype("datetime64[s]")
+    frame.attrs["file"] = manifest["file"]
+    return frame

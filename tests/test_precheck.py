@@ -1,0 +1,67 @@
+"""The run's one validation of the student data: the cache the notebooks read, and the inferred extract date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from sosu_analysis import precheck
+from sosu_analysis.paths import project_root
+from sosu_analysis.students import read_campuses, read_extract
+
+ROOT = project_root()
+EXTRACT = ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
+
+
+def test_notebooks_get_the_validated_table_from_the_cache(tmp_path, monkeypatch):
+    camp = read_campuses(ROOT / "data/raw/campuses.csv")
+    src = tmp_path / "students_synthetic_copy.csv"
+    src.write_bytes(EXTRACT.read_bytes())
+    fresh = read_extract(src, camp)
+    manifest = precheck.write_cache(fresh, src, precheck.campus_fingerprint(camp), dt.date.today(), tmp_path)
+    monkeypatch.setenv(precheck.CACHE_ENV, str(manifest))
+    cached = read_extract(src, camp, display_name="shown.csv")
+    pd.testing.assert_frame_equal(cached, fresh)
+    assert cached.attrs["file"] == "shown.csv" and cached.attrs["synthetic"] == {"label": "SYNTHETIC"}
+    # the cache serves only the same file and campus table, validated at least as strictly
+    assert precheck.read_cache(src, camp.iloc[:-1], dt.date.today()) is None
+    assert precheck.read_cache(src, camp, dt.date(2025, 1, 1)) is None
+    src.write_bytes(EXTRACT.read_bytes() + b"\n")
+    assert precheck.read_cache(src, camp, dt.date.today()) is None
+
+
+def test_inferred_extract_date_is_the_latest_date():
+    frame = read_extract(EXTRACT)
+    as_of, inferred = precheck.infer_as_of(frame, None, "")
+    assert inferred and as_of == max(frame["start_date"].max(), frame["exit_date"].max())
+    assert precheck.infer_as_of(frame, None, "2026-01-31") == (pd.Timestamp("2026-01-31"), False)
+    assert precheck.infer_as_of(frame, {"generator": "x"}, "") == (None, False)
+
+
+def test_shipped_design_passes_with_a_note_on_randomization_inference():
+    found = precheck.check_students(str(EXTRACT), "data/raw/campuses.csv", [3, 6, 12], "",
+                                    ["04_pilot_vs_nonpilot", "05_power"], 0.05, ROOT, "config/default.yaml")
+    assert found.kind == "student_extract" and set(found.cells) == {3, 6, 12}
+    assert any("15 assignments" in n for n in found.notes)  # C(6, 4) = 15, so p >= 1/15 > 0.05
+
+
+def test_run_prints_and_records_the_inferred_extract_date(tmp_path, capsys):
+    """Without extract_date, a real (unlabelled) extract is read as of its latest date: said and written down."""
+    import yaml
+
+    from sosu_analysis import cli
+
+    src = tmp_path / "extract.csv"  # no 'synthetic' in the name, no sidecar: taken for a real extract
+    src.write_bytes(EXTRACT.read_bytes())
+    cfg = tmp_path / "my.yaml"
+    cfg.write_text(yaml.safe_dump({"students_file": str(src), "notebooks": ["00_clean"], "lead_report": ""}),
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["run", "--config", str(cfg), "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    latest = max(read_extract(EXTRACT)["exit_date"].max(), read_extract(EXTRACT)["start_date"].max())
+    day = latest.date().isoformat()
+    assert f"extract date: {day}, inferred" in err
+    assert f"read as of {day}" in (out / "config.yaml").read_text(encoding="utf-8").splitlines()[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["extract.csv", "my.yaml", "out"]  # no lock, no staging
