@@ -6,6 +6,7 @@ from did_helpers import load_reference, small_panel_frame
 
 from sosu_analysis.did.covariance import cr2_vcov, satterthwaite_df, wald_test
 from sosu_analysis.did.data import as_cells
+from sosu_analysis.did.event_study import pre_slope_contrast
 from sosu_analysis.did.htz import htz_wald_test
 from sosu_analysis.did.model import build_design, fit_ols
 
@@ -90,3 +91,14 @@ def test_htz_invariant_to_rescaling_constraints(fit):
 def test_wrong_constraint_shape_raises(fit):
     with pytest.raises(ValueError, match="constraints"):
         htz_wald_test(fit, np.zeros((2, 3)))
+
+
+def test_pre_slope_contrast_recovers_a_linear_pre_trend():
+    """Closed form: coefficients on a line through the reference period have exactly that slope."""
+    times = [-4, -3, -2, 0, 1]
+    C = pre_slope_contrast(times, reference=-1, k=8)
+    beta = np.zeros(8)
+    for j, t in enumerate(times):
+        beta[j] = 0.7 * (t + 1)
+    assert (C @ beta).item() == pytest.approx(0.7)
+    assert np.all(C[0, 3:] == 0)  # post-period and fixed effects do not enter
