@@ -66,3 +66,21 @@ def format_count(value: int) -> str:
 def format_tenths(tenths: int) -> str:
     """Tenths of a percent as published: 972 -> ``"97,2 %"``."""
     return format_pct(tenths / 10)
+
+
+def format_decimal(value: float, decimals: int = 1) -> str:
+    """Return a number the Danish way, rounded half up as the ministry does: 2.25 -> ``"2,3"``; -0.0 -> ``"0,0"``.
+
+    Python's float formatting rounds halves to even and would print 9/400 =
+    2,25 % as "2,2". A negative number gets a real minus sign (U+2212), which
+    never lets a line break split it from its digits.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = f"{q:f}"
+    if text.startswith("-") and q == 0:
+        text = text[1:]
+    whole, _, frac = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,d}".replace(",", ".") if len(whole) > 4 else whole
+    return ("−" if text.startswith("-") else "") + grouped + ("," + frac if frac else "")
