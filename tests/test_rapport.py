@@ -31,7 +31,7 @@ needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None and not o
 def visible_text(page: str) -> str:
     """The text a reader sees: no style, script, hidden header or tags; entities decoded."""
     page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<div id='pdf-header' hidden>.*?</div>", " ", page, flags=re.S)
+    page = re.sub(r"<div[^>]*id=[\"']pdf-header[\"'][^>]*>.*?</div>", " ", page, flags=re.S)
     page = re.sub(r"<[^>]+>", " ", page)
     return htmllib.unescape(page)
 
@@ -58,7 +58,7 @@ def test_report_files(fresh_run):
     positions = [text.index(x) for x in order]
     assert positions == sorted(positions)
     for anchor, title in lead_report.CONTENTS:
-        assert f"<h2 id='{anchor}'>" in page or f"id='{anchor}'" in page, title
+        assert re.search(rf"id=[\"']{anchor}[\"']", page), title
     # the synthetic banner before the answers; the pilot answer says it is an illustration
     assert text.index("SYNTETISKE DATA") < text.index("Kort fortalt")
     assert "kun er en illustration" in text
@@ -72,7 +72,7 @@ def test_report_files(fresh_run):
     assert text.count("Kilde:") >= len(lead_report.FIGURES) + len(lead_report.TABLES_DA)
     assert "<th></th>" not in page and "Unnamed" not in page
     # every image has a Danish alt text (nbconvert's English default is gone)
-    alts = re.findall(r"<img [^>]*alt='([^']*)'", page)
+    alts = re.findall(r"<img [^>]*alt=\"([^\"]*)\"", page)  # nbconvert writes attributes in double quotes
     assert len(alts) == len(lead_report.FIGURES) and all(len(a) > 40 for a in alts)
     assert "No description" not in page and not re.search(r"<img(?![^>]*alt=)", page)
     # the watermark on every figure made from the synthetic student data
@@ -89,15 +89,15 @@ def test_report_files(fresh_run):
 def test_front_page_is_short_and_complete(fresh_run):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
-    front = page[page.index("<section class='forside'"):page.index("</section>")]
+    front = page[re.search(r"<section class=[\"']forside", page).start():page.index("</section>")]
     words = len(visible_text(front).split())
     assert words <= 250, words
-    assert front.count("class='svar lys-") == 3
+    assert len(re.findall(r"class=[\"']svar lys-", front)) == 3
     assert 3 <= front.count("<li>") <= 5
     assert front.count("Hvem:") == front.count("Hvornår:") == front.count("<li>")
     # the body does not repeat the summary word for word
     body = page[page.index("</section>"):]
-    for sentence in re.findall(r"<p class='saetning'>(.*?)</p>", front):
+    for sentence in re.findall(r"<p class=[\"']saetning[\"']>(.*?)</p>", front):
         assert sentence not in body
 
 
@@ -225,7 +225,7 @@ def test_pilot_verdict_follows_the_interval_and_the_pretrend(shipped):
     _set_main(shipped, -16.0, 8.0, -4.0)
     assert lead_report.pilot_light(shipped) == "rød"
     a = lead_report.answer_pilot(shipped)
-    assert "usikkerheden er stor" in a.sentence and "også på nul" in a.sentence
+    assert "måske ingen forskel" in a.sentence
     _set_main(shipped, -9.0, -1.0, -5.0)
     assert lead_report.pilot_light(shipped) == "grøn"
     assert "for stor til at være tilfældig" in lead_report.answer_pilot(shipped).sentence
@@ -252,8 +252,8 @@ def test_trend_verdict_for_a_fall(shipped):
 def test_goal_answer_quotes_the_observed_rate(shipped):
     a = lead_report.answer_goal(shipped)
     # SSA 2024: 17,4 % observed is 5,4 pp over the 12 % goal (seed 003, Table 1); SSH 10,9 % (interval spans 12 %)
-    assert "SSA havde 17,4\u00a0% frafald i 2024, altså 5,4\u00a0procentpoint over målet på 12\u00a0%" in a.sentence
-    assert a.light == "grøn" and "SSH havde 10,9\u00a0% og ligger omkring målet" in a.why
+    assert "SSA lå i 2024 5,4\u00a0procentpoint over målet på 12\u00a0%" in a.sentence
+    assert a.light == "grøn" and "17,4\u00a0%" in a.why and "SSH (10,9\u00a0%) ligger omkring målet" in a.why
 
 
 def test_goal_line_only_where_the_goal_applies(shipped):

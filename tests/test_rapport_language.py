@@ -79,7 +79,7 @@ def test_sector_terms(text, term):
 def test_terms_box_explains_the_statistics(fresh_run, term):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
-    box = page[page.index("<div class='begreber'"):]
+    box = page[re.search(r"<div class=[\"']begreber", page).start():]
     box = box[:box.index("</div>")]
     assert f"<b>{term}</b>:" in box
 

@@ -62,7 +62,10 @@ def _consistent(res, text):
     answer = lead_report.answer_pilot(res)
     main = lead_report.did_row(res, "incl_switch")
     contains_zero = main["ci_low_pp"] <= 0 <= main["ci_high_pp"]
-    assert ("også på nul" in answer.sentence) == (contains_zero and lead_report.pilot_light(res) == "rød")
+    assert ("måske ingen forskel" in answer.sentence) == (lead_report.pilot_light(res) == "rød")
+    if lead_report.pilot_light(res) == "rød":
+        assert contains_zero
+    assert ("lavere på pilotafdelingerne" in answer.sentence) == (main["att_pp"] < 0)
     assert answer.sentence in text
 
 

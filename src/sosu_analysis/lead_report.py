@@ -57,11 +57,13 @@ PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplot
             "nbconvert", "nbval", "jupyterlab", "playwright")
 #: the main specification of the campus comparison and the inference the verdict rests on
 MAIN_ESTIMATOR, MAIN_INFERENCE, PRETREND_METHOD = "lpm", "cr2", "cr2_slope"
+#: the power at which the minimum detectable effect is computed (did.timeline's default)
+POWER = 0.8
 #: traffic light: how sure the answer is
 LIGHTS = {"grøn": "Sikkert svar", "gul": "Usikkert svar", "rød": "Kan ikke afgøres endnu"}
 SOURCE_PUBLISHED = "Kilde: uddannelsesstatistik.dk (Børne- og Undervisningsministeriet), status 3 måneder efter start."
 SOURCE_GOALS = "Kilde: Danske SOSU-skolers strategi (mål for frafald og uddannelsesaftaler)."
-SOURCE_DESIGN = "Kilde: SOSU H's opfølgningsplan for overgangsindsatserne; data/raw/interventions.csv og campuses.csv."
+SOURCE_DESIGN = "Kilde: SOSU H's opfølgningsplan for overgangsindsatserne og projektets tabel over afdelingerne."
 
 
 # ---- the one place numbers are formatted ------------------------------------------------------
@@ -275,18 +277,15 @@ def answer_trend(res: Results, programme: str = "SSA") -> Answer:
     rising = r["ame_pp_per_year"] > 0
     light = trend_light(r, res.alpha)
     n_years = int(r["n_years"])
-    sentence = (f"Frafaldet på {programme} {'steg' if rising else 'faldt'} fra {pct(r['pct_first'])} i "
-                f"{int(r['first_year'])} til {pct(r['pct_last'])} i {int(r['last_year'])}, i gennemsnit "
-                f"{pp(r['ame_pp_per_year'])} om året")
+    sentence = (f"Frafaldet på {programme} {'steg' if rising else 'faldt'} med i gennemsnit "
+                f"{pp(r['ame_pp_per_year'])} om året fra {int(r['first_year'])} til {int(r['last_year'])}")
     if light == "grøn":
         sentence += f", og {'stigningen' if rising else 'faldet'} er for stor til at være tilfældig."
         why = f"Gælder også, når man tager højde for, at årene svinger mere end ventet ({pval(r['p_value_quasi'])})."
     elif light == "gul":
         change = "stigningen" if rising else "faldet"
         sentence += f", men med kun {number_word(n_years)} år kan {change} godt være tilfældig."
-        why = (f"Ser man på eleverne enkeltvis, er {'stigningen' if rising else 'faldet'} tydelig "
-               f"({pval(r['p_value'])}), men årene svinger så meget, at den kan være tilfældig "
-               f"({pval(r['p_value_quasi'])}).")
+        why = f"Årene svinger mere, end tilfældigheder blandt eleverne kan forklare ({pval(r['p_value_quasi'])})."
     else:
         sentence += f", men {'stigningen' if rising else 'faldet'} er så lille, at den kan være tilfældig."
         why = f"Udviklingen kan skyldes tilfældigheder ({pval(r['p_value'])})."
@@ -326,9 +325,8 @@ def answer_goal(res: Results, programme: str = "SSA") -> Answer:
                     f"{pct(r['goal_pct'], 0)}: usikkerheden rummer både over og under målet.")
         light = "gul"
     else:
-        sentence = (f"{programme} havde {pct(r['observed_pct'])} frafald i {year}, altså {pp(diff)} "
-                    f"{'over' if where == 'over' else 'under'} målet på {pct(r['goal_pct'], 0)}, og "
-                    f"{'afstanden er klart større end usikkerheden' if where == 'over' else 'det er sikkert under'}.")
+        sentence = (f"{programme} lå i {year} {pp(diff)} {'over' if where == 'over' else 'under'} målet på "
+                    f"{pct(r['goal_pct'], 0)}, og afstanden er klart større end usikkerheden.")
         light = "grøn"
     others = []
     for prog in goal_programmes(res):
@@ -336,10 +334,9 @@ def answer_goal(res: Results, programme: str = "SSA") -> Answer:
             continue
         o = _goal_row(res, prog)
         pos = goal_position(o)
-        others.append(f"{prog} havde {pct(o['observed_pct'])} og ligger "
+        others.append(f"{prog} ({pct(o['observed_pct'])}) ligger "
                       + {"over": "over målet", "under": "under målet", "omkring": "omkring målet"}[pos])
-    why = (f"{level(res)}-interval for {programme}: {pct_interval(r['observed_ci_low'], r['observed_ci_high'])}. "
-           + ("; ".join(others) + "." if others else ""))
+    why = (f"{programme}: {pct(r['observed_pct'])} frafald i {year}. " + ("; ".join(others) + "." if others else ""))
     return Answer("maal", "Hvor langt er vi fra målet?", sentence, light, why.strip())
 
 
@@ -364,16 +361,15 @@ def answer_pilot(res: Results, when: Timing | None = None) -> Answer:
     h = main_horizon(res)
     light = pilot_light(res)
     lower = r["att_pp"] < 0
-    prefix = "På de syntetiske data, som kun er en illustration af metoden, " if res.synthetic else ""
-    body = (f"blev frafaldet efter {h} måneder {pp(r['att_pp'])} {'lavere' if lower else 'højere'} på "
-            "pilotafdelingerne, end udviklingen på de øvrige afdelinger tilsagde")
-    words = change_words(r["ci_low_pp"], r["ci_high_pp"])
+    prefix = "På de syntetiske data, som kun er en illustration, " if res.synthetic else ""
+    body = (f"var frafaldet efter {h} måneder {pp(r['att_pp'])} {'lavere' if lower else 'højere'} på "
+            "pilotafdelingerne end ventet")
     if light == "rød":
-        body += f", men usikkerheden er stor: forskellen kan ligge {words}, altså også på nul"
+        body += ", men usikkerheden er så stor, at der måske ingen forskel er"
     elif light == "grøn":
-        body += f", og forskellen er for stor til at være tilfældig: den ligger {words}"
+        body += ", og forskellen er for stor til at være tilfældig"
     else:
-        body += f", men resultatet er ikke sikkert: forskellen ligger {words}"
+        body += ", men resultatet er ikke sikkert"
     sentence = _capital(prefix + body) + "."
     failed = pretrend_failed(res)
     why = []
@@ -418,7 +414,7 @@ def build_timeline(data, power: pd.DataFrame, horizons: list[int], alpha: float 
     first = cal.loc[cal["pilot_period"], "intake"].min()
     dates = [month_label(m) for m in range(month_index(first), month_index(until) + 1)]
     timeline = detection_timeline(cells, list(horizons), dates, baseline=float(p["baseline_pct"]) / 100,
-                                  icc=float(p["icc"]), alpha=alpha)
+                                  icc=float(p["icc"]), power=POWER, alpha=alpha)
     milestones = outcome_milestones(cells, list(horizons), until)
     return timeline, milestones
 
@@ -442,10 +438,8 @@ def timing(res: Results, timeline: pd.DataFrame, milestones: pd.DataFrame) -> Ti
         sentence = (f"En virkning på {pp(target)} kan tidligst påvises i {month_da(m)}, når "
                     f"{hh}-måneders resultaterne for de nye optag er kendt.")
     else:
-        last = timeline[(timeline["date"] == until) & timeline["mde_pp"].notna()]
-        best = float(last["mde_pp"].min()) if len(last) else float("nan")
-        sentence = (f"Selv i {month_da(until)} kan kun en virkning på mindst {pp(best)} påvises, "
-                    f"så en virkning på {pp(target)} kan ikke påvises med de nuværende afdelinger.")
+        sentence = (f"Med de nuværende afdelinger kan en virkning på {pp(target)} ikke påvises før "
+                    f"{month_da(until)}.")
     end = timeline[timeline["date"] == until]
     mde_end = {int(hh): float(end.loc[end["horizon"] == hh, "mde_pp"].iloc[0]) if (end["horizon"] == hh).any()
                else float("nan") for hh in res.horizons}
@@ -458,32 +452,30 @@ def recommendations(res: Results, when: Timing, campuses: list[str], comparison:
     """3-5 next steps with who and when, following the verdicts."""
     out = []
     if res.synthetic:
-        out.append(Recommendation("Kør analysen på skolens rigtige elevudtræk; tallene om indsatserne her er "
-                                  "syntetiske.", "Projektlederen sammen med skolens dataansvarlige",
-                                  "så snart udtrækket foreligger"))
+        out.append(Recommendation("Kør analysen på skolens rigtige elevudtræk.",
+                                  "Projektlederen og skolens dataansvarlige", "så snart udtrækket foreligger"))
     first = [v for v in when.first_month.values() if v]
     if first:
         out.append(Recommendation(
-            f"Fortsæt indsatserne uændret på {_join(campuses)}, og indfør dem ikke på {_join(comparison)} endnu: "
-            "ellers forsvinder sammenligningen.", "Uddannelseslederne", f"mindst til {month_da(min(first))}"))
+            f"Fortsæt indsatserne uændret, og indfør dem ikke på {_join(comparison)} endnu: ellers forsvinder "
+            "sammenligningen.", "Uddannelseslederne", f"mindst til {month_da(min(first))}"))
     else:
         out.append(Recommendation(
-            f"Beslut, om flere afdelinger skal indgå i sammenligningen: med kun {_join(comparison)} uden indsatser "
-            f"kan en virkning på {pp(when.target_pp)} ikke påvises før {month_da(when.until)}. Indfør ikke "
-            "indsatserne dér imens.", "Projektlederen og uddannelseslederne", "inden næste optag planlægges"))
+            f"Beslut, om flere afdelinger skal med i sammenligningen, og indfør ikke indsatserne på "
+            f"{_join(comparison)} imens.", "Projektlederen og uddannelseslederne", "inden næste optag planlægges"))
     out.append(Recommendation(
-        "Notér for hvert optag, hvilke elever der faktisk deltog i overgangsrum og temadage, og hvornår de fik "
-        "uddannelsesaftale.", "Kontaktlærere og oplæringsvejledere", "fra næste optag"))
+        "Notér for hvert optag, hvem der deltog i indsatserne, og hvornår eleverne fik uddannelsesaftale.",
+        "Kontaktlærere og oplæringsvejledere", "fra næste optag"))
     if pretrend_failed(res):
         out.append(Recommendation(
-            "Undersøg, hvorfor frafaldet udviklede sig forskelligt på afdelingerne før pilotstart, inden "
-            "resultatet bruges.", "Projektlederen", "før næste statusmøde"))
+            "Undersøg, hvorfor afdelingerne udviklede sig forskelligt før pilotstart, før resultatet bruges.",
+            "Projektlederen", "før næste statusmøde"))
     else:
         out.append(Recommendation(
-            "Bekræft, at Munkeengen er den afdeling, planen kalder »Nord«, og hvornår hver afdeling startede.",
+            "Bekræft, at Munkeengen er planens »Nord«, og hvornår hver afdeling startede.",
             "Projektlederen", "før næste kørsel"))
     out.append(Recommendation(
-        f"Vurdér indsatserne på 6- og 12-måneders resultaterne, ikke kun på {main_horizon(res)} måneder.",
+        f"Bedøm indsatserne på 6- og 12-måneders resultaterne, ikke kun på {main_horizon(res)} måneder.",
         "Projektgruppen", f"ved hver ny kørsel, første gang {month_da(when.now)}" if not res.synthetic
         else "ved hver ny kørsel"))
     return out[:5]
@@ -599,8 +591,8 @@ def terms_box(res: Results) -> str:
                         f"{num(res.alpha, 2)}. Det siger ikke, at forskellen er stor eller vigtig."),
         ("Statistisk styrke", "chancen for at påvise en virkning, der faktisk er der. Med få afdelinger er "
                               "styrken lav, og et resultat uden signifikans betyder ikke, at indsatsen ikke virker."),
-        ("Mindste påviselige effekt", "den mindste virkning, der med 80 % sandsynlighed kan påvises med de "
-                                      "data, der er."),
+        ("Mindste påviselige effekt", f"den mindste virkning, der med {pct(100 * POWER, 0)} sandsynlighed kan "
+                                      "påvises med de data, der er."),
     ]
     lis = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in items)
     return f"<div class='begreber' id='begreber'><h2>Begreber</h2><ul>{lis}</ul></div>"
@@ -673,8 +665,19 @@ def trend_text(res: Results) -> str:
     """Return the trend section: SSA's verdict, SSH's whole series (peak included), PAU, both definitions."""
     t1 = res["table1"]
     parts = []
-    a = answer_trend(res, "SSA")
-    parts.append(f"{a.sentence} {a.why}")
+    r = _trend_row(res, "SSA")
+    d = t1[t1["programme"] == "SSA"].sort_values("year")
+    series = _join([f"{pct(v)} i {int(y)}" for y, v in zip(d["year"], d["pct_dropout_total"], strict=True)])
+    change = "stigning" if r["ame_pp_per_year"] > 0 else "fald"
+    light = trend_light(r, res.alpha)
+    verdict = {"grøn": "Udviklingen er for stor til at være tilfældig, også når man tager højde for, at årene "
+                       "svinger mere, end tilfældigheder blandt eleverne kan forklare",
+               "gul": "Ser man på eleverne enkeltvis, er udviklingen for stor til at være tilfældig, men årene "
+                      "svinger så meget, at den godt kan være det, når man tager højde for det",
+               "rød": "Udviklingen kan skyldes tilfældigheder"}[light]
+    parts.append(f"På SSA var frafaldet inkl. omvalg {series}: en {change} på i gennemsnit "
+                 f"{pp(r['ame_pp_per_year'])} om året. {verdict} ({pval(r['p_value'])} og "
+                 f"{pval(r['p_value_quasi'])}).")
     for prog in ("SSH", "PAU"):
         d = t1[t1["programme"] == prog].sort_values("year")
         if d.empty:
@@ -1084,8 +1087,8 @@ def alt_timeline(res: Results, when: Timing) -> str:
 def note_timeline(res: Results) -> str:
     """Caption of the timeline figure."""
     return ("Hver kurve falder, når resultatet for endnu et pilotoptag bliver kendt (punkterne). Beregnet med "
-            "samme metode som vurderingen (CR2 med Satterthwaites frihedsgrader) og 80 % sandsynlighed for at "
-            "påvise virkningen; kommende optag antages at ligne de hidtidige.")
+            f"samme metode som vurderingen (CR2 med Satterthwaites frihedsgrader) og {pct(100 * POWER, 0)} "
+            "sandsynlighed for at påvise virkningen; kommende optag antages at ligne de hidtidige.")
 
 
 def note_milestones() -> str:

@@ -100,19 +100,19 @@ def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float |
         ax.set_title(f"Frafald {DEFINITION_SHORT[definition]}")
         ax.set_ylabel("Frafald (%)")
         if definition == "incl_switch" and goal_pct is not None:
-            ax.axhline(goal_pct, color="#333333", linestyle="--", linewidth=1.2)
             label = f"Mål for {' og '.join(goal_programmes)}: {_num(goal_pct, 0)} %"
             if start_pct is not None:
-                label += f"\n(landsplan nu {_num(start_pct, 0)} %)"
-            ax.text(years[0] - 0.15, goal_pct + 0.4, label, fontsize=MIN_FONT_PT, va="bottom", ha="left",
-                    color="#333333")
-            ymax = max(ymax, goal_pct + 5)
+                label += f" (fra {_num(start_pct, 0)} %)"
+            ax.axhline(goal_pct, color="#333333", linestyle="--", linewidth=1.2)
+            ax.text(0.03, 0.80, f"Stiplet linje: {label[0].lower()}{label[1:]}", transform=ax.transAxes,
+                    fontsize=MIN_FONT_PT, color="#333333", va="top")
     for ax in axes:
-        ax.set_ylim(0, ymax * 1.12)
+        ax.set_ylim(0, ymax * 1.55)
+        ax.yaxis.set_major_locator(ticker.MultipleLocator(5))
         ax.set_xticks(years, [str(int(y)) for y in years])
         ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
         comma_axis(ax.yaxis)
-        ax.legend(loc="lower right", ncol=3, frameon=True)
+        ax.legend(loc="upper left", ncol=3, frameon=True, columnspacing=0.8, handlelength=1.5)
     fig.tight_layout()
     return fig
 
@@ -213,11 +213,12 @@ def timeline_figure(timeline: pd.DataFrame, milestones: pd.DataFrame, target_pp:
         marks = d[d["date"].astype(str).isin(known)]
         ax.plot(mdates.date2num([_month(s) for s in marks["date"]]), marks["mde_pp"], "o", markersize=4,
                 color=HORIZON_COLOURS.get(int(h), "#333333"))
-        top = max(top, float(d["mde_pp"].quantile(0.9)))
+        top = max(top, float(d["mde_pp"].max()))
     if target_pp is not None:
         ax.axhline(target_pp, color="#333333", linestyle=":", linewidth=1.4)
-        ax.text(ax.get_xlim()[0], target_pp, f" Målet: {_num(target_pp, 0)} procentpoint", va="bottom",
-                fontsize=MIN_FONT_PT, color="#333333")
+        ax.text(0.02, target_pp, f"Ønsket virkning: {_num(target_pp, 0)} procentpoint", va="top",
+                transform=ax.get_yaxis_transform(), fontsize=MIN_FONT_PT, color="#333333",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.set_ylim(0, max(top, (target_pp or 0) * 2, 1.0) * 1.1)
     ax.set_ylabel("Mindste effekt, der kan\npåvises (procentpoint)")
     ax.xaxis.set_major_locator(mdates.YearLocator())
