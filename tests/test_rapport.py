@@ -48,6 +48,7 @@ def test_report_files(fresh_run):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
     assert '<html lang="da">' in page
+    assert '<html lang="da">' in (out / "06_rapport.html").read_text()  # the notebook page too
     pdf = (out / "rapport.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-" and b"/CreationDate (D:20000101000000" in pdf  # fixed stamp: same bytes each run
     assert 'href="rapport.html"' in (out / "index.html").read_text()
