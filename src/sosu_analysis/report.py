@@ -13,6 +13,7 @@ from .plotting import save_figure
 
 
 def output_folder(output_dir: str | os.PathLike, sub: str) -> Path:
+    """Return ``OUTPUT/SUB``, created if missing."""
     folder = resolve(output_dir) / sub
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -47,7 +48,7 @@ def write_processed(frame: pd.DataFrame, processed_dir: str | os.PathLike, name:
 
 
 def rounded(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
-    """A copy with float columns rounded for display (stored outputs stay stable under nbval)."""
+    """Return a copy with float columns rounded for display (stored outputs stay stable under nbval)."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
