@@ -26,13 +26,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv and install the pinned packages (done by the other targets too)
 
-browser: ## Install Debian's Chromium (and the DejaVu fonts the report uses) for the PDF and the browser test
-	@if command -v chromium >/dev/null 2>&1 || [ -n "$$SOSU_CHROMIUM" ]; then exit 0; fi; \
+browser: ## Install Debian's Chromium, the DejaVu fonts the report uses and pdftotext (poppler-utils) for the PDF checks
+	@if { command -v chromium >/dev/null 2>&1 || [ -n "$$SOSU_CHROMIUM" ]; } && command -v pdftotext >/dev/null 2>&1; \
+	  then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; else \
 	  echo "Chromium is missing and this user cannot install it: apt-get install chromium (as root)," \
 	       "or set SOSU_CHROMIUM to a Chromium binary" >&2; exit 1; fi; \
-	echo "installing Debian's chromium (apt-get)"; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+	echo "installing Debian's chromium and poppler-utils (apt-get)"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core \
+	  poppler-utils >/dev/null
 
 report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
 	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks

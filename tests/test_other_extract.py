@@ -74,21 +74,34 @@ def test_committed_processed_data_and_reports_untouched(other_run):
 
 
 def _summary(page: str) -> str:
-    start = page.index("Sammenfatning")
-    return page[start:page.index("Begreber", start)]
+    import html
+    import re
+
+    page = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    start = page.index("Kort fortalt")
+    return page[start:page.index("Det anbefaler vi", start)]
 
 
 def test_report_sentences_follow_the_data(other_run):
-    """Every number in the prose comes from the tables: another extract gives other sentences."""
-    from sosu_analysis import rapport
+    """Every number in the prose comes from the tables: another extract gives other sentences and verdicts."""
+    import html
 
-    new_page = (other_run["out"] / "rapport.html").read_text()
-    old_page = (ROOT / "reports/rapport.html").read_text()
+    from sosu_analysis import rapport
+    from sosu_analysis.students import synthetic_label
+
+    new_page = html.unescape((other_run["out"] / "rapport.html").read_text())
+    old_page = html.unescape((ROOT / "reports/rapport.html").read_text())
     assert _summary(new_page) != _summary(old_page)
     did = pd.read_csv(other_run["out"] / "tables/did.csv")
-    r = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)].iloc[0]
-    numbers = f"{rapport.pp(r['att_pp'])} {'gunstigere' if r['att_pp'] < 0 else 'ugunstigere'}"
-    interval = rapport.interval_words(r["ci_low_pp"], r["ci_high_pp"])
+    r = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)
+            & (did.outcome_definition == "incl_switch")].iloc[0]
+    numbers = f"{rapport.pp(r['att_pp'])} {'lavere' if r['att_pp'] < 0 else 'højere'} på pilotafdelingerne"
+    interval = rapport.change_words(r["ci_low_pp"], r["ci_high_pp"])
     assert numbers in new_page and interval in new_page
     assert interval not in old_page
-    assert "sand effekt på 0,0 procentpoint" in new_page  # this draw's built-in effect
+    assert "uden nogen indbygget virkning" in new_page  # this draw's built-in effect (none)
+    # no effect built in: the verdict is red (the interval contains zero) and says so in words
+    res = rapport.load_results(other_run["out"], synthetic_label(other_run["out"].parent /
+                                                                     "students_synthetic_seed7_effect0.csv"))
+    assert rapport.pilot_light(res) == "rød" and r["ci_low_pp"] <= 0 <= r["ci_high_pp"]
+    assert "Kan ikke afgøres endnu" in _summary(new_page) and "måske ingen forskel" in _summary(new_page)

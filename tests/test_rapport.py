@@ -1,79 +1,183 @@
-"""The project lead's report, tested as a reader would see it: in a real browser (Debian's Chromium)."""
+"""The project lead's report, tested as a reader would see it: on a phone, on a desktop and on paper.
+
+The browser checks use Debian's Chromium (``make browser``); the PDF checks use
+pdftotext (poppler-utils, installed by ``make browser`` too).
+"""
 
 from __future__ import annotations
 
+import html as htmllib
+import os
 import re
 import shutil
+import subprocess
 
 import pandas as pd
 import pytest
 
-from sosu_analysis import browser, danish, rapport
+from sosu_analysis import browser, rapport, rapport_figures
 from sosu_analysis.paths import project_root
 
 ROOT = project_root()
 SCREENSHOTS = ROOT / "build" / "screenshots"  # git-ignored; look at them after `make test`
+SHIPPED_STUDENTS = ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
 
-needs_chromium = pytest.mark.skipif(browser.chromium_path() is None and not __import__("os").environ.get("CI"),
+needs_chromium = pytest.mark.skipif(browser.chromium_path() is None and not os.environ.get("CI"),
                                     reason="Chromium not installed (make browser); required on CI")
+needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None and not os.environ.get("CI"),
+                                     reason="pdftotext not installed (make browser); required on CI")
 
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no style, script, hidden header or tags; entities decoded."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<div[^>]*id=[\"']pdf-header[\"'][^>]*>.*?</div>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return htmllib.unescape(page)
+
+
+def body_text(page: str) -> str:
+    """The visible text before the appendix (file names and package names are not prose)."""
+    text = visible_text(page)
+    return text[: text.rindex("Bilag: datagrundlag og versioner")]
+
+
+# ---- the files and their structure --------------------------------------------------------------
 
 def test_report_files(fresh_run):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
     assert '<html lang="da">' in page
+    assert '<html lang="da">' in (out / "06_rapport.html").read_text()  # the notebook page too
     pdf = (out / "rapport.pdf").read_bytes()
     assert pdf[:5] == b"%PDF-" and b"/CreationDate (D:20000101000000" in pdf  # fixed stamp: same bytes each run
     assert 'href="rapport.html"' in (out / "index.html").read_text()
-    # findings first: the summary comes before every section with figures
-    assert page.index("Sammenfatning") < page.index("Udviklingen pr. uddannelse") < page.index("Bilag")
-    # Danish number formats, both definitions, the terms box and the provenance appendix
-    assert "17,4\u00a0%" in page and "1.327" in page
-    assert "inkl. omvalg" in page and "ekskl. omvalg" in page
-    assert "Begreber" in page and "Afbrudt med omvalg" in page
-    for rel in ("data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv", "data/raw/campuses.csv"):
-        assert rapport.sha256(ROOT / rel) in page
-    assert "git commit" in page and "statsmodels" in page
-    # synthetic student data: banner on top, watermark on every figure made from it
-    assert page.index("SYNTETISKE DATA") < page.index("Sammenfatning")
-    for fig in ("rapport_pilot", "rapport_optag", "rapport_styrke"):
+    text = visible_text(page)
+    # the answers first, then contents, then the sections in the order of the contents
+    order = ["Kort fortalt", "Stiger frafaldet?", "Hvor langt er vi fra målet?", "Virker indsatserne",
+             "Det anbefaler vi", "Indhold", "Begreber", "Hvad blev afprøvet?"]
+    positions = [text.index(x) for x in order]
+    assert positions == sorted(positions)
+    for anchor, title in rapport.CONTENTS:
+        assert re.search(rf"id=[\"']{anchor}[\"']", page), title
+    # the synthetic banner before the answers; the pilot answer says it is an illustration
+    assert text.index("SYNTETISKE DATA") < text.index("Kort fortalt")
+    assert "kun er en illustration" in text
+    # date, version, extraction
+    assert "Rapportdato:" in text and "Version" in text and "Elevdata:" in text
+    # numbered figures and tables, each with a source line; no pandas index
+    for key, (n, title) in rapport.FIGURES.items():
+        assert f"Figur {n}. {title}." in text, key
+    for key, (n, title) in rapport.TABLES_DA.items():
+        assert f"Tabel {n}. {title}." in text, key
+    assert text.count("Kilde:") >= len(rapport.FIGURES) + len(rapport.TABLES_DA)
+    assert "<th></th>" not in page and "Unnamed" not in page
+    # every image has a Danish alt text (nbconvert's English default is gone)
+    alts = re.findall(r"<img [^>]*alt=\"([^\"]*)\"", page)  # nbconvert writes attributes in double quotes
+    assert len(alts) == len(rapport.FIGURES) and all(len(a) > 40 for a in alts)
+    assert "No description" not in page and not re.search(r"<img(?![^>]*alt=)", page)
+    # the watermark on every figure made from the synthetic student data
+    for fig in ("rapport_pilot_effekt", "rapport_pilot_andele", "rapport_hvornaar"):
         assert "SYNTETISKE DATA" in (out / "figures" / f"{fig}.svg").read_text()
+    # the ministry's public numbers are not synthetic: no watermark there
+    assert "SYNTETISKE DATA" not in (out / "figures" / "rapport_tendens.svg").read_text()
+    # input checksums in the appendix
+    for rel in ("data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv", "data/raw/campuses.csv",
+                "data/raw/interventions.csv"):
+        assert rapport.sha256(ROOT / rel) in page
+
+
+def test_front_page_is_short_and_complete(fresh_run):
+    _, out = fresh_run
+    page = (out / "rapport.html").read_text()
+    front = page[re.search(r"<section class=[\"']forside", page).start():page.index("</section>")]
+    words = len(visible_text(front).split())
+    assert words <= 250, words
+    assert len(re.findall(r"class=[\"']svar lys-", front)) == 3
+    assert 3 <= front.count("<li>") <= 5
+    assert front.count("Hvem:") == front.count("Hvornår:") == front.count("<li>")
+    # the body does not repeat the summary word for word
+    body = page[page.index("</section>"):]
+    for sentence in re.findall(r"<p class=[\"']saetning[\"']>(.*?)</p>", front):
+        assert sentence not in body
 
 
 def test_report_numbers_come_from_the_tables(fresh_run):
     _, out = fresh_run
-    page = (out / "rapport.html").read_text()
+    text = visible_text((out / "rapport.html").read_text())
     did = pd.read_csv(out / "tables/did.csv")
     main = did[(did.estimator == "lpm") & (did.inference == "cr2") & (did.horizon_months == 3)]
     for _, r in main.iterrows():
-        assert rapport.pp(r["att_pp"]) in page
-        assert rapport.interval_words(r["ci_low_pp"], r["ci_high_pp"]) in page
-    trends = pd.read_csv(out / "tables/trend_tests.csv")
-    ssa = trends[trends.programme == "SSA"]
-    for p in ssa["p_value"]:
-        assert danish.p_value(p) in page
+        assert rapport.pp(r["att_pp"]) in text
+        assert rapport.change_words(r["ci_low_pp"], r["ci_high_pp"]) in text
+    ssa = pd.read_csv(out / "tables/trend_tests.csv").query("programme == 'SSA' and outcome_definition == "
+                                                            "'incl_switch'").iloc[0]
+    assert rapport.pval(ssa["p_value"]) in text and rapport.pval(ssa["p_value_quasi"]) in text
+    # the detectable effect is the CR2 one of the timeline, not the analytic t(G-2) of power.csv
+    timeline = pd.read_csv(out / "tables/rapport_tidslinje.csv")
+    analytic = pd.read_csv(out / "tables/power.csv").query("method == 'analytic_t(G-2)' and "
+                                                           "icc_source == 'estimated'")["mde_pp"].iloc[0]
+    assert any(rapport.pp(m) in text for m in timeline["mde_pp"].dropna())
+    assert rapport.pp(analytic) not in text
+    # SSH's whole series, with its 2023 peak (seed 003: 13,5 %)
+    assert "13,5\u00a0% i 2023" in text and "toppede" in text
 
+
+def test_no_line_break_inside_a_number(fresh_run):
+    _, out = fresh_run
+    text = body_text((out / "rapport.html").read_text())
+    assert not re.search(r"\d %", text), re.findall(r".{20}\d %.{5}", text)[:3]
+    assert not re.search(r"\d procentpoint", text)
+    assert not re.search(r"\d\.\d+\s*%", text)  # a decimal point in a percentage
+
+
+# ---- in a real browser --------------------------------------------------------------------------
 
 @needs_chromium
 @pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
 def test_report_in_a_real_browser(fresh_run, tmp_path, width, height, name):
     _, out = fresh_run
     shot = tmp_path / f"rapport-{name}.png"
-    seen = browser.check_page(out / "rapport.html", screenshot=shot, width=width, height=height)
+    seen = browser.check_page(out / "rapport.html", screenshot=shot, width=width, height=height,
+                              text_selectors=(".forside", "figure"))
     assert seen.console_errors == [] and seen.page_errors == []
     assert seen.external_requests == []  # nothing loaded from the network (or anywhere else)
     assert seen.failed_images == 0
     assert seen.scroll_width <= width  # no sideways scrolling, also on a phone
     assert seen.title.startswith("Frafald")
+    assert seen.small_text == []  # no text under 11 px in the summary and the captions
+    # text inside the figures: the smallest font (points at 100 dpi) scaled to the width shown
+    assert len(seen.images) == len(rapport.FIGURES)
+    for alt, shown, natural in seen.images:
+        smallest = rapport_figures.MIN_FONT_PT * 100 / 72 * shown / natural
+        assert smallest >= 11, (alt[:40], smallest)
     assert shot.stat().st_size > 10_000
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, SCREENSHOTS / shot.name)
 
 
+@needs_chromium
+@needs_pdftotext
+def test_pdf_pages_have_number_date_and_warning(fresh_run):
+    _, out = fresh_run
+    text = subprocess.run(["pdftotext", "-layout", str(out / "rapport.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 4
+    date = rapport.date_da(rapport.report_date(ROOT))
+    for i, p in enumerate(pages, start=1):
+        assert f"Side {i} af {len(pages)}" in p
+        assert date in p
+        assert "SYNTETISKE DATA" in p
+    assert "Indhold" in pages[0] or "Indhold" in pages[1]
+
+
+# ---- the wording follows the numbers ------------------------------------------------------------
+
 @pytest.mark.parametrize("lo, hi, words", [
-    (-6.04, 1.02, "mellem 6,0 procentpoint færre og 1,0 procentpoint flere"),
-    (-6.0, -1.0, "mellem 1,0 og 6,0 procentpoint færre"),
-    (0.5, 2.26, "mellem 0,5 og 2,3 procentpoint flere"),
+    (-6.04, 1.02, "mellem 6,0\u00a0procentpoint færre og 1,0\u00a0procentpoint flere"),
+    (-6.0, -1.0, "mellem 1,0 og 6,0\u00a0procentpoint færre"),
+    (0.5, 2.26, "mellem 0,5 og 2,3\u00a0procentpoint flere"),
     (float("-inf"), float("inf"), "uden en endelig grænse"),
 ])
 def test_interval_words(lo, hi, words):
@@ -82,60 +186,91 @@ def test_interval_words(lo, hi, words):
 
 
 def test_danish_numbers():
-    assert danish.percent(17.4) == "17,4\u00a0%"
-    assert danish.p_value(0.0004) == "p < 0,001" and danish.p_value(0.043) == "p = 0,043"
-    assert danish.number(-0.04) == "0,0" and danish.number(-4.2) == "−4,2"
+    assert rapport.pct(17.4) == "17,4\u00a0%"
+    assert rapport.pval(0.0004) == "p\u00a0<\u00a00,001" and rapport.pval(0.043) == "p\u00a0=\u00a00,043"
+    assert rapport.num(-0.04) == "0,0" and rapport.num(-4.2) == "−4,2"
+    assert rapport.num(12345.67, 1) == "12.345,7"
+    assert rapport.date_da("2026-11-23") == "23. november 2026"
     assert re.fullmatch(r"[0-9a-f]{40}( med ikke-committede ændringer)?", rapport.git_commit(ROOT))
 
 
-# ---- the prose for other data: signs, falls, intervals that exclude zero ---------------------
+def test_half_up_rounding_as_published():
+    # 9 of 400 = 2,25 % is published as 2,3 % (half up); float formatting would print 2,2
+    assert rapport.pct(100 * 9 / 400) == "2,3\u00a0%"
+
 
 @pytest.fixture
 def shipped():
     from sosu_analysis.students import synthetic_label
 
-    return rapport.load_results(ROOT / "reports", synthetic_label(
-        ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"), main_horizon=3, alpha=0.05)
+    return rapport.load_results(ROOT / "reports", synthetic_label(SHIPPED_STUDENTS))
 
 
-def test_effect_wording_follows_the_sign(shipped):
-    d = shipped.tables["did"].copy()
-    for col in ("att_pp", "ci_low_pp", "ci_high_pp"):
-        d[col] = -d[col]
-    d[["ci_low_pp", "ci_high_pp"]] = d[["ci_high_pp", "ci_low_pp"]].to_numpy()
-    shipped.tables["did"] = d
-    text = rapport.effect_of_interventions(shipped)
-    assert "ugunstigere (højere)" in text and "gunstigere (lavere)" not in text
-    assert "mellem 8,2 procentpoint færre og 16,7 procentpoint flere" in text
+def _set_main(res, lo, hi, att=None):
+    d = res.tables["did"].copy()
+    main = (d.estimator == "lpm") & (d.inference == "cr2") & (d.horizon_months == 3)
+    d.loc[main, "ci_low_pp"], d.loc[main, "ci_high_pp"] = lo, hi
+    if att is not None:
+        d.loc[main, "att_pp"] = att
+    res.tables["did"] = d
 
 
-def test_effect_wording_when_the_interval_excludes_zero(shipped):
-    d = shipped.tables["did"].copy()
-    main = (d.estimator == "lpm") & (d.horizon_months == 3)
-    d.loc[main, "ci_high_pp"] = -0.5
-    shipped.tables["did"] = d
-    text = rapport.effect_of_interventions(shipped)
-    assert "udelukker intervallerne under begge definitioner" in text
-    assert "rummer både" not in text
+def _set_pretrend(res, p):
+    t = res.tables["event_study_pretrend"].copy()
+    t.loc[t["method"] == "cr2_slope", "p_value"] = p
+    res.tables["event_study_pretrend"] = t
 
 
-def test_trend_wording_for_a_fall(shipped):
+def test_pilot_verdict_follows_the_interval_and_the_pretrend(shipped):
+    _set_pretrend(shipped, 0.5)
+    _set_main(shipped, -16.0, 8.0, -4.0)
+    assert rapport.pilot_light(shipped) == "rød"
+    a = rapport.answer_pilot(shipped)
+    assert "måske ingen forskel" in a.sentence
+    _set_main(shipped, -9.0, -1.0, -5.0)
+    assert rapport.pilot_light(shipped) == "grøn"
+    assert "for stor til at være tilfældig" in rapport.answer_pilot(shipped).sentence
+    # a failed pre-trend test (CR2 slope test) turns green into yellow and is said in words
+    _set_pretrend(shipped, 0.01)
+    assert rapport.pilot_light(shipped) == "gul"
+    assert "ikke ens" in rapport.answer_pilot(shipped).why
+    assert "forsigtighed" in rapport.pretrend_words(shipped)
+    # an increase is called an increase
+    _set_pretrend(shipped, 0.5)
+    _set_main(shipped, 1.0, 9.0, 5.0)
+    assert "højere på pilotafdelingerne" in rapport.answer_pilot(shipped).sentence
+
+
+def test_trend_verdict_for_a_fall(shipped):
     t = shipped.tables["trend_tests"].copy()
     ssa = t.programme == "SSA"
-    t.loc[ssa, "slope_log_odds_per_year"] *= -1
     t.loc[ssa, "ame_pp_per_year"] *= -1
     shipped.tables["trend_tests"] = t
-    text = rapport.trend_verdict(shipped)
-    assert "faldet er større end tilfældig variation" in text and "ned om året" in text
-    assert "falden" not in text and "stigningen" not in text
+    a = rapport.answer_trend(shipped)
+    assert "faldt" in a.sentence and "stigningen" not in a.sentence + a.why
 
 
-def test_goal_sentence_quotes_the_observed_rate(shipped):
-    text = rapport.goal_status(shipped)
-    # SSH 2024: 10,9 % observed is 1,1 pp under the 12 % goal (seed 003, Table 1)
-    assert "SSH lå i 2024 på 10,9\u00a0%, 1,1 procentpoint under målet" in text
+def test_goal_answer_quotes_the_observed_rate(shipped):
+    a = rapport.answer_goal(shipped)
+    # SSA 2024: 17,4 % observed is 5,4 pp over the 12 % goal (seed 003, Table 1); SSH 10,9 % (interval spans 12 %)
+    assert "SSA lå i 2024 5,4\u00a0procentpoint over målet på 12\u00a0%" in a.sentence
+    assert a.light == "grøn" and "17,4\u00a0%" in a.why and "SSH (10,9\u00a0%) ligger omkring målet" in a.why
 
 
-def test_half_up_rounding_as_published():
-    # 9 of 400 = 2,25 % is published as 2,3 % (half up); float formatting would print 2,2
-    assert danish.percent(100 * 9 / 400) == "2,3\u00a0%"
+def test_goal_line_only_where_the_goal_applies(shipped):
+    # seed 000 states the goal for SSA and SSH only: PAU never gets it
+    assert rapport.goal_programmes(shipped) == ["SSA", "SSH"]
+
+
+def test_figures_use_decimal_commas(shipped):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = rapport_figures.pilot_estimates_figure(shipped["did"], [3, 6, 12])
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels and not any("." in s for s in labels)
+    assert any(s.startswith("−") for s in labels)  # a real minus sign
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -50,13 +50,42 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
 FIXED_PDF_DATE = b"20000101000000"
 
 
+#: the PDF's running header and footer (Chromium fills in pageNumber/totalPages); font size must be set
+_HEADER = ("<div style='font-size:8pt;font-family:DejaVu Sans,sans-serif;width:100%;margin:0 14mm;"
+           "color:#444;display:flex;justify-content:space-between'><span>{left}</span><span>{right}</span></div>")
+_FOOTER = ("<div style='font-size:8pt;font-family:DejaVu Sans,sans-serif;width:100%;margin:0 14mm;"
+           "color:#444;text-align:right'>{left}Side <span class='pageNumber'></span> af "
+           "<span class='totalPages'></span></div>")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike) -> None:
-    """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically, with a fixed date stamp."""
+    """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically, with a fixed date stamp.
+
+    When the page has an element ``#pdf-header``, its text is printed as a
+    running header on every page (split at `` · SYNTETISKE DATA``: the warning
+    goes right, in red), and every page gets a footer with its page number.
+    """
     with browser() as b:
         page = b.new_page()
         page.goto(Path(html).resolve().as_uri(), wait_until="load")
+        header = page.evaluate("(() => { const e = document.getElementById('pdf-header');"
+                               " return e ? e.textContent.trim() : ''; })()")
+        options: dict = {}
+        if header:
+            left, _, warning = header.partition(" · SYNTETISKE DATA")
+            right = ("<b style='color:#C00000'>SYNTETISKE DATA" + _escape(warning) + "</b>") if _ else ""
+            options = {"display_header_footer": True,
+                       "header_template": _HEADER.format(left=_escape(left), right=right),
+                       "footer_template": _FOOTER.format(left=("<b style='color:#C00000;float:left'>SYNTETISKE "
+                                                               "DATA – ikke resultater for SOSU H</b>") if _ else "")}
         data = page.pdf(format="A4", print_background=True,
-                        margin={"top": "15mm", "bottom": "15mm", "left": "12mm", "right": "12mm"})
+                        margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}, **options)
     data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + FIXED_PDF_DATE, data)
     atomic.write_bytes(pdf, data)
 
@@ -72,10 +101,15 @@ class PageCheck:
     scroll_width: int = 0
     viewport_width: int = 0
     title: str = ""
+    #: texts (first 40 characters) under ``min_px`` inside the checked selectors, with their size
+    small_text: list[tuple[str, float]] = field(default_factory=list)
+    #: images as shown: (alt text, shown width in px, natural width in px)
+    images: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def check_page(html: str | os.PathLike, screenshot: str | os.PathLike | None = None,
-               width: int = 1280, height: int = 900) -> PageCheck:
+               width: int = 1280, height: int = 900, text_selectors: tuple[str, ...] = (),
+               min_px: float = 11.0) -> PageCheck:
     """Open ``html`` like a reader: record console errors, page errors, requests leaving the file, broken images."""
     url = Path(html).resolve().as_uri()
     result = PageCheck(viewport_width=width)
@@ -90,6 +124,15 @@ def check_page(html: str | os.PathLike, screenshot: str | os.PathLike | None = N
         result.failed_images = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
         result.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        result.images = [tuple(x) for x in page.evaluate(
+            "Array.from(document.images).map(i => [i.alt || '', i.getBoundingClientRect().width, i.naturalWidth])")]
+        for sel in text_selectors:
+            small = page.evaluate(
+                """([sel, minPx]) => Array.from(document.querySelectorAll(sel + ', ' + sel + ' *'))
+                   .filter(e => Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()))
+                   .map(e => [e.textContent.trim().slice(0, 40), parseFloat(getComputedStyle(e).fontSize)])
+                   .filter(x => x[1] < minPx)""", [sel, min_px])
+            result.small_text.extend((t, float(px)) for t, px in small)
         if screenshot:
             page.screenshot(path=str(screenshot), full_page=False)
     return result

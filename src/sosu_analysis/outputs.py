@@ -61,3 +61,16 @@ def show_png(output_dir: str | os.PathLike, name: str):
     from IPython.display import Image
 
     return Image(data=(output_folder(output_dir, "figures") / f"{name}.png").read_bytes(), format="png")
+
+
+def save_png(fig, output_dir: str | os.PathLike, name: str) -> bytes:
+    """Write ``fig`` to ``OUTPUT/figures/NAME.png`` and ``.svg``, close it, and return the PNG's bytes.
+
+    For the lead's report, which embeds the image itself with a Danish alt text
+    and a numbered caption.
+    """
+    import matplotlib.pyplot as plt
+
+    png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
+    plt.close(fig)
+    return png.read_bytes()

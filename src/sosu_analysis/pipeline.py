@@ -384,7 +384,9 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                     cell.id = "injected-parameters"  # papermill gives it a random id
             nb.metadata["title"] = _title(nb, name)  # the <title> of the HTML page
             atomic.write_text(dst, nbformat.writes(nb) + "\n")
-            atomic.write_text(stage / f"{name}.html", render_html(nb))
+            # the lead's report is Danish also in its plain notebook page
+            language = "da" if name == cfg.lead_report else "en"
+            atomic.write_text(stage / f"{name}.html", render_html(nb, language=language))
             entries.append((f"{name}.html", _title(nb, name)))
             executed[name] = nb
             if name == cfg.lead_report:

@@ -169,7 +169,7 @@ def test_event_study_table_suppresses_small_cells(students):
     assert others.isna().sum() == 1 and (tab[tab["rel_time"] < 0]["n_students_pilot"] >= 5).all()
     assert (others.dropna() >= 5).all()
     pre = pretrend_table(tab)
-    assert set(pre["method"]) == {"crv1", "cr2"}
+    assert set(pre["method"]) == {"crv1", "cr2", "cr2_htz", "cr2_slope"}
 
 
 def test_intake_as_period_and_input_checks(students):

@@ -35,6 +35,7 @@ from scipy import stats
 from .covariance import cr2_components, crv1_vcov, sandwich, satterthwaite_df, wald_test
 from .data import MIN_CELL, Cells, OutcomeDefinition, as_cells, sample_mask
 from .estimate import DEFAULT_OPTIONS, OUTCOMES, InferenceOptions, check_names
+from .htz import htz_wald_test
 from .model import CellDesign, cell_design, fit_ols
 from .randomization import assignments
 from .results import EventStudyResult, LinearFit
@@ -63,6 +64,25 @@ def _event_design(base: CellDesign, r: np.ndarray, reference: int) -> tuple[Cell
     T = T[:, keep]
     times = [times[j] for j in keep]
     return base.with_treatment(T, [f"rel[{t}]" for t in times]), times
+
+
+def pre_slope_contrast(times: list[int], reference: int, k: int) -> np.ndarray:
+    """Contrast ``(1, k)`` of the least-squares slope of the pre-period coefficients over relative time.
+
+    The pre-period points are the relative times ``r < 0`` with their
+    coefficients and the reference period with its coefficient fixed at 0; the
+    slope ``sum_r (r - rbar) beta_r / sum_r (r - rbar)^2`` is a single linear
+    contrast, so its CR2 test has Satterthwaite degrees of freedom (a one-
+    constraint HTZ test) and keeps its size with few campuses where the joint
+    test of every pre-period coefficient has almost no degrees of freedom left.
+    """
+    pre = [(j, t) for j, t in enumerate(times) if t < 0]
+    r = np.array([t for _, t in pre] + [reference], float)
+    dev = r - r.mean()
+    C = np.zeros((1, k))
+    for (j, _), d in zip(pre, dev[:-1], strict=True):
+        C[0, j] = d / np.sum(dev**2)
+    return C
 
 
 def _pre_wald_stat(fit: LinearFit, pre_idx: list[int]) -> float:
@@ -156,6 +176,13 @@ def event_study(
         "crv1": wald_test(b_pre, V1[np.ix_(pre_idx, pre_idx)], G - 1),
         "cr2": wald_test(b_pre, V2[np.ix_(pre_idx, pre_idx)], G - 1),
     }
+    if pre_idx:
+        htz = htz_wald_test(fit, pre_idx)
+        pretrend["cr2_htz"] = {"wald": htz.Q, "F": htz.F, "df_num": htz.df_num, "df_denom": htz.df_denom,
+                               "p_value": htz.p_value, "eta": htz.eta}
+        slope = htz_wald_test(fit, pre_slope_contrast(times, reference, fit.design.k))
+        pretrend["cr2_slope"] = {"wald": slope.Q, "F": slope.F, "df_num": slope.df_num,
+                                 "df_denom": slope.df_denom, "p_value": slope.p_value, "eta": slope.eta}
     notes = []
     if pre_idx and len(pre_idx) > G - 1:
         notes.append(f"{len(pre_idx)} pre-period coefficients but only G - 1 = {G - 1}: the CRV1 Wald test is not "

@@ -204,3 +204,9 @@ def provenance_table(tables_dir: str | os.PathLike) -> pd.DataFrame:
                      "hentet": "ikke hentet (syntetisk fil)" if synthetic else "se data/raw/README.md",
                      "syntetisk": "JA" if synthetic else "nej"})
     return pd.DataFrame(rows)
+
+
+def is_synthetic(tables_dir: str | os.PathLike) -> bool:
+    """Tell whether chapter 07's national answer was synthetic (its figures then carry the watermark)."""
+    t = load_tables(tables_dir)
+    return bool(t is not None and _prov_dict(t["national_provenance"]).get("synthetic"))

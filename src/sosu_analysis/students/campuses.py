@@ -51,7 +51,7 @@ PILOT_PROGRAMMES: tuple[str, ...] = (PILOT_PROGRAMME,)
 CAMPUS_REQUIRED = ("campus", "pilot", "pilot_start", "source", "assumption")
 CAMPUS_OPTIONAL = ("programmes", "aliases", "note")
 INTERVENTION_REQUIRED = ("intervention", "campus", "programme", "first_intake", "source", "assumption")
-INTERVENTION_OPTIONAL = ("name", "seed_campus", "partner", "note")
+INTERVENTION_OPTIONAL = ("name", "content_da", "seed_campus", "partner", "note")
 
 _INTERVENTION_ID = re.compile(r"^\d+[a-z]?$")
 
@@ -215,7 +215,8 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
         CSV or XLSX with the columns ``intervention`` (``1a``, ``1b``, ``2a``,
         ``2b``, ``3``, ...), ``campus``, ``programme``, ``first_intake``
         (``YYYY-MM``), ``source``, ``assumption`` (yes/no) and optionally
-        ``name``, ``seed_campus`` (the place as the seed names it, e.g.
+        ``name``, ``content_da`` (what it is, one line in Danish, for the report),
+        ``seed_campus`` (the place as the seed names it, e.g.
         ``Nord``), ``partner`` and ``note``.
     campuses : pandas.DataFrame or path-like, optional
         The campus table. When given, every campus must be in it (aliases
@@ -287,7 +288,8 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
                          line, cols.header_name("intervention"))
         seen.setdefault(k, line)
         out.append({
-            "intervention": ident, "name": cols.get(row, "name"), "campus": campus,
+            "intervention": ident, "name": cols.get(row, "name"), "content_da": cols.get(row, "content_da"),
+            "campus": campus,
             "seed_campus": cols.get(row, "seed_campus"), "programme": programme, "first_intake": first,
             "partner": cols.get(row, "partner"), "source": cols.get(row, "source"),
             "assumption": assumption, "note": cols.get(row, "note"),
