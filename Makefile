@@ -39,7 +39,11 @@ browser: ## Install Debian's Chromium, the DejaVu fonts the report uses and pdft
 report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
 	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks
 
-test: $(STAMP) browser ## Run the unit tests and the nbval checks of the stored notebooks
+lint: $(STAMP) ## Check style (ruff, with pydocstyle rules) and types (mypy); config in pyproject.toml
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: $(STAMP) browser lint ## Run lint, the unit tests and the nbval checks of the stored notebooks
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 

@@ -123,7 +123,7 @@ def run(reps: int = 200, seed: int = 20250500, effects=(-5.0,), logit: bool = Tr
             for estimator, inference in jobs:
                 it = iter(data)
                 t1 = time.perf_counter()
-                out = simulation_check(lambda _rng: next(it), true_effect=true_pp / 100, n_reps=reps,
+                out = simulation_check(lambda _rng: next(it), true_effect=true_pp / 100, n_reps=reps,  # noqa: B023
                                        estimator=estimator, outcome=outcome, inference=inference,
                                        options=options, seed=seed)
                 secs = time.perf_counter() - t1

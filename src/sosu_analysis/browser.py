@@ -31,6 +31,7 @@ def chromium_path() -> str | None:
 
 @contextmanager
 def browser():
+    """Start headless Chromium through Playwright (a context manager yielding the browser)."""
     from playwright.sync_api import sync_playwright
 
     exe = chromium_path()

@@ -23,7 +23,7 @@ def month_da(label: str) -> str:
 
 
 def _join_da(items: list[str]) -> str:
-    """``["a", "b", "c"]`` -> ``"a, b og c"``."""
+    """Join words the Danish way: ``["a", "b", "c"]`` -> ``"a, b og c"``."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)

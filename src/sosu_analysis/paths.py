@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:
+    """Find the project root: SOSU_PROJECT_ROOT, else the nearest folder above ``start`` with pyproject.toml."""
     env = os.environ.get("SOSU_PROJECT_ROOT")
     if env:
         return Path(env).resolve()

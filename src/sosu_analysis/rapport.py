@@ -49,7 +49,7 @@ from .danish import number, p_value, percent, points
 from .definitions import OUTCOMES, PROGRAMMES
 
 NBSP = "\u00a0"
-DEFINITION_DA = {name: spec.label_da for name, spec in OUTCOMES.items()}
+DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
 DEFINITION_LONG = {"incl_switch": "frafald inkl. omvalg (afbrudt i alt)",
                    "excl_switch": "frafald ekskl. omvalg (afbrudt uden at begynde på en anden uddannelse)"}
 PROGRAMME_DA = {code: f"{spec.name_da} ({code})" for code, spec in PROGRAMMES.items()}

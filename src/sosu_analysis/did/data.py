@@ -19,8 +19,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..definitions import MIN_CELL  # noqa: F401  (smallest cell shown from student-level data)
-from ..definitions import OUTCOMES
+from ..definitions import (
+    MIN_CELL,  # noqa: F401  (smallest cell shown from student-level data)
+    OUTCOMES,
+)
 from ..definitions import PILOT_PROGRAMME as TARGET_PROGRAMME  # the programme that received the intervention
 from ..definitions import Outcome as OutcomeDefinition
 

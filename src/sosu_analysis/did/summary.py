@@ -21,7 +21,7 @@ from ..definitions import OUTCOMES
 from .power import PowerDesign, estimate_icc, power_curve
 from .power import power_table as _power_table
 
-DEFINITION_LABEL = {name: spec.label_en for name, spec in OUTCOMES.items()}
+DEFINITION_LABEL: dict[str, str] = {name: spec.label_en for name, spec in OUTCOMES.items()}
 #: the power at which the minimum detectable effect is stated (the default of the power functions)
 TARGET_POWER = 0.8
 

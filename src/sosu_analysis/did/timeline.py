@@ -160,7 +160,7 @@ def detection_timeline(
 
 
 def outcome_milestones(data: pd.DataFrame | Cells, horizons: list[int], until: str) -> pd.DataFrame:
-    """The month in which each pilot-period intake's ``h``-month outcome is first known.
+    """Give the month in which each pilot-period intake's ``h``-month outcome is first known.
 
     Returns
     -------

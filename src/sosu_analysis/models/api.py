@@ -22,7 +22,6 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .. import contracts
-from ..definitions import OUTCOME_NAMES, OUTCOMES
 from .data import DENOMINATOR, KNOWN_GROUP_COLUMNS, check_table, events_column, resolve_group_cols
 from .design import DesignSpec, build_design
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test

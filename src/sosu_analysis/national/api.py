@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..definitions import OUTCOMES
+from ..definitions import OUTCOMES, outcome
 from ..errors import InputError, Problem
 from ..paths import resolve
 from . import compare, convert, etu, funnel, plots, section  # noqa: F401 (re-exported namespace)
@@ -63,7 +63,7 @@ def load_national(answer: str | os.PathLike, query: str | os.PathLike, school: s
 def funnel_tables(counts: pd.DataFrame, year: int, definition: str,
                   school: str) -> dict[str, tuple[pd.DataFrame, float]]:
     """Make the funnel table and national level for each programme in one year under one definition."""
-    col = OUTCOMES[definition].count_column
+    col = outcome(definition).count_column
     out = {}
     for programme in sorted(set(counts["programme"])):
         d = counts[(counts["programme"] == programme) & (counts["year"] == year)]
@@ -95,7 +95,7 @@ def funnel_positions(counts: pd.DataFrame, year: int, school: str) -> pd.DataFra
 def association_points(etu_data: pd.DataFrame, tidy: pd.DataFrame, item: str,
                        definition: str = "incl_switch") -> pd.DataFrame:
     """List the programme-years behind :func:`association` (score and dropout in percent)."""
-    col = OUTCOMES[definition].count_column
+    col = outcome(definition).count_column
     rates = tidy[["programme", "year"]].assign(
         year=tidy["year"].astype(int),
         pct=100 * tidy[col].astype(float).to_numpy() / tidy["n_cohort"].astype(float).to_numpy())

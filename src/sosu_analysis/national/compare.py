@@ -25,7 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from ..definitions import OUTCOMES
+from ..definitions import OUTCOMES, outcome
 from ..descriptives import wilson_interval
 
 Group = Literal["school", "rest", "national"]
@@ -34,7 +34,7 @@ GROUP_DA = {"school": "SOSU H", "rest": "Andre SOSU-skoler", "national": "Hele l
 
 
 def _outcome_col(definition: str) -> str:
-    return OUTCOMES[definition].count_column
+    return outcome(definition).count_column
 
 
 def group_rates(counts: pd.DataFrame, school: str, alpha: float = 0.05) -> pd.DataFrame:

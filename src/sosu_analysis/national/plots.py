@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..definitions import OUTCOMES
-from ..definitions import TABLE1_ORDER
+from ..definitions import OUTCOMES, TABLE1_ORDER
 from ..plotting import PROGRAMME_COLOURS, add_watermark, setup_style
 from . import funnel
 from .compare import GROUP_DA, GROUPS

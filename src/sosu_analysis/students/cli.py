@@ -58,7 +58,8 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--campuses", metavar="FILE", default=None,
                    help=f"campus table (default: {DEFAULT_CAMPUSES} of the project)")
     p.add_argument("--published", metavar="FILE", default=None,
-                   help=f"published table to calibrate to (default: {Config.default('published_table')} of the project)")
+                   help="published table to calibrate to (default: "
+                        f"{Config.default('published_table')} of the project)")
     p.set_defaults(func=run_synth)
     return p
 

@@ -134,7 +134,7 @@ def table1_rates(table1: pd.DataFrame) -> dict[tuple[str, int], dict[str, float]
 
 
 def _rates_for(rates: dict, programme: str, year: int) -> dict[str, float]:
-    """The rates of ``year``, or of the latest published year before it (carried forward)."""
+    """Return the rates of ``year``, or of the latest published year before it (carried forward)."""
     known = [y for p, y in rates if p == programme and y <= year]
     if not known:
         raise ValueError(f"the published table has no {programme} figures for {year} or earlier")
@@ -165,12 +165,12 @@ class SyntheticCohorts:
 
 
 def _g_inverse(x: np.ndarray) -> np.ndarray:
-    months, g = zip(*HAZARD_KNOTS)
+    months, g = zip(*HAZARD_KNOTS, strict=True)
     return np.interp(x, g, months)
 
 
 def _g(h: float) -> float:
-    months, g = zip(*HAZARD_KNOTS)
+    months, g = zip(*HAZARD_KNOTS, strict=True)
     return float(np.interp(h, months, g))
 
 
@@ -187,8 +187,8 @@ def _cells(rng: np.random.Generator, campuses: pd.DataFrame, rates: dict, scale:
            years: tuple[int, ...]) -> pd.DataFrame:
     camp = campuses.sort_values("campus", ignore_index=True)
     names = camp["campus"].to_list()
-    u = dict(zip(names, rng.normal(0.0, SD_CAMPUS, len(names))))
-    weight = dict(zip(names, np.exp(rng.normal(0.0, SD_CAMPUS_SIZE, len(names)))))
+    u = dict(zip(names, rng.normal(0.0, SD_CAMPUS, len(names)), strict=True))
+    weight = dict(zip(names, np.exp(rng.normal(0.0, SD_CAMPUS_SIZE, len(names))), strict=True))
     offers = offered_programmes(camp)
     rows = []
     for programme in PROGRAMMES:
@@ -198,11 +198,11 @@ def _cells(rng: np.random.Generator, campuses: pd.DataFrame, rates: dict, scale:
         for year in years:
             months = INTAKE_MONTHS[programme]
             v = rng.normal(0.0, SD_INTAKE, len(months))
-            keys = [(m, vi, c) for m, vi in zip(months, v) for c in sites]
+            keys = [(m, vi, c) for m, vi in zip(months, v, strict=True) for c in sites]
             w = np.array([weight[c] for _, _, c in keys])
             n_total = int(round(_rates_for(rates, programme, year)["n_cohort"] * scale))
             sizes = rng.multinomial(n_total, w / w.sum())
-            for (m, vi, c), n in zip(keys, sizes):
+            for (m, vi, c), n in zip(keys, sizes, strict=True):
                 rows.append({"programme": programme, "year": year, "intake": f"{year:04d}-{m:02d}",
                              "campus": c, "n": int(n), "re": u[c] + vi})
     return pd.DataFrame(rows)
@@ -212,7 +212,7 @@ def _calibrate(cells: pd.DataFrame, rates: dict) -> pd.DataFrame:
     """Per programme-year: other share, switch share, and q per cell with the exact size-weighted mean."""
     out = []
     for (programme, year), grp in cells.groupby(["programme", "year"], sort=False):
-        r = _rates_for(rates, programme, year)
+        r = _rates_for(rates, str(programme), int(year))  # type: ignore[call-overload]
         p_other = r["other"]
         p_drop = r["dropout_switch"] + r["dropout_noswitch"]
         target = p_drop / (1.0 - p_other)
@@ -220,7 +220,8 @@ def _calibrate(cells: pd.DataFrame, rates: dict) -> pd.DataFrame:
         if target <= 0:
             q = np.zeros(len(grp))
         else:
-            alpha = brentq(lambda a: np.dot(n, expit(a + re)) / n.sum() - target, -30.0, 30.0, xtol=1e-14)
+            alpha = brentq(lambda a: np.dot(n, expit(a + re)) / n.sum() - target,  # noqa: B023 (solved at once)
+                           -30.0, 30.0, xtol=1e-14)
             q = expit(alpha + re)
         out.append(grp.assign(p_other=p_other, q=q,
                               switch_share=r["dropout_switch"] / p_drop if p_drop > 0 else 0.0))
@@ -289,7 +290,7 @@ def _draw_students(rng: np.random.Generator, cells: pd.DataFrame) -> pd.DataFram
 
 def _true_effects(cells: pd.DataFrame) -> dict[str, dict[str, float]]:
     treated = cells[cells["treated"] == 1]
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     for h in HORIZONS:
         out[str(h)] = {}
         for outcome in ("dropout_total", "dropout_noswitch"):
@@ -310,7 +311,7 @@ def _calibration(students: pd.DataFrame, rates: dict) -> list[dict]:
         for y in sorted(set(year)):
             sel = (students["programme"].to_numpy() == programme) & (year == y)
             r = _rates_for(rates, programme, int(y))
-            row = {"programme": programme, "year": int(y), "n": int(sel.sum())}
+            row: dict[str, object] = {"programme": programme, "year": int(y), "n": int(sel.sum())}
             for s in ("dropout_switch", "dropout_noswitch", "other"):
                 row[f"table1_{s}_pct"] = round(100 * r[s], 2)
                 row[f"synthetic_{s}_pct"] = round(100 * float((status[sel] == s).mean()), 2) if sel.any() else None
