@@ -206,3 +206,14 @@ def private_tempdir(prefix: str = "sosu-analysis-") -> Path:
     path = Path(tempfile.mkdtemp(prefix=prefix))
     os.chmod(path, 0o700)
     return path
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Return the SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

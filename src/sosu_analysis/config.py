@@ -41,13 +41,10 @@ SOURCE_FOLDERS = ("data/raw", "notebooks", "src", "config", "tests", "docs", "be
 
 
 def _iso_date(value: str) -> dt.date | None:
-    m = _ISO_DATE.match(value)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
+    """Read a date written YYYY-MM-DD (the extract's own rule, :func:`students._parse.parse_date`)."""
+    from .students._parse import parse_date
+
+    return parse_date(value) if _ISO_DATE.match(value) else None
 
 
 def _path_text(description: str, default: str) -> Any:

@@ -32,7 +32,6 @@ Which estimate is quoted where there are several:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -44,6 +43,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import contracts
+from .atomic import sha256_file
 from .danish import count as danish_count
 from .danish import number, p_value, percent, points
 from .definitions import OUTCOMES, PROGRAMMES
@@ -911,12 +911,8 @@ def limitations(res: Results) -> str:
 # ---- data and versions (appendix) -------------------------------------------------------------
 
 def sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
+    """SHA-256 of a file (:func:`sosu_analysis.atomic.sha256_file`)."""
+    return sha256_file(path)
 
 
 FILE_LABELS = {"published_table": "Ministeriets tal", "goals_table": "Nationale mål",

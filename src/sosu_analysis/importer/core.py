@@ -28,7 +28,6 @@ than the ministry's *omvalg* (any education started anywhere in Denmark).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -39,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import __version__
-from ..atomic import write_csv, write_text
+from ..atomic import sha256_file, write_csv, write_text
 from ..errors import InputError, Problem
 from ..privacy import mask_message, shown_count
 from ..students._parse import key
@@ -278,12 +277,8 @@ def convert(path: str | os.PathLike, mapping: Mapping, secret: bytes, campuses: 
 
 
 def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    """SHA-256 of a file's bytes (:func:`sosu_analysis.atomic.sha256_file`)."""
+    return sha256_file(path)
 
 
 def latest_date(extract: pd.DataFrame) -> str:
