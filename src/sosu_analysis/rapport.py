@@ -904,7 +904,7 @@ def limitations(res: Results) -> str:
     else:  # the school's own extract (sosu-analysis import): switching is seen from inside the school only
         from .importer.provenance import SWITCH_SCOPE_DA
 
-        items.append(f"**Omvalg set inde fra skolen.** {SWITCH_SCOPE_DA}")
+        items.append(f"**Omvalg set fra skolen.** {SWITCH_SCOPE_DA}")
     return "\n".join(f"- {x}" for x in items)
 
 
