@@ -168,7 +168,17 @@ def load_results(output_dir: str | os.PathLike, synthetic: dict | None, horizons
                  alpha: float = 0.05) -> Results:
     """Read the result tables from ``OUTPUT/tables``; ``horizons[0]`` is the main horizon (the config's)."""
     tables = contracts.read_tables(Path(output_dir), TABLES)
-    return Results(tables, synthetic, list(horizons) if horizons else [3, 6, 12], alpha)
+    hs = list(horizons) if horizons else [3, 6, 12]
+    did_file = contracts.table_path(output_dir, "did")
+    if not (tables["did"]["horizon_months"] == hs[0]).any():
+        raise contracts.ContractError(f"{did_file}: no rows for the main horizon {hs[0]} months (the config's "
+                                      "first horizon); rerun chapter 04 with the same horizons")
+    fitted = {float(a) for a in tables["power"]["alpha"]} if "alpha" in tables["power"] else {float(alpha)}
+    if fitted != {float(alpha)}:
+        raise contracts.ContractError(f"{contracts.table_path(output_dir, 'power')}, column 'alpha': the power was "
+                                      f"computed with alpha = {sorted(fitted)}, the report runs with {alpha:g}; "
+                                      "rerun chapter 05")
+    return Results(tables, synthetic, hs, alpha)
 
 
 def main_horizon(res: Results) -> int:
@@ -566,8 +576,10 @@ def banner(res: Results) -> str:
     """Return the red box on top when the student data are synthetic ('' otherwise)."""
     if not res.synthetic:
         return ""
+    years = res["table1"]["year"]
     return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Alt om indsatserne bygger "
-            "på et syntetisk elevudtræk og viser kun metoden; tallene for 2022–2024 er de offentlige.</div>"
+            f"på et syntetisk elevudtræk og viser kun metoden; tallene for {int(years.min())}–{int(years.max())} "
+            "er de offentlige.</div>"
             "<div class='syntetisk-side' aria-hidden='true'>SYNTETISKE DATA – ikke resultater for SOSU H</div>")
 
 
@@ -606,8 +618,7 @@ def terms_box(res: Results) -> str:
 FIGURES = {"tendens": (1, "Frafald pr. uddannelse og år"),
            "pilot_effekt": (2, "Forskellen mellem pilot- og øvrige afdelinger, med usikkerhed"),
            "pilot_andele": (3, "Frafald på SSA før og fra pilotstart"),
-           "hvornaar": (4, "Mindste virkning, der kan påvises, efterhånden som resultaterne kommer"),
-           "skolerne": (5, "SOSU H, de andre SOSU-skoler og landsplan")}
+           "hvornaar": (4, "Mindste virkning, der kan påvises, efterhånden som resultaterne kommer")}
 TABLES_DA = {"indsatser": (1, "Indsatserne og de afdelinger, der afprøver dem"),
              "andele": (2, "Frafald pr. uddannelse og år"),
              "maal": (3, "Danske SOSU-skolers mål og landsplan i dag"),
@@ -970,8 +981,18 @@ def git_commit(root: str | os.PathLike) -> str:
 
 # ---- section helpers: what was tested, captions, alt texts -----------------------------------
 
+def keep_numbers_whole(text: str) -> str:
+    """Join a number to its unit with a non-breaking space (``14,4 %``, ``95 %-interval``, ``5 procentpoint``).
+
+    The report's own formatters already do this; sections written by other modules (the national
+    comparison, the survey) pass through here so no line break can split a number from its unit.
+    """
+    return re.sub(r"(\d) (%|procentpoint|pct\.)", lambda m: f"{m.group(1)}{NBSP}{m.group(2)}", text)
+
+
 def paragraphs(markdown_text: str) -> str:
     """Paragraphs (blank-line separated) and ``- `` lists of simple Markdown as HTML."""
+    markdown_text = keep_numbers_whole(markdown_text)
     out = []
     for block in markdown_text.split("\n\n"):
         lines = block.strip().splitlines()
