@@ -54,7 +54,7 @@ def test_section_is_danish_and_labelled_synthetic(shipped_results):
     sec = report_section(shipped_results)
     md = sec.markdown
     assert SYNTHETIC_WATERMARK in md
-    assert "52 %" in md and "49 %" in md and "CR2" in md and "Designeffekten" in md
+    assert "52\u00a0%" in md and "49\u00a0%" in md and "CR2" in md and "Designeffekten" in md
     assert not re.search(r"\d\.\d{1,2}(?!\d)", md)  # decimal comma, never a decimal point (9.977 = thousands)
     assert "Advarsel: lav svarprocent" in md  # the shipped draw has a low-response campus
     assert set(sec.tables["indeks"].columns) >= {"Afdelinger", "Gennemsnit (0-100)", "Designeffekt"}

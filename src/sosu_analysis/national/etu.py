@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..danish import number
 from ..errors import InputError, Problem
 from ..rawtable import read_raw_table
 from ..validation import Kind, register
@@ -152,7 +153,7 @@ def programme_table(etu: pd.DataFrame, kind: str, year: int) -> pd.DataFrame:
     score cannot be recovered from a total and the others.
     """
     d = etu[(etu["kind"] == kind) & (etu["year"] == year)]
-    cells = d.assign(shown=[("færre end 5" if s else f"{v:.1f}".replace(".", ","))
+    cells = d.assign(shown=[("færre end 5" if s else number(v))
                             for s, v in zip(d["suppressed"], d["score"], strict=True)])
     wide = cells.pivot_table(index="item", columns="programme", values="shown", aggfunc="first", sort=False)
     return wide.reindex(columns=[p for p in ("PAU", "SSA", "SSH") if p in wide.columns]).fillna("ikke offentliggjort")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from ..danish import danish_axis, number, percent
 from ..definitions import OUTCOMES, TABLE1_ORDER
 from ..plotting import PROGRAMME_COLOURS, add_watermark, setup_style
 from . import funnel
@@ -21,17 +22,12 @@ GROUP_STYLE = {"school": ("#C44E52", "o", "-"), "rest": ("#4C72B0", "s", "--"), 
 LEVEL_STYLE = {0.95: ("--", "95 %-grænse"), 0.998: (":", "99,8 %-grænse")}
 
 
-def _comma(value: float, _pos: object = None) -> str:
-    text = f"{value:.10g}"
-    return text.replace(".", ",").replace("-", "−")
-
-
 def danish_axes(ax, x: bool = True, y: bool = True) -> None:
-    """Write tick labels with a decimal comma (``2,5`` not ``2.5``)."""
+    """Write tick labels with a decimal comma (``2,5`` not ``2.5``) via :func:`sosu_analysis.danish.danish_axis`."""
     if x:
-        ax.xaxis.set_major_formatter(FuncFormatter(_comma))
+        danish_axis(ax, "x")
     if y:
-        ax.yaxis.set_major_formatter(FuncFormatter(_comma))
+        danish_axis(ax, "y")
 
 
 def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_label: str = "SOSU H"):
@@ -100,7 +96,7 @@ def plot_funnels(tables: dict[str, tuple[pd.DataFrame, float]], title: str, wate
         for level, (ls, label) in LEVEL_STYLE.items():
             ax.plot(curve["n"], curve[f"upper_{level}"], ls=ls, color="#333333", lw=1, label=label)
             ax.plot(curve["n"], curve[f"lower_{level}"], ls=ls, color="#333333", lw=1)
-        ax.axhline(p0, color="#333333", lw=1.2, label=f"Hele landet {_comma(round(p0, 1))} %")
+        ax.axhline(p0, color="#333333", lw=1.2, label=f"Hele landet {percent(p0)}")
         others = table[~table["is_school"]]
         ax.scatter(others["n_cohort"], others["pct"], s=22, color="#4C72B0", alpha=0.8, label="Andre SOSU-skoler",
                    zorder=3)
@@ -142,7 +138,7 @@ def plot_etu(etu: pd.DataFrame, kind: str, year: int, title: str, watermark: str
             score = float(row["score"].iloc[0])
             ax.barh(y, score, height=height * 0.95, color=PROGRAMME_COLOURS[programme],
                     label=programme if i == 0 else None)
-            ax.text(score + 0.6, y, f"{score:.1f}".replace(".", ","), va="center", fontsize=7)
+            ax.text(score + 0.6, y, number(score), va="center", fontsize=7)
     ax.set_yticks(range(len(order)))
     ax.set_yticklabels(order, fontsize=8)
     ax.invert_yaxis()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
+from ..danish import danish_axis
 from ..plotting import add_watermark, setup_style
 from .tables import SPU_BASELINE
 
@@ -16,8 +16,7 @@ GROUP_COLOURS = {"pilot": "#DD8452", "comparison": "#4C72B0"}
 
 
 def _comma(ax, axis: str = "y") -> None:
-    fmt = FuncFormatter(lambda v, _pos: f"{v:g}".replace(".", ",").replace("-", "−"))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    danish_axis(ax, axis)
 
 
 def _ci_bars(ax, table: pd.DataFrame, value: str, low: str, high: str, labels: list[str]) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..atomic import write_csv, write_text
-from ..danish import count
+from ..danish import count, percent
 from ..outputs import output_folder
 from ..plotting import SYNTHETIC_WATERMARK
 from ..rapport import num
@@ -56,7 +56,7 @@ class SurveySection:
 
 
 def _pct(x: float, d: int = 1) -> str:
-    return f"{num(x, d)} %"
+    return percent(x, d)
 
 
 def _ci(lo: float, hi: float, d: int = 1, unit: str = "") -> str:
