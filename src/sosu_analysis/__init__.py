@@ -2,9 +2,9 @@
 
 Public entry points live in the subpackages:
 
-- :mod:`sosu_analysis.published` reads and checks the ministry's published table,
-- :mod:`sosu_analysis.descriptives` makes the descriptive tables,
-- :mod:`sosu_analysis.pipeline` runs the notebooks with papermill.
+- :mod:`sosu_analysis.readers.published` reads and checks the ministry's published table,
+- :mod:`sosu_analysis.models.descriptives` makes the descriptive tables,
+- :mod:`sosu_analysis.pipeline.run` runs the notebooks with papermill.
 """
 
 __version__ = "0.1.0"

@@ -22,7 +22,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.students.cli", "sosu_analy
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import validate_file
+    from .readers.validation import validate_file
 
     status = EXIT_OK
     for path in args.files:
@@ -43,8 +43,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .config import DEFAULT_CONFIG, load_config
-    from .pipeline import run_pipeline
+    from .pipeline.config import DEFAULT_CONFIG, load_config
+    from .pipeline.run import run_pipeline
 
     config_file = args.config or DEFAULT_CONFIG
     overrides = {"students_file": args.students} if args.students else {}

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from ..danish import danish_axis
 from ..definitions import OUTCOMES
-from ..plotting import add_watermark
+from ..reporting.plotting import add_watermark
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
 TEXT: dict[str, dict[str, str]] = {

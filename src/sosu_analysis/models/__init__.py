@@ -17,5 +17,5 @@ job each:
 - ``plots.py``: observed rates with fitted trends.
 
 Chapter 02 fits once and writes every table (``api.save_results``); later chapters read them back
-(``api.load_results``) through :mod:`sosu_analysis.contracts`.
+(``api.load_results``) through :mod:`sosu_analysis.reporting.contracts`.
 """

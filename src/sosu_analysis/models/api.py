@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .. import contracts
+from ..reporting import contracts
 from .data import DENOMINATOR, KNOWN_GROUP_COLUMNS, check_table, events_column, resolve_group_cols
 from .design import DesignSpec, build_design
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
@@ -84,7 +84,7 @@ RESULT_KEYS: tuple[str, ...] = (
     "goal_distance", "segmented_trend", "trend_curves", "multinomial_models", "multinomial_lr_tests", "settings",
 )
 
-#: the table (:mod:`sosu_analysis.contracts`) each result is written to; ``settings`` is ``model_settings``
+#: the table (:mod:`sosu_analysis.reporting.contracts`) each result is written to; ``settings`` is ``model_settings``
 TABLE_NAMES: dict[str, str] = {k: ("model_settings" if k == "settings" else k) for k in RESULT_KEYS}
 
 
@@ -156,7 +156,7 @@ def load_results(output_dir: str | os.PathLike, alpha: float | None = None) -> d
     """Read back the tables :func:`save_results` wrote, with their declared types, keyed as :func:`run_all`.
 
     With ``alpha`` given, the tables must have been fitted with it (else a
-    :class:`~sosu_analysis.contracts.ContractError`: rerun chapter 02).
+    :class:`~sosu_analysis.reporting.contracts.ContractError`: rerun chapter 02).
     """
     tables = contracts.read_tables(output_dir, TABLE_NAMES.values())
     if alpha is not None:

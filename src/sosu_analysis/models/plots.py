@@ -11,8 +11,8 @@ import seaborn as sns
 
 from ..danish import danish_axis, percent
 from ..definitions import OUTCOMES, PROGRAMME_COLOURS
-from ..descriptives import wilson_interval
-from ..plotting import setup_style, watermark_axes
+from .descriptives import wilson_interval
+from ..reporting.plotting import setup_style, watermark_axes
 from .data import check_table
 from .options import Language
 from .trend import programme_years, trend_curves

@@ -26,7 +26,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ..definitions import OUTCOMES, outcome
-from ..descriptives import wilson_interval
+from ..models.descriptives import wilson_interval
 
 Group = Literal["school", "rest", "national"]
 GROUPS: tuple[str, ...] = ("school", "rest", "national")

@@ -6,7 +6,7 @@ string. :func:`convert` maps it, through the saved query's mapping, to the
 layout the project already reads:
 
 - ``published``: the layout of ``data/raw/uddannelsesstatistik_*.csv``, read by
-  :func:`sosu_analysis.published.clean_published` (one row per institution ×
+  :func:`sosu_analysis.readers.published.clean_published` (one row per institution ×
   programme × year; ``<status> (andel)`` and ``<status> (antal)`` columns);
 - ``etu``: the wellbeing layout read by :mod:`sosu_analysis.national.etu`.
 
@@ -36,7 +36,7 @@ import pandas as pd
 from .. import atomic
 from ..danish import count, format_tenths
 from ..errors import InputError, Problem
-from ..published import COL_INSTITUTION, COL_PROGRAMME, COL_YEAR, STATUSES, count_column, share_column
+from ..readers.published import COL_INSTITUTION, COL_PROGRAMME, COL_YEAR, STATUSES, count_column, share_column
 from .client import Page
 from .query import SavedQuery
 from .values import is_blank, parse_count_value, parse_decimal, parse_share_tenths

@@ -1,9 +1,9 @@
 """Counts per school × programme × year from a converted answer of the published layout.
 
-Each row is treated as :func:`sosu_analysis.published.clean_published` treats
+Each row is treated as :func:`sosu_analysis.readers.published.clean_published` treats
 SOSU H's Table 1 (the same parsers, the same rule for pinned blanks, the same
 reconciliation of the intake size from the published shares, via
-:func:`~sosu_analysis.published.reconcile_cohort`), but a row that cannot be
+:func:`~sosu_analysis.readers.published.reconcile_cohort`), but a row that cannot be
 resolved is *kept out with its reason* instead of stopping the run: with some 20
 schools, a small school's suppressed cell must not block the national picture.
 
@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..danish import parse_count, parse_pct_tenths
 from ..errors import InputError, Problem
-from ..published import (
+from ..readers.published import (
     COL_INSTITUTION,
     COL_PROGRAMME,
     COL_YEAR,

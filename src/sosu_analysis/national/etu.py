@@ -30,8 +30,8 @@ from scipy import stats
 
 from ..danish import number
 from ..errors import InputError, Problem
-from ..rawtable import read_raw_table
-from ..validation import Kind, register
+from ..readers.rawtable import read_raw_table
+from ..readers.validation import Kind, register
 from .convert import (
     ETU_COL_INSTITUTION,
     ETU_COL_ITEM,

@@ -1,7 +1,7 @@
 """Figures of the national comparison and the wellbeing survey: Danish labels, decimal comma on every axis.
 
 Every function takes ``watermark``: the chapters pass
-:data:`sosu_analysis.plotting.SYNTHETIC_WATERMARK` whenever the national answer
+:data:`sosu_analysis.reporting.plotting.SYNTHETIC_WATERMARK` whenever the national answer
 or the ETU file is synthetic, and the watermark is drawn on every axes.
 """
 
@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ..danish import danish_axis, number, percent
 from ..definitions import OUTCOMES, TABLE1_ORDER
-from ..plotting import PROGRAMME_COLOURS, add_watermark, setup_style
+from ..reporting.plotting import PROGRAMME_COLOURS, add_watermark, setup_style
 from . import funnel
 from .compare import GROUP_DA, GROUPS
 

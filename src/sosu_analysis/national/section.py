@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..rapport import num, pct, pval
+from ..reporting.rapport import num, pct, pval
 
 PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
                 "PAU": "pædagogisk assistent (PAU)"}

@@ -32,7 +32,7 @@ import pandas as pd
 from .. import atomic
 from ..danish import count, format_tenths, round_half_up_tenths
 from ..paths import project_root, resolve
-from ..published import STATUSES, clean_published
+from ..readers.published import STATUSES, clean_published
 from .convert import CREDIT, ETU_COLUMNS
 from .query import load_query
 

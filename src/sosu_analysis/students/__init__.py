@@ -2,7 +2,7 @@
 
 Importing this package registers the input kinds ``student_extract``,
 ``campus_aggregates``, ``campuses`` and ``interventions`` with
-:mod:`sosu_analysis.validation`.
+:mod:`sosu_analysis.readers.validation`.
 
 Public API
 ----------

@@ -1,6 +1,6 @@
 """Shared cell parsers and problem collection for the readers in this subpackage.
 
-Every reader reads with :func:`sosu_analysis.rawtable.read_raw_table`, finds
+Every reader reads with :func:`sosu_analysis.readers.rawtable.read_raw_table`, finds
 its columns with :class:`Columns` and collects :class:`~sosu_analysis.errors.Problem`
 objects with :class:`Problems`, so that one run reports every bad cell with
 its file, row and column. Messages may quote a short cell (a date, a
@@ -15,7 +15,7 @@ import unicodedata
 
 from ..definitions import PROGRAMME_CODES as PROGRAMMES  # the programme codes of the SOSU main courses
 from ..errors import InputError, Problem
-from ..rawtable import RawTable
+from ..readers.rawtable import RawTable
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..rawtable import read_raw_table
-from ..validation import Kind, register
+from ..readers.rawtable import read_raw_table
+from ..readers.validation import Kind, register
 from ._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_count, parse_month, parse_programme
 from .campuses import PILOT_PROGRAMMES, as_campuses, campus_lookup, pilot_flags, project_campuses
 from .extract import DEFAULT_HORIZON, HORIZONS, STATUSES, derive_columns

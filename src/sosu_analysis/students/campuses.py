@@ -32,8 +32,8 @@ import pandas as pd
 
 from ..definitions import PILOT_PROGRAMME
 from ..errors import InputError, Problem
-from ..rawtable import read_raw_table
-from ..validation import Kind, register
+from ..readers.rawtable import read_raw_table
+from ..readers.validation import Kind, register
 from ._parse import (
     MONTH_HINT,
     PROGRAMMES,

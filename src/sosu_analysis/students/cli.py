@@ -16,10 +16,10 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..config import Config
+from ..pipeline.config import Config
 from ..errors import InputError
 from ..paths import resolve
-from ..published import clean_published
+from ..readers.published import clean_published
 from .campuses import read_campuses
 from .synth import default_name, generate, write_synthetic
 

@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputError, Problem
-from ..rawtable import (
+from ..readers.rawtable import (
     DELIMITERS,
     MAX_EXTRACT_BYTES,
     MAX_TABLE_BYTES,
@@ -58,7 +58,7 @@ from ..rawtable import (
     read_raw_table,
     text_encoding,
 )
-from ..validation import Kind, register
+from ..readers.validation import Kind, register
 from ._parse import DATE_HINT, PROGRAMMES, Columns, Problems, key, norm, parse_date, parse_programme
 from .campuses import PILOT_PROGRAMMES, as_campuses, campus_lookup, pilot_flags, project_campuses
 from .months import add_months
@@ -325,7 +325,7 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     repeat, such as dates and campus names, are parsed once per distinct
     value); messages are built only for the rows that fail.
     """
-    from ..precheck import read_cache
+    from ..pipeline.precheck import read_cache
 
     campuses = as_campuses(campuses)
     path = Path(path)

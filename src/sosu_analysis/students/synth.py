@@ -10,7 +10,7 @@ Design
 Table 1
     The published table is read from its raw file
     (``data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv``)
-    with :func:`sosu_analysis.published.clean_published`, which derives the
+    with :func:`sosu_analysis.readers.published.clean_published`, which derives the
     pinned blanks (PAU switch = 0) and reconciles the intake size
     ``n_cohort``; "other" is the students the table does not show. Rates are
     shares of the whole intake, as published.
@@ -95,7 +95,7 @@ SD_CAMPUS_SIZE = 0.3
 #: (months, cumulative hazard relative to the 3-month one)
 HAZARD_KNOTS = ((0.0, 0.0), (3.0, 1.0), (6.0, 1.5), (12.0, 2.0))
 
-#: columns of the published tidy table (:func:`sosu_analysis.published.clean_published`) the generator uses
+#: columns of the published tidy table (:func:`sosu_analysis.readers.published.clean_published`) the generator uses
 TABLE1_COLUMNS = ("programme", "year", "n_cohort", "n_dropout_switch", "n_dropout_noswitch", "n_other")
 
 
@@ -106,7 +106,7 @@ def table1_rates(table1: pd.DataFrame) -> dict[tuple[str, int], dict[str, float]
     ----------
     table1 : pandas.DataFrame
         The published table as cleaned by
-        :func:`sosu_analysis.published.clean_published` (pinned blanks derived,
+        :func:`sosu_analysis.readers.published.clean_published` (pinned blanks derived,
         intake size ``n_cohort`` reconciled, ``n_other`` = students not shown).
 
     Returns
@@ -335,7 +335,7 @@ def generate(seed: int, effect_pp: float = 0.0, *, campuses, table1: pd.DataFram
     campuses : pandas.DataFrame or path-like
         The campus table: campuses, what they offer, pilot flags.
     table1 : pandas.DataFrame
-        The published table, cleaned (:func:`sosu_analysis.published.clean_published`);
+        The published table, cleaned (:func:`sosu_analysis.readers.published.clean_published`);
         see :func:`table1_rates`.
     scale : float
         Multiplies Table 1's cohort sizes (1 = the real school's size; larger

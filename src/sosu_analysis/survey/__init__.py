@@ -2,7 +2,7 @@
 
 Importing this package registers the input kinds ``survey`` (the long
 layout, one row per respondent × item) and ``survey_items`` (the item table)
-with :mod:`sosu_analysis.validation`, so ``sosu-analysis validate`` checks
+with :mod:`sosu_analysis.readers.validation`, so ``sosu-analysis validate`` checks
 them.
 
 Public API
@@ -17,7 +17,7 @@ Public API
 from pathlib import Path
 
 from ..students._parse import key
-from ..validation import Kind, register
+from ..readers.validation import Kind, register
 from .estimate import Contrast, Estimate, campus_means_t, clustered_mean
 from .items import read_items
 from .reader import SURVEY_COLUMNS, read_survey, validate_survey

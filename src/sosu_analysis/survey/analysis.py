@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..paths import resolve
-from ..plotting import SYNTHETIC_WATERMARK
+from ..reporting.plotting import SYNTHETIC_WATERMARK
 from ..students import derive_columns, read_campuses, read_extract, read_interventions
 from . import tables
 from .estimate import METHOD

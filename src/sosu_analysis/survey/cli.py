@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import write_text
-from ..config import Config
+from ..pipeline.config import Config
 from ..errors import InputError
 from ..paths import resolve
 from ..students.campuses import read_campuses

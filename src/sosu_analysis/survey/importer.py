@@ -41,7 +41,7 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
-from ..rawtable import read_raw_table
+from ..readers.rawtable import read_raw_table
 from ..students._parse import key, norm
 from .reader import SURVEY_COLUMNS
 

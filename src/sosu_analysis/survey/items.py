@@ -24,7 +24,7 @@ import re
 
 import pandas as pd
 
-from ..rawtable import read_raw_table
+from ..readers.rawtable import read_raw_table
 from ..students._parse import Columns, Problems, key, parse_yes_no
 
 ITEM_REQUIRED = ("item", "text", "reverse", "index", "source")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..danish import danish_axis
-from ..plotting import add_watermark, setup_style
+from ..reporting.plotting import add_watermark, setup_style
 from .tables import SPU_BASELINE
 
 GROUP_DA = {"pilot": "Pilotafdelinger", "comparison": "Sammenligningsafdelinger"}

@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import project_root
-from ..rawtable import read_raw_table
+from ..readers.rawtable import read_raw_table
 from ..students._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme
 from ..students.campuses import as_campuses, campus_lookup, project_campuses, read_interventions
 from ..students.extract import looks_like_cpr, synthetic_label

@@ -16,9 +16,9 @@ import pandas as pd
 
 from ..atomic import write_csv, write_text
 from ..danish import count, percent
-from ..outputs import output_folder
-from ..plotting import SYNTHETIC_WATERMARK
-from ..rapport import num
+from ..reporting.outputs import output_folder
+from ..reporting.plotting import SYNTHETIC_WATERMARK
+from ..reporting.rapport import num
 from .analysis import SurveyResults
 from .scoring import INDEX_AGREE_SCORE
 from .tables import LOW_RESPONSE, SPU_BASELINE

@@ -13,10 +13,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import students
-from .definitions import outcome
-from .paths import resolve
-from .plotting import SYNTHETIC_WATERMARK
+from .. import students
+from ..definitions import outcome
+from ..paths import resolve
+from ..reporting.plotting import SYNTHETIC_WATERMARK
 
 
 @dataclass
@@ -52,7 +52,7 @@ class StudentData:
 
         unobserved = {h: d.attrs.get("n_unobserved", 0) for h, d in self.by_horizon.items()
                       if isinstance(d, pd.DataFrame) and d.attrs.get("n_unobserved", 0)}
-        from .privacy import MIN_CELL, shown_count
+        from ..privacy import MIN_CELL, shown_count
 
         parts = []
         # a total next to 1-4 left out would give them away through the tables' totals: then no total
@@ -103,7 +103,7 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
     """
     from dataclasses import replace
 
-    from .did.data import as_cells
+    from ..did.data import as_cells
     from .validation import detect_kind
 
     path = resolve(students_file)
@@ -114,8 +114,8 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
     else:
-        from .importer.provenance import import_record
-        from .students.spells import first_spells
+        from ..importer.provenance import import_record
+        from ..students.spells import first_spells
 
         # one row per student and programme: the first main-course spell (a restart is not a new student)
         extract = first_spells(students.read_extract(path, campuses=camp, display_name=students_file))

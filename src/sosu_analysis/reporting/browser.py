@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import atomic
+from .. import atomic
 
 #: flags for a quiet, offline, headless Chromium (no background connections, no sandbox as root)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

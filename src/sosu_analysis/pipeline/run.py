@@ -33,18 +33,20 @@ from pathlib import Path
 import nbformat
 from traitlets.config import Config as TConfig
 
-from . import atomic, precheck
+from .. import atomic
+
+from . import precheck
 from .config import Config
-from .errors import InputError, Problem
-from .paths import project_root, resolve
+from ..errors import InputError, Problem
+from ..paths import project_root, resolve
 from .precheck import StudentCheck
-from .validation import validate_file
+from ..readers.validation import validate_file
 
 KERNEL_NAME = "python3"
 #: the kernel talks to papermill over Unix sockets in the user's Jupyter runtime folder (IPC transport),
 #: not over unencrypted TCP on localhost, which ipykernel warns about on every start
 KERNEL_MANAGER_CONFIG = {"KernelManager": {"transport": "ipc"}}
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
 PARAMETER_TAGS = ("parameters", "injected-parameters")
 
@@ -131,7 +133,7 @@ tabeller ligger i <code>tables/</code>, figurer i <code>figures/</code>.</p>
 
 def _write_lead_report(nb: nbformat.NotebookNode, folder: Path, say: Callable[[str], None]) -> None:
     """``rapport.html`` (Danish reading layout) and its PDF copy, printed by Chromium."""
-    from . import browser
+    from ..reporting import browser
 
     html_path = folder / "rapport.html"
     atomic.write_text(html_path, render_html(nb, template="rapport", language="da"))
@@ -151,7 +153,7 @@ def _display_path(path: Path, root: Path) -> str:
 def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = True) -> StudentCheck | None:
     """Check every input file of the config, and the design of the campus comparison, before anything runs.
 
-    Returns what :func:`sosu_analysis.precheck.check_students` found about the
+    Returns what :func:`sosu_analysis.pipeline.precheck.check_students` found about the
     student data (``None`` when the config names none).
     """
     root = project_root()
@@ -165,7 +167,7 @@ def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = Tru
         except InputError as exc:
             problems.extend(exc.problems)
     if cfg.national_answer:  # a JSON answer and its query: checked by replaying them (no network)
-        from .national.api import load_national
+        from ..national.api import load_national
 
         try:
             load_national(cfg.national_answer, cfg.national_query, cfg.national_school)
@@ -311,7 +313,7 @@ def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: di
     saved_env = {k: os.environ.get(k) for k in (precheck.CACHE_ENV, "JUPYTER_RUNTIME_DIR")}
     os.environ["JUPYTER_RUNTIME_DIR"] = str(private / "runtime")  # kernel connection files: private, not shared
     if found is not None and found.extract is not None:
-        from .students import read_campuses
+        from ..students import read_campuses
 
         campuses = read_campuses(resolve(cfg.campuses_table, root), display_name=cfg.campuses_table)
         bound = found.as_of.date() if cfg.extract_date and found.as_of is not None else dt.date.today()

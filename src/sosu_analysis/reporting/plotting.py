@@ -1,7 +1,7 @@
 """What every figure of the package shares: one look, the synthetic-data watermark, saving.
 
 The figures themselves live beside the analysis they show:
-:mod:`sosu_analysis.descriptive_plots` (chapter 01), :mod:`sosu_analysis.models.plots`
+:mod:`sosu_analysis.reporting.descriptive_plots` (chapter 01), :mod:`sosu_analysis.models.plots`
 (trends) and :mod:`sosu_analysis.did.plots` (campus comparison). Programme
 colours come from :mod:`sosu_analysis.definitions`, Danish tick labels from
 :func:`sosu_analysis.danish.danish_axis`.
@@ -20,8 +20,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .atomic import atomic_path
-from .definitions import PROGRAMME_COLOURS
+from ..atomic import atomic_path
+from ..definitions import PROGRAMME_COLOURS
 
 __all__ = ["PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
            "watermark_axes"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import atomic
-from .paths import resolve
+from .. import atomic
+from ..paths import resolve
 from .plotting import save_figure
 
 

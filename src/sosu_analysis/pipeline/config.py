@@ -8,7 +8,7 @@ key against the schema before anything runs. Every problem is reported at
 once, each naming the config file, the key and, when known, the line.
 
 ``config/README.md`` is generated from the same schema
-(``python -m sosu_analysis.config > config/README.md``); a test checks that
+(``python -m sosu_analysis.pipeline.config > config/README.md``); a test checks that
 it is current.
 """
 
@@ -25,8 +25,8 @@ from typing import Annotated, Any, ClassVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, Problem
-from .paths import project_root, resolve
+from ..errors import InputError, Problem
+from ..paths import project_root, resolve
 
 DEFAULT_CONFIG = "config/default.yaml"
 
@@ -42,7 +42,7 @@ SOURCE_FOLDERS = ("data/raw", "notebooks", "src", "config", "tests", "docs", "be
 
 def _iso_date(value: str) -> dt.date | None:
     """Read a date written YYYY-MM-DD (the extract's own rule, :func:`students._parse.parse_date`)."""
-    from .students._parse import parse_date
+    from ..students._parse import parse_date
 
     return parse_date(value) if _ISO_DATE.match(value) else None
 
@@ -386,8 +386,8 @@ def config_readme() -> str:
     out = [
         "# config/: run configurations",
         "",
-        "<!-- Generated from the schema in src/sosu_analysis/config.py by",
-        "     `python -m sosu_analysis.config > config/README.md`; do not edit by hand",
+        "<!-- Generated from the schema in src/sosu_analysis/pipeline/config.py by",
+        "     `python -m sosu_analysis.pipeline.config > config/README.md`; do not edit by hand",
         "     (tests/test_config.py checks that this file is current). -->",
         "",
         "`sosu-analysis run --config FILE` reads a YAML file with any subset of the keys below; the",

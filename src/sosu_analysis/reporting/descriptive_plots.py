@@ -13,8 +13,8 @@ import seaborn as sns
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
-from .danish import danish_axis, percent
-from .definitions import OUTCOMES, PROGRAMME_COLOURS, TABLE1_ORDER
+from ..danish import danish_axis, percent
+from ..definitions import OUTCOMES, PROGRAMME_COLOURS, TABLE1_ORDER
 from .plotting import add_watermark, setup_style
 
 YEAR_PALETTE = "Blues"

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .rawtable import NOT_SHOWN, read_header
 
 #: modules whose import registers an input kind
 KIND_MODULES = (
-    "sosu_analysis.published",
-    "sosu_analysis.goals",
+    "sosu_analysis.readers.published",
+    "sosu_analysis.readers.goals",
     "sosu_analysis.students",
     "sosu_analysis.national.etu",
     "sosu_analysis.survey",

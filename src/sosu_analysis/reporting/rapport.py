@@ -43,10 +43,10 @@ from pathlib import Path
 import pandas as pd
 
 from . import contracts
-from .atomic import sha256_file
-from .danish import count as danish_count
-from .danish import number, p_value, percent, points
-from .definitions import OUTCOMES, PROGRAMMES
+from ..atomic import sha256_file
+from ..danish import count as danish_count
+from ..danish import number, p_value, percent, points
+from ..definitions import OUTCOMES, PROGRAMMES
 
 NBSP = "\u00a0"
 DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
@@ -415,10 +415,10 @@ def build_timeline(data, power: pd.DataFrame, horizons: list[int], alpha: float 
     student frame); the baseline rate and ICC are those of the power chapter
     (``power.csv``, ICC estimated from the data).
     """
-    from .did.timeline import detection_timeline, intake_calendar, month_index, month_label, outcome_milestones
+    from ..did.timeline import detection_timeline, intake_calendar, month_index, month_label, outcome_milestones
 
     p = _one(power, "power.csv", icc_source="estimated", method="simulation_cr2")
-    from .did.data import as_cells
+    from ..did.data import as_cells
 
     cells = as_cells(data)
     cal = intake_calendar(cells, until)
@@ -738,7 +738,7 @@ def goal_text(res: Results) -> str:
 
 
 def goals_context(goals: pd.DataFrame) -> pd.DataFrame:
-    """Return the national goals of seed 000 as a Danish table (from :func:`sosu_analysis.goals.read_goals`)."""
+    """Return the national goals of seed 000 as a Danish table (from :func:`sosu_analysis.readers.goals.read_goals`)."""
     return pd.DataFrame({
         "Mål": goals["indicator"],
         "Uddannelse": goals["programme"],
@@ -750,7 +750,7 @@ def goals_context(goals: pd.DataFrame) -> pd.DataFrame:
 
 def dropout_start_pct(goals: pd.DataFrame) -> float:
     """Return the national dropout level the goal starts from (18 %), read from the goals table."""
-    from .goals import DROPOUT_INDICATOR
+    from ..readers.goals import DROPOUT_INDICATOR
 
     values = set(goals.loc[goals["indicator"] == DROPOUT_INDICATOR, "level_pct"])
     if len(values) != 1:
@@ -760,7 +760,7 @@ def dropout_start_pct(goals: pd.DataFrame) -> float:
 
 def goals_context_text(goals: pd.DataFrame) -> str:
     """Return what the project can and cannot measure of the national goals (numbers from the goals table)."""
-    from .goals import DROPOUT_INDICATOR, dropout_goal_pct
+    from ..readers.goals import DROPOUT_INDICATOR, dropout_goal_pct
 
     agree = goals[goals["indicator"] != DROPOUT_INDICATOR]
     targets = "; ".join(f"{pct(g, 0)} i {t}" if t else pct(g, 0)
@@ -913,7 +913,7 @@ def limitations(res: Results) -> str:
         items.insert(0, "**Syntetiske data.** Indsatsernes virkning kan først vurderes, når skolens rigtige "
                         "elevudtræk er kørt igennem den samme analyse.")
     else:  # the school's own extract (sosu-analysis import): switching is seen from inside the school only
-        from .importer.provenance import SWITCH_SCOPE_DA
+        from ..importer.provenance import SWITCH_SCOPE_DA
 
         items.append(f"**Omvalg set fra skolen.** {SWITCH_SCOPE_DA}")
     return "\n".join(f"- {x}" for x in items)
@@ -1043,7 +1043,7 @@ def alt_trend(res: Results) -> str:
 
 def note_trend(res: Results, goals: pd.DataFrame) -> str:
     """Caption of the trend figure."""
-    from .goals import dropout_goal_pct
+    from ..readers.goals import dropout_goal_pct
 
     return (f"Lodrette streger: {level(res)}-interval for hvert års andel. Stiplet linje: Danske SOSU-skolers mål "
             f"for SSA og SSH på {pct(dropout_goal_pct(goals), 0)} (fra {pct(dropout_start_pct(goals), 0)} på "

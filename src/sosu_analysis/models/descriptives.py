@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .danish import format_tenths, round_half_up_tenths
-from .definitions import OUTCOMES
-from .published import STATUSES
+from ..danish import format_tenths, round_half_up_tenths
+from ..definitions import OUTCOMES
+from ..readers.published import STATUSES
 
 
 def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

@@ -38,8 +38,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import atomic
-from .paths import resolve
+from .. import atomic
+from ..paths import resolve
 
 ColumnType = Literal["str", "float", "int", "Int64", "bool", "boolean"]
 
@@ -194,7 +194,7 @@ def contract(name: str) -> TableContract:
         return CONTRACTS[name]
     except KeyError:
         raise ContractError(f"no contract declared for table {name!r} (known: {', '.join(CONTRACTS)}); "
-                            "declare it in sosu_analysis.contracts") from None
+                            "declare it in sosu_analysis.reporting.contracts") from None
 
 
 def table_path(output_dir: str | os.PathLike, name: str) -> Path:
@@ -218,7 +218,7 @@ def check_columns(found: Iterable[str], c: TableContract, where: str) -> None:
                             f"{', '.join(expected)})")
     if extra:
         raise ContractError(f"{where}: column '{extra[0]}' is not part of table {c.name!r} (its columns are "
-                            f"{', '.join(expected)}); declare it in sosu_analysis.contracts")
+                            f"{', '.join(expected)}); declare it in sosu_analysis.reporting.contracts")
     if len(found) != len(set(found)):
         dup = next(x for x in found if found.count(x) > 1)
         raise ContractError(f"{where}: column '{dup}' appears more than once")

@@ -38,10 +38,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .danish import parse_count, parse_pct_tenths, round_half_up_tenths
-from .definitions import PROGRAMMES as SPECS
-from .definitions import TABLE1_ORDER
-from .errors import InputError, Problem
+from ..danish import parse_count, parse_pct_tenths, round_half_up_tenths
+from ..definitions import PROGRAMMES as SPECS
+from ..definitions import TABLE1_ORDER
+from ..errors import InputError, Problem
 from .rawtable import RawTable, read_raw_table
 from .validation import Kind, register
 

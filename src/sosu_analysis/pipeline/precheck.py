@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 #: environment variable naming the manifest of the validated-extract cache of a run
 CACHE_ENV = "SOSU_VALIDATED_EXTRACT"
@@ -84,9 +84,9 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
         For bad data (file, row and column) and for a design the comparison
         cannot be run on (what the data lack, and the config key to change).
     """
-    from . import students
-    from .paths import resolve
-    from .validation import detect_kind
+    from .. import students
+    from ..paths import resolve
+    from ..readers.validation import detect_kind
 
     path = resolve(students_file, root)
     campuses = students.read_campuses(resolve(campuses_table, root), display_name=campuses_table)

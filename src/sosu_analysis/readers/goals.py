@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .danish import parse_pct_tenths
-from .errors import InputError, Problem
+from ..danish import parse_pct_tenths
+from ..errors import InputError, Problem
 from .published import _PROGRAMME_BY_NAME, _norm
 from .rawtable import read_raw_table
 from .validation import Kind, register
