@@ -63,7 +63,7 @@ def write_tiled(n: int, path: Path) -> None:
 
 
 def _worker(step: str, path: Path, cache: Path) -> dict:
-    from sosu_analysis.precheck import check_students
+    from sosu_analysis.pipeline.precheck import check_students
     from sosu_analysis.students import read_campuses, read_extract
 
     camp = read_campuses(CAMPUSES_CSV)

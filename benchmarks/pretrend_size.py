@@ -36,7 +36,7 @@ import pandas as pd  # noqa: E402
 
 from sosu_analysis.did import InferenceOptions, as_cells  # noqa: E402
 from sosu_analysis.did.event_study import event_study  # noqa: E402
-from sosu_analysis.published import clean_published  # noqa: E402
+from sosu_analysis.readers.published import clean_published  # noqa: E402
 from sosu_analysis.students import cell_table, generate, read_campuses  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

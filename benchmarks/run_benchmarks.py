@@ -107,7 +107,7 @@ def _prepare(step: str, extract: Path):
     """Input of a step (untimed); returns a zero-argument callable that runs the step."""
     from sosu_analysis.did import did_table, event_study_table, power_table
     from sosu_analysis.models.api import run_all
-    from sosu_analysis.published import clean_published
+    from sosu_analysis.readers.published import clean_published
     from sosu_analysis.students import cell_table, generate, read_campuses, read_extract, write_synthetic
 
     campuses = read_campuses(CAMPUSES_CSV)

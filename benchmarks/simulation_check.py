@@ -71,7 +71,7 @@ import pandas as pd  # noqa: E402
 from sosu_analysis.did import DEFAULT_INFERENCE, InferenceOptions, as_cells
 from sosu_analysis.did.data import STUDENT_OUTCOME  # noqa: E402
 from sosu_analysis.did.simcheck import simulation_check
-from sosu_analysis.published import clean_published
+from sosu_analysis.readers.published import clean_published
 from sosu_analysis.students import cell_table, generate, read_campuses
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -39,8 +39,8 @@ def write_variant(tmp_path):
 @pytest.fixture(scope="session")
 def fresh_run(tmp_path_factory):
     """The whole pipeline with the default config, into a temporary folder (once per test session)."""
-    from sosu_analysis.config import load_config
-    from sosu_analysis.pipeline import run_pipeline
+    from sosu_analysis.pipeline.config import load_config
+    from sosu_analysis.pipeline.run import run_pipeline
 
     out = tmp_path_factory.mktemp("run") / "reports"
     cfg = load_config("config/default.yaml")

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from sosu_analysis.config import Config, config_readme, load_config
 from sosu_analysis.errors import InputError
 from sosu_analysis.paths import project_root
+from sosu_analysis.pipeline.config import Config, config_readme, load_config
 
 ROOT = project_root()
 
@@ -93,6 +93,6 @@ def test_not_a_mapping_and_bad_yaml(tmp_path):
 
 def test_config_readme_is_generated_from_the_schema():
     text = (ROOT / "config" / "README.md").read_text(encoding="utf-8")
-    assert text == config_readme(), "regenerate: python -m sosu_analysis.config > config/README.md"
+    assert text == config_readme(), "regenerate: python -m sosu_analysis.pipeline.config > config/README.md"
     for key in Config.model_fields:
         assert f"| `{key}` |" in text

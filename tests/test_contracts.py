@@ -13,14 +13,14 @@ import re
 import pandas as pd
 import pytest
 
-from sosu_analysis import contracts, rapport
-from sosu_analysis.contracts import CONTRACTS, ContractError
 from sosu_analysis.definitions import OUTCOMES
-from sosu_analysis.descriptives import descriptive_sentences, outcome_rates
 from sosu_analysis.did import summary as did_summary
 from sosu_analysis.models import api as models
+from sosu_analysis.models.descriptives import descriptive_sentences, outcome_rates
 from sosu_analysis.paths import project_root
-from sosu_analysis.published import read_processed
+from sosu_analysis.readers.published import read_processed
+from sosu_analysis.reporting import contracts, rapport
+from sosu_analysis.reporting.contracts import CONTRACTS, ContractError
 
 ROOT = project_root()
 COMMITTED = ROOT / "reports"

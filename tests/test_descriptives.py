@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from sosu_analysis.descriptives import outcome_rates, table1_comparison, wilson_interval
+from sosu_analysis.models.descriptives import outcome_rates, table1_comparison, wilson_interval
 from sosu_analysis.paths import project_root
-from sosu_analysis.published import clean_published
+from sosu_analysis.readers.published import clean_published
 
 # Newcombe RG (1998), "Two-sided confidence intervals for the single proportion: comparison of
 # seven methods", Statistics in Medicine 17:857-872, Table I, method 3 (score / Wilson), 95 %.

@@ -2,14 +2,14 @@
 
 import pandas as pd
 
-from sosu_analysis.interventions import (
+from sosu_analysis.paths import project_root
+from sosu_analysis.reporting.interventions import (
     OVERVIEW_COLUMNS,
     assumptions_da,
     comparison_campuses,
     intervention_overview,
     month_da,
 )
-from sosu_analysis.paths import project_root
 from sosu_analysis.students import read_campuses, read_interventions
 
 RAW = project_root() / "data" / "raw"

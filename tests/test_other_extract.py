@@ -86,7 +86,7 @@ def test_report_sentences_follow_the_data(other_run):
     """Every number in the prose comes from the tables: another extract gives other sentences and verdicts."""
     import html
 
-    from sosu_analysis import rapport
+    from sosu_analysis.reporting import rapport
     from sosu_analysis.students import synthetic_label
 
     new_page = html.unescape((other_run["out"] / "rapport.html").read_text())

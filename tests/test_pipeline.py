@@ -11,9 +11,9 @@ import papermill
 import pytest
 import yaml
 
-from sosu_analysis.config import load_config
 from sosu_analysis.paths import project_root
-from sosu_analysis.pipeline import run_pipeline
+from sosu_analysis.pipeline.config import load_config
+from sosu_analysis.pipeline.run import run_pipeline
 
 ROOT = project_root()
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from sosu_analysis import precheck
 from sosu_analysis.paths import project_root
+from sosu_analysis.pipeline.run import precheck
 from sosu_analysis.students import read_campuses, read_extract
 
 ROOT = project_root()

@@ -15,7 +15,7 @@ import pytest
 
 from sosu_analysis.errors import InputError
 from sosu_analysis.paths import project_root
-from sosu_analysis.published import TABLE1_COLUMNS, clean_published, reconcile_cohort, table1
+from sosu_analysis.readers.published import TABLE1_COLUMNS, clean_published, reconcile_cohort, table1
 
 PUBLISHED_CSV = project_root() / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv"
 

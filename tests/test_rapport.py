@@ -15,8 +15,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from sosu_analysis import browser, rapport, rapport_figures
 from sosu_analysis.paths import project_root
+from sosu_analysis.reporting import browser, rapport, rapport_figures
 
 ROOT = project_root()
 SCREENSHOTS = ROOT / "build" / "screenshots"  # git-ignored; look at them after `make test`

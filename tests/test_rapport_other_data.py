@@ -18,8 +18,8 @@ import sys
 import pandas as pd
 import pytest
 
-from sosu_analysis import rapport
 from sosu_analysis.paths import project_root
+from sosu_analysis.reporting import rapport
 from sosu_analysis.students import synthetic_label
 from test_rapport import visible_text
 

@@ -271,7 +271,7 @@ def test_unreadable_xlsx(capsys, tmp_path, make, expect):
 
 
 def test_oversized_xlsx_is_refused_from_its_directory(capsys, tmp_path, monkeypatch):
-    from sosu_analysis import rawtable
+    from sosu_analysis.readers import rawtable
 
     monkeypatch.setattr(rawtable, "MAX_TABLE_BYTES", 2 * 2**20)
     # hex text compresses about 2:1, so the file is under the limit and its content over it
@@ -285,7 +285,7 @@ def test_oversized_xlsx_is_refused_from_its_directory(capsys, tmp_path, monkeypa
 def test_utf16_csv_and_data_on_the_second_sheet_are_read(tmp_path):
     import openpyxl
 
-    from sosu_analysis.validation import validate_file
+    from sosu_analysis.readers.validation import validate_file
 
     text = PUBLISHED.read_text(encoding="utf-8")
     utf16 = tmp_path / "published_utf16.csv"
@@ -342,8 +342,8 @@ def test_private_tempdir_is_private(tmp_path):
 
 def test_an_extract_larger_than_the_table_limit_is_still_recognised_and_read(monkeypatch):
     """The 200 MB limit is the general reader's; an extract has its own (2 GB), header detection included."""
-    from sosu_analysis import rawtable
-    from sosu_analysis.validation import validate_file
+    from sosu_analysis.readers import rawtable
+    from sosu_analysis.readers.validation import validate_file
 
     monkeypatch.setattr(rawtable, "MAX_TABLE_BYTES", 100_000)  # the shipped extract is about 370 kB
     kind, frame = validate_file(EXTRACT)

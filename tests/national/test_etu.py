@@ -10,10 +10,10 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from sosu_analysis import published
 from sosu_analysis.errors import InputError
 from sosu_analysis.national import etu, synthetic
 from sosu_analysis.paths import project_root
+from sosu_analysis.readers import published
 
 ROOT = project_root()
 SHIPPED = ROOT / synthetic.ETU_FILE.format(seed=synthetic.SEED)

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from national_helpers import ANSWERS, cube_schema, json_reply, paged
 
-from sosu_analysis import atomic, published
+from sosu_analysis import atomic
 from sosu_analysis.errors import InputError
 from sosu_analysis.national import convert as conv
 from sosu_analysis.national.client import Client, FetchError, read_key
 from sosu_analysis.national.query import load_query, query_from_dict
 from sosu_analysis.paths import project_root
+from sosu_analysis.readers import published
 
 ROOT = project_root()
 QUERY = ROOT / "config/queries/eud_hovedforloeb_status_3mdr_sosuh.yaml"

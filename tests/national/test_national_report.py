@@ -8,14 +8,14 @@ import shutil
 import pandas as pd
 import pytest
 
-from sosu_analysis.config import load_config
 from sosu_analysis.errors import InputError
 from sosu_analysis.national import api as national
 from sosu_analysis.national import convert as conv
 from sosu_analysis.national import section, synthetic
 from sosu_analysis.paths import project_root
-from sosu_analysis.pipeline import validate_inputs
-from sosu_analysis.plotting import SYNTHETIC_WATERMARK
+from sosu_analysis.pipeline.config import load_config
+from sosu_analysis.pipeline.run import validate_inputs
+from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
 
 ROOT = project_root()
 SYNTH = ROOT / synthetic.NATIONAL_FILE.format(seed=synthetic.SEED)

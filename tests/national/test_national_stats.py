@@ -13,12 +13,12 @@ import statsmodels.formula.api as smf
 from national_helpers import ANSWERS
 from scipy import stats
 
-from sosu_analysis import published
 from sosu_analysis.national import compare, funnel, synthetic
 from sosu_analysis.national import convert as conv
 from sosu_analysis.national.counts import school_counts
 from sosu_analysis.national.query import load_query
 from sosu_analysis.paths import project_root
+from sosu_analysis.readers import published
 
 ROOT = project_root()
 Q_SOSUH = load_query(ROOT / "config/queries/eud_hovedforloeb_status_3mdr_sosuh.yaml")
@@ -38,7 +38,7 @@ def make_counts(cells: list[tuple[str, str, int, int, int]]) -> pd.DataFrame:
 # ---- counts ---------------------------------------------------------------------------------------------
 
 def test_counts_equal_the_published_reader_for_sosuh():
-    """Reference: sosu_analysis.published.clean_published (the reader of Table 1) on the same answer."""
+    """Reference: sosu_analysis.readers.published.clean_published (the reader of Table 1) on the same answer."""
     table = conv.replay(ANSWERS / "table1_sosuh.answer.json", Q_SOSUH)
     counts = school_counts(table)
     ref = published.read_processed(ROOT / "data/processed/table1_clean.csv")

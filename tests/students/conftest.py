@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from students_helpers import CAMPUSES_CSV, HEADER, PUBLISHED, write
 
-from sosu_analysis.published import clean_published
+from sosu_analysis.readers.published import clean_published
 from sosu_analysis.students import read_campuses
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from students_helpers import CAMPUSES_CSV, ROOT, write
 
-from sosu_analysis import validation
 from sosu_analysis.errors import InputError
+from sosu_analysis.readers import validation
 from sosu_analysis.students import pilot_flags, read_campuses, read_interventions
 
 CAMPUSES = ROOT / "data" / "raw" / "campuses.csv"

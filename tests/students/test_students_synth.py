@@ -17,7 +17,7 @@ from sosu_analysis.students.synth import table1_rates
 SHIPPED = ROOT / "data" / "raw" / "synthetic" / "students_synthetic_seed20250401_effect-5.csv"
 #: Seed 003, Table 1 as printed (and in the brief): (programme, year) -> (intake, in progress, switch,
 #: no switch, other), the intake being the denominator the published percentages imply. The independent
-#: reference for what the generator reads from data/raw through sosu_analysis.published.
+#: reference for what the generator reads from data/raw through sosu_analysis.readers.published.
 TABLE1 = {
     ("PAU", 2022): (213, 207, 0, 6, 0), ("PAU", 2023): (217, 201, 0, 16, 0), ("PAU", 2024): (186, 181, 0, 4, 1),
     ("SSA", 2022): (1072, 918, 34, 120, 0), ("SSA", 2023): (1393, 1171, 43, 179, 0),

@@ -165,8 +165,8 @@ def test_cli_survey_import(tmp_path, capsys):
 
 
 def test_pipeline_checks_the_survey_before_any_notebook(tmp_path):
-    from sosu_analysis.config import load_config
-    from sosu_analysis.pipeline import validate_inputs
+    from sosu_analysis.pipeline.config import load_config
+    from sosu_analysis.pipeline.run import validate_inputs
 
     bad = write(tmp_path, "survey_synthetic_bad.csv", HEADER + "\nr1,SSA,Brøndby,2025-04,w,,no_such_item,4\n")
     cfg = load_config("config/default.yaml", overrides={"survey_file": str(bad)})

@@ -10,7 +10,7 @@ import pytest
 from survey_helpers import CAMPUSES, INTERVENTIONS, ROOT, SHIPPED_ITEMS, SHIPPED_STUDENTS, SHIPPED_SURVEY
 
 from sosu_analysis.cli import main
-from sosu_analysis.plotting import SYNTHETIC_WATERMARK
+from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
 from sosu_analysis.survey.analysis import analyse
 from sosu_analysis.survey.section import load_section, report_section
 

@@ -11,9 +11,9 @@ import seaborn as sns
 
 from ..danish import danish_axis, percent
 from ..definitions import OUTCOMES, PROGRAMME_COLOURS
-from .descriptives import wilson_interval
 from ..reporting.plotting import setup_style, watermark_axes
 from .data import check_table
+from .descriptives import wilson_interval
 from .options import Language
 from .trend import programme_years, trend_curves
 

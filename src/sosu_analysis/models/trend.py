@@ -18,8 +18,8 @@ from scipy.special import expit
 
 from .. import danish
 from ..definitions import GOAL_PROGRAMMES, OUTCOME_NAMES, outcome
-from .descriptives import wilson_interval
 from .data import DENOMINATOR, events_column
+from .descriptives import wilson_interval
 from .glm import GroupedLogitFit, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, average_prediction, predicted_probabilities
 from .options import Language, Outcome

@@ -34,13 +34,12 @@ import nbformat
 from traitlets.config import Config as TConfig
 
 from .. import atomic
-
-from . import precheck
-from .config import Config
 from ..errors import InputError, Problem
 from ..paths import project_root, resolve
-from .precheck import StudentCheck
 from ..readers.validation import validate_file
+from . import precheck
+from .config import Config
+from .precheck import StudentCheck
 
 KERNEL_NAME = "python3"
 #: the kernel talks to papermill over Unix sockets in the user's Jupyter runtime folder (IPC transport),

@@ -42,11 +42,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import contracts
 from ..atomic import sha256_file
 from ..danish import count as danish_count
 from ..danish import number, p_value, percent, points
 from ..definitions import OUTCOMES, PROGRAMMES
+from . import contracts
 
 NBSP = "\u00a0"
 DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}

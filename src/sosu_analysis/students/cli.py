@@ -16,9 +16,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..pipeline.config import Config
 from ..errors import InputError
 from ..paths import resolve
+from ..pipeline.config import Config
 from ..readers.published import clean_published
 from .campuses import read_campuses
 from .synth import default_name, generate, write_synthetic

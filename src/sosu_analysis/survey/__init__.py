@@ -16,8 +16,8 @@ Public API
 
 from pathlib import Path
 
-from ..students._parse import key
 from ..readers.validation import Kind, register
+from ..students._parse import key
 from .estimate import Contrast, Estimate, campus_means_t, clustered_mean
 from .items import read_items
 from .reader import SURVEY_COLUMNS, read_survey, validate_survey

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from ..atomic import write_text
-from ..pipeline.config import Config
 from ..errors import InputError
 from ..paths import resolve
+from ..pipeline.config import Config
 from ..students.campuses import read_campuses
 from .importer import wide_to_long
 from .reader import project_interventions, project_items, read_survey
