@@ -130,3 +130,52 @@ def test_synthetic_outputs_are_labelled(fresh_run):
         assert "SYNTETISKE DATA" in (out / f"{name}.html").read_text()
     for fig in ("did_rates_2x2", "event_study", "power_curve"):
         assert "SYNTETISKE DATA" in (out / "figures" / f"{fig}.svg").read_text()
+
+
+def _image_notebook(alt, language=None):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sosu_analysis.reporting.outputs import save_fig
+
+    fig, ax = plt.subplots()
+    ax.set_title("Frafald & tendens")
+    ax.plot([1, 2])
+    import tempfile
+
+    shown = save_fig(fig, tempfile.mkdtemp(), "x", alt=alt)._repr_png_()
+    data, md = shown if isinstance(shown, tuple) else (shown, {})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"image/png": data, "text/plain": "<Image>"},
+                                           metadata={"image/png": md})]
+    nb.cells = [cell]
+    if language:
+        nb.metadata["sosu"] = {"language": language}
+    return nb
+
+
+def test_chapter_images_have_alt_text_in_the_chapter_language():
+    from sosu_analysis.pipeline.run import chapter_language, render_html
+
+    nb = _image_notebook(None, "da")  # alt text from the figure's title
+    assert chapter_language(nb) == "da"
+    page = render_html(nb, language=chapter_language(nb))
+    assert '<html lang="da">' in page and 'alt="Frafald &amp; tendens"' in page
+    assert "No description" not in page
+    nb = _image_notebook("", None)  # no title given: a plain word in the page's language, never nbconvert's English
+    assert chapter_language(nb) == "en" and chapter_language(nb, lead_report=True) == "da"
+    nb.cells[0].outputs[0].metadata = {}
+    assert 'alt="Figure"' in render_html(nb, language="en")
+    assert 'alt="Figur"' in render_html(nb, language="da")
+
+
+def test_unknown_chapter_language_is_refused():
+    from sosu_analysis.pipeline.run import chapter_language
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["sosu"] = {"language": "dk"}
+    with pytest.raises(ValueError, match="sosu.language"):
+        chapter_language(nb)

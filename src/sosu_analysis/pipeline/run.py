@@ -88,6 +88,20 @@ def _title(nb: nbformat.NotebookNode, default: str) -> str:
     return default
 
 
+def chapter_language(nb: nbformat.NotebookNode, *, lead_report: bool = False) -> str:
+    """Return the language of a chapter's page (``<html lang>``, default alt texts): ``"da"`` or ``"en"``.
+
+    A notebook says it is written in Danish with ``"sosu": {"language": "da"}`` in its
+    metadata (chapters 06-09); the lead's report is Danish in any case.
+    """
+    if lead_report:
+        return "da"
+    language = nb.metadata.get("sosu", {}).get("language", "en")
+    if language not in ("da", "en"):
+        raise ValueError(f"notebook metadata sosu.language must be 'da' or 'en', got {language!r}")
+    return str(language)
+
+
 def render_html(nb: nbformat.NotebookNode, template: str = "offline", language: str = "en") -> str:
     """Render a code-free, self-contained HTML page of an executed notebook."""
     from nbconvert import HTMLExporter
@@ -385,8 +399,7 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                     cell.id = "injected-parameters"  # papermill gives it a random id
             nb.metadata["title"] = _title(nb, name)  # the <title> of the HTML page
             atomic.write_text(dst, nbformat.writes(nb) + "\n")
-            # the lead's report is Danish also in its plain notebook page
-            language = "da" if name == cfg.lead_report else "en"
+            language = chapter_language(nb, lead_report=name == cfg.lead_report)
             atomic.write_text(stage / f"{name}.html", render_html(nb, language=language))
             entries.append((f"{name}.html", _title(nb, name)))
             executed[name] = nb

@@ -27,19 +27,29 @@ def save_table(frame: pd.DataFrame, output_dir: str | os.PathLike, name: str) ->
     atomic.write_csv(output_folder(output_dir, "tables") / f"{name}.csv", frame)
 
 
-def save_fig(fig, output_dir: str | os.PathLike, name: str):
+def figure_title(fig) -> str:
+    """Return the figure's title (its suptitle, else the titles of its panels joined), for an alt text."""
+    suptitle = fig._suptitle.get_text().strip() if getattr(fig, "_suptitle", None) is not None else ""
+    if suptitle:
+        return suptitle
+    return "; ".join(t for t in (ax.get_title().strip() for ax in fig.axes) if t)
+
+
+def save_fig(fig, output_dir: str | os.PathLike, name: str, alt: str | None = None):
     """Write ``fig`` to ``OUTPUT/figures/NAME.png`` and ``.svg``, close it, and return the PNG for display.
 
     Showing the saved PNG (rather than relying on the notebook's matplotlib
     backend) makes the stored output the same whatever backend the kernel
-    runs with, and the figure shown is exactly the file written.
+    runs with, and the figure shown is exactly the file written. ``alt`` (default:
+    the figure's title) becomes the image's alt text in the rendered chapter.
     """
     import matplotlib.pyplot as plt
     from IPython.display import Image
 
+    text = alt if alt is not None else figure_title(fig)
     png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
     plt.close(fig)
-    return Image(data=png.read_bytes(), format="png")
+    return Image(data=png.read_bytes(), format="png", metadata={"alt": text} if text else None)
 
 
 def write_processed(frame: pd.DataFrame, processed_dir: str | os.PathLike, name: str) -> None:
@@ -56,11 +66,12 @@ def rounded(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
     return out
 
 
-def show_png(output_dir: str | os.PathLike, name: str):
-    """Show a figure another chapter saved (``OUTPUT/figures/NAME.png``)."""
+def show_png(output_dir: str | os.PathLike, name: str, alt: str | None = None):
+    """Show a figure another chapter saved (``OUTPUT/figures/NAME.png``), with ``alt`` as its alt text."""
     from IPython.display import Image
 
-    return Image(data=(output_folder(output_dir, "figures") / f"{name}.png").read_bytes(), format="png")
+    return Image(data=(output_folder(output_dir, "figures") / f"{name}.png").read_bytes(), format="png",
+                 metadata={"alt": alt} if alt else None)
 
 
 def save_png(fig, output_dir: str | os.PathLike, name: str) -> bytes:
