@@ -6,7 +6,9 @@ would), so these are slow (two full runs): ``make slow``.
 
 The verdict must follow the data (red on no effect; not red on a clear one) and
 no sentence may contradict its own table: the direction word matches the sign
-of the estimate, and "også på nul" appears exactly when the interval contains 0.
+of the estimate, the interval's words match its bounds, and the pilot answer
+says "måske ingen forskel" exactly when its light is red (and then the interval
+contains 0).
 """
 
 from __future__ import annotations
