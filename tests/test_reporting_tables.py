@@ -48,3 +48,20 @@ def test_unknown_column_and_language_are_refused():
         table_html(frame, "t", {"b": "B"})
     with pytest.raises(ValueError, match="language"):
         table_html(frame, "t", language="de")
+
+
+def test_labels_map_codes_to_words_and_leave_unknown_codes():
+    from sosu_analysis.reporting.tables import DEFINITION_EN
+
+    col = Column("Definition", None, labels=DEFINITION_EN)
+    # the labels are the vocabulary's (definitions.OUTCOMES), not typed here
+    assert format_cell("incl_switch", col) == "incl. switching"
+    assert format_cell("other", col) == "other"
+
+
+def test_p_values_below_the_floor_are_shown_as_less_than():
+    col = Column("p", 3, floor=0.001)
+    assert format_cell(6.99e-20, col) == "< 0.001"
+    assert format_cell(6.99e-20, col, "da") == "< 0,001"
+    assert format_cell(0.0121, col) == "0.012"
+    assert format_cell(0.001, col) == "0.001"

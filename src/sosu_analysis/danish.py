@@ -149,6 +149,27 @@ def p_value(p: float, decimals: int = 3, floor: float = 0.001) -> str:
     return f"p = {number(p, decimals)}"
 
 
+def confidence_level(alpha: float, language: str = "da") -> str:
+    """Return the confidence level of intervals computed at ``alpha``: 0.05 -> ``"95\u00a0%"``, 0.10 -> ``"90\u00a0%"``.
+
+    The one place a level is written: every "95 %" in a sentence, label or
+    title comes from here, so it follows the run's ``alpha``. ``language="en"``
+    writes a decimal point and an ordinary space (``"97.5 %"``), ``"da"`` a
+    decimal comma and a non-breaking space (``"97,5\u00a0%"``). One decimal is
+    shown only when the level is not whole.
+    """
+    a = float(alpha)
+    if not 0 < a < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    level = float(Decimal(repr(a)).scaleb(2).copy_negate() + 100)  # exact: 100 * (1 - alpha)
+    decimals = 0 if level.is_integer() else 1
+    if language == "da":
+        return percent(level, decimals)
+    if language == "en":
+        return f"{level:.{decimals}f} %"
+    raise ValueError(f"language must be 'da' or 'en', got {language!r}")
+
+
 def interval(lo: float, hi: float, decimals: int = 1, unit: str = "") -> str:
     """Format an interval in words: (1.2, 3.4) -> ``"fra 1,2 til 3,4"`` (``unit`` appended after a space)."""
     text = f"fra {number(lo, decimals)} til {number(hi, decimals)}"

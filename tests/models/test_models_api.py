@@ -93,9 +93,10 @@ def test_plot_trends_with_and_without_watermark(table1):
         assert len(fig.axes) == 2
         for ax in fig.axes:
             assert any(t.get_text() == "SYNTHETIC DATA" for t in ax.texts)
-            # the goal line
-            assert any(np.allclose(line.get_ydata(), 12.0) for line in ax.get_lines())
             assert len(ax.collections) >= 3  # one band per programme
+        # the goal line only on the panel it applies to (incl. switching; goal_applies)
+        has_goal = [any(np.allclose(line.get_ydata(), 12.0) for line in ax.get_lines()) for ax in fig.axes]
+        assert has_goal == [True, False]
     finally:
         plt.close(fig)
     fig = plot_trends(table1, watermark=None)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..danish import danish_axis
+from ..danish import confidence_level, danish_axis
 from ..definitions import OUTCOMES
 from ..reporting.plotting import add_watermark
 
@@ -20,12 +20,12 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {**{name: spec.label_en for name, spec in OUTCOMES.items()}, "pilot": "pilot",
            "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
            "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
-           "effect_pp": "effect on dropout (pp)", "ci": "95% CI", "reduction_pp": "reduction in dropout (pp)",
+           "effect_pp": "effect on dropout (pp)", "reduction_pp": "reduction in dropout (pp)",
            "power": "power"},
     "da": {**{name: spec.label_da for name, spec in OUTCOMES.items()}, "pilot": "pilotafdelinger",
            "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
            "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
-           "effect_pp": "effekt på frafald (procentpoint)", "ci": "95 %-interval",
+           "effect_pp": "effekt på frafald (procentpoint)",
            "reduction_pp": "reduktion i frafald (procentpoint)", "power": "styrke (sandsynlighed for at opdage)",
            "analytic_t(G-2)": "beregnet (t-fordeling, G−2 frihedsgrader)"},
 }
@@ -60,7 +60,7 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
 
 
 def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str | None = None,
-                     language: str = "en") -> Figure:
+                     language: str = "en", alpha: float = 0.05) -> Figure:
     """Event-study coefficients with confidence intervals, one panel per outcome definition.
 
     Parameters
@@ -70,7 +70,11 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
     inference : {"cr2", "crv1"}
         Which intervals to draw.
     watermark : str, optional
+    alpha : float
+        The ``alpha`` the table's intervals were computed with
+        (``InferenceOptions.alpha``); it names their level in the titles.
     """
+    ci = (f"{confidence_level(alpha, 'en')} CI" if language == "en" else f"{confidence_level(alpha)}-interval")
     outcomes = list(dict.fromkeys(table["outcome_definition"]))
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5.5 * len(outcomes), 4), squeeze=False, sharey=True)
     for ax, outcome in zip(axes[0], outcomes, strict=True):
@@ -87,7 +91,7 @@ def plot_event_study(table: pd.DataFrame, inference: str = "cr2", watermark: str
         T = TEXT[language]
         ax.set_xlabel(T["rel_intake"])
         ax.set_ylabel(T["effect_pp"])
-        ax.set_title(f"{T.get(outcome, outcome)} ({inference.upper()} {T['ci']})")
+        ax.set_title(f"{T.get(outcome, outcome)} ({inference.upper()} {ci})")
         if language == "da":
             danish_axis(ax, "both")
     fig.tight_layout()

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..danish import confidence_level
 from ..definitions import OUTCOMES
 from .power import PowerDesign, estimate_icc, power_curve
 from .power import power_table as _power_table
@@ -33,15 +34,11 @@ INFERENCE_LABEL = {
 }
 
 
-def _level(alpha: float) -> str:
-    return f"{100 * (1 - alpha):g} %"
-
-
 def _ci(row, alpha: float) -> str:
     lo, hi = row["ci_low_pp"], row["ci_high_pp"]
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "no finite interval"
-    return f"{_level(alpha)} CI {lo:.1f} to {hi:.1f} pp"
+    return f"{confidence_level(alpha, 'en')} CI {lo:.1f} to {hi:.1f} pp"
 
 
 def as_markdown(*parts: Mapping[Any, str] | Sequence[str] | str) -> str:
@@ -69,7 +66,7 @@ def did_sentences(table: pd.DataFrame, horizon_months: int, estimator: str = "lp
         label = DEFINITION_LABEL.get(str(definition), str(definition))
         parts = [f"Dropout {label}, {horizon_months} months after start: "
                  f"the difference-in-differences estimate is {att:+.1f} percentage points "
-                 f"({int(first['n_students'])} SSA students, {int(first['n_pilot_campuses'])} pilot and "
+                 f"({int(first['n_students']):,} SSA students, {int(first['n_pilot_campuses'])} pilot and "
                  f"{int(first['n_campuses'] - first['n_pilot_campuses'])} non-pilot campuses)."]
         for method in ("crv1", "cr2", "wild_webb", "randomization"):
             if method not in rows.index or pd.isna(rows.loc[method, "p_value"]):
@@ -86,25 +83,154 @@ def did_sentences(table: pd.DataFrame, horizon_months: int, estimator: str = "lp
     return out
 
 
+#: the robustness estimators beside the main one, in the order the chapter shows them
+ROBUSTNESS_LABEL = {"logit_ame": "logit with the same fixed effects (average effect on the treated, Puhani 2012)",
+                    "triple_diff": "triple difference with SSH and PAU at the same campuses as controls",
+                    "lpm_placebo": "placebo: a fake start in the pre-period"}
+#: short names of the estimators for tables
+ESTIMATOR_LABEL = {"lpm": "LPM (main)", "logit_ame": "logit AME", "triple_diff": "triple difference",
+                   "lpm_placebo": "placebo (fake start)"}
+
+
+def main_estimates(table: pd.DataFrame, horizons: Sequence[int], estimator: str = "lpm") -> pd.DataFrame:
+    """Return the main estimator's rows at every horizon, one per definition and inference method.
+
+    Ordered by horizon (as in ``horizons``), definition and inference; with
+    ``definition`` and ``inference_label`` columns in words for a table.
+    Rows without a p-value (methods not available) are left out.
+    """
+    sub = table[(table["estimator"] == estimator) & table["horizon_months"].isin(list(horizons))
+                & table["p_value"].notna()].copy()
+    return _ordered(sub, horizons)
+
+
+def robustness_estimates(table: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
+    """Return, per horizon, definition and robustness estimator, the one row the sentences quote.
+
+    CR2 where the estimator has it, CRV1 otherwise (the logit has no CR2):
+    the same rows :func:`robustness_sentences` describes.
+    """
+    rows = []
+    sub = table[table["horizon_months"].isin(list(horizons)) & table["p_value"].notna()
+                & table["estimator"].isin(list(ROBUSTNESS_LABEL))]
+    for _, cand in sub.groupby(["horizon_months", "outcome_definition", "estimator"], sort=False):
+        pick = cand[cand["inference"] == "cr2"]
+        pick = pick if not pick.empty else cand[cand["inference"] == "crv1"]
+        if not pick.empty:
+            rows.append(pick.iloc[[0]])
+    if not rows:
+        return table.iloc[0:0].assign(definition=pd.Series(dtype=str), inference_label=pd.Series(dtype=str),
+                                      estimator_label=pd.Series(dtype=str))
+    return _ordered(pd.concat(rows), horizons)
+
+
+def _ordered(sub: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
+    sub = sub.copy()
+    order_h = {int(h): i for i, h in enumerate(horizons)}
+    order_d = {name: i for i, name in enumerate(OUTCOMES)}
+    order_i = {name: i for i, name in enumerate(INFERENCE_LABEL)}
+    order_e = {name: i for i, name in enumerate(ESTIMATOR_LABEL)}
+    sub["definition"] = sub["outcome_definition"].map(lambda d: DEFINITION_LABEL.get(str(d), str(d)))
+    sub["inference_label"] = sub["inference"].map(lambda m: INFERENCE_LABEL.get(str(m), str(m)))
+    sub["estimator_label"] = sub["estimator"].map(lambda e: ESTIMATOR_LABEL.get(str(e), str(e)))
+    key = pd.DataFrame({"h": sub["horizon_months"].map(lambda h: order_h.get(int(h), len(order_h))),
+                        "d": sub["outcome_definition"].map(lambda d: order_d.get(d, 99)),
+                        "e": sub["estimator"].map(lambda e: order_e.get(e, 99)),
+                        "i": sub["inference"].map(lambda m: order_i.get(m, 99))}, index=sub.index)
+    return sub.loc[key.sort_values(["h", "d", "e", "i"], kind="stable").index].reset_index(drop=True)
+
+
 def robustness_sentences(table: pd.DataFrame, horizon_months: int, alpha: float = 0.05) -> dict[str, str]:
     """Return the logit AME, triple difference and placebo beside the main estimate, by outcome definition."""
     out: dict[str, str] = {}
-    sub = table[table["horizon_months"] == horizon_months]
-    names = {"logit_ame": "logit with the same fixed effects (average effect on the treated, Puhani 2012)",
-             "triple_diff": "triple difference with SSH and PAU at the same campuses as controls",
-             "lpm_placebo": "placebo: a fake start in the pre-period"}
-    for definition, rows in sub.groupby("outcome_definition", sort=False):
+    rows_all = robustness_estimates(table, [horizon_months])
+    for definition in dict.fromkeys(table.loc[table["horizon_months"] == horizon_months, "outcome_definition"]):
+        rows = rows_all[rows_all["outcome_definition"] == definition]
         parts = [f"Robustness, {DEFINITION_LABEL.get(str(definition), str(definition))}:"]
-        for est, label in names.items():
-            cand = rows[(rows["estimator"] == est) & rows["p_value"].notna()]
-            if cand.empty:
+        for est, label in ROBUSTNESS_LABEL.items():
+            pick = rows[rows["estimator"] == est]
+            if pick.empty:
                 continue
-            pick = cand[cand["inference"] == "cr2"]
-            r: Any = (pick if not pick.empty else cand[cand["inference"] == "crv1"]).iloc[0]
+            r: Any = pick.iloc[0]
             parts.append(f"{label}: {r['att_pp']:+.1f} pp ({r['inference'].upper()}: {_ci(r, alpha)}, "
                          f"p = {r['p_value']:.3f}).")
         out[str(definition)] = " ".join(parts)
     return out
+
+
+def horizon_coverage(by_horizon: Mapping[int, Any]) -> pd.DataFrame:
+    """Return, per horizon, how much of the pilot programme's data is observed there.
+
+    Parameters
+    ----------
+    by_horizon : mapping horizon_months -> student frame or :class:`~sosu_analysis.did.data.Cells`
+        The data at each horizon (``StudentData.by_horizon``).
+
+    Returns
+    -------
+    DataFrame
+        ``horizon_months, n_students`` (SSA students whose status at the
+        horizon is known), ``n_intakes`` (SSA intakes with at least one such
+        student), ``n_intakes_post`` (of those, intakes from the first pilot
+        start), ``last_intake`` and ``n_unobserved`` (main-course starts of any
+        programme left out because the horizon lies after the extract date;
+        ``NaN`` when the data do not say, e.g. campus aggregates).
+    """
+    from .data import TARGET_PROGRAMME, as_cells
+
+    rows = []
+    for h, d in by_horizon.items():
+        cells = as_cells(d)
+        t = cells.table
+        t = t[(t["programme"] == TARGET_PROGRAMME) & (t["n"] > 0)]
+        idx = sorted(int(i) for i in t["intake_idx"].unique())
+        first_start = min(cells.start.values()) if cells.start else np.inf
+        unobserved = d.attrs.get("n_unobserved", np.nan) if isinstance(d, pd.DataFrame) else np.nan
+        rows.append({"horizon_months": int(h), "n_students": int(t["n"].sum()), "n_intakes": len(idx),
+                     "n_intakes_post": sum(i >= first_start for i in idx),
+                     "last_intake": str(cells.intakes[idx[-1]]) if idx else "",
+                     "n_unobserved": unobserved})
+    return pd.DataFrame(rows)
+
+
+def coverage_sentence(row: Mapping[str, Any]) -> str:
+    """Say how many SSA students and intakes are observed at one horizon (a row of :func:`horizon_coverage`)."""
+    from ..privacy import shown_count
+
+    h = int(row["horizon_months"])
+    text = (f"At {h} months after start, {int(row['n_students']):,} SSA students in {int(row['n_intakes'])} "
+            f"intakes are observed (the last is {row['last_intake']}), {int(row['n_intakes_post'])} of them "
+            "from the pilot start.")
+    n_un = row.get("n_unobserved", np.nan)
+    if pd.notna(n_un) and int(n_un) > 0:
+        text += (f" {shown_count(int(n_un))} main-course starts (all programmes) are not yet {h} months past "
+                 "their start at the extract date and are left out here.")
+    if int(row["n_intakes_post"]) == 0:
+        text += " No intake from the pilot start is observable yet, so there is no estimate at this horizon."
+    return text
+
+
+def horizons_markdown(table: pd.DataFrame, coverage: pd.DataFrame, horizons: Sequence[int],
+                      alpha: float = 0.05) -> str:
+    """Describe every horizon in words: what is observed there, the main estimate, the robustness.
+
+    The first of ``horizons`` is named the main horizon. Returns Markdown: a
+    bold heading line per horizon followed by its sentences as a bullet list.
+    """
+    blocks = []
+    cov = coverage.set_index("horizon_months")
+    for k, h in enumerate(horizons):
+        head = f"**{int(h)} months after start{' (main horizon)' if k == 0 else ''}**"
+        parts: list[Any] = []
+        if int(h) in cov.index:
+            row: dict[str, Any] = {str(k): v for k, v in cov.loc[int(h)].items()}
+            parts.append(coverage_sentence({**row, "horizon_months": int(h)}))
+        if (table["horizon_months"] == int(h)).any():
+            parts += [did_sentences(table, int(h), alpha=alpha), robustness_sentences(table, int(h), alpha=alpha)]
+        else:
+            parts.append(f"No estimates at {int(h)} months.")
+        blocks.append(head + "\n\n" + as_markdown(*parts))
+    return "\n\n".join(blocks)
 
 
 def pretrend_sentences(pretrend: pd.DataFrame) -> dict[str, str]:

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ..danish import format_tenths, round_half_up_tenths
-from ..definitions import OUTCOMES
+from ..danish import confidence_level, format_tenths, round_half_up_tenths
+from ..definitions import GOAL_PROGRAMMES, OUTCOMES, goal_applies
 from ..readers.published import STATUSES
 
 
@@ -104,7 +104,7 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float, alpha: float = 0
     ``alpha`` is the one the intervals in ``rates`` were computed with; it names their level.
     """
     out = []
-    level = f"{100 * (1 - alpha):g} %"
+    level = confidence_level(alpha, "en")
     for definition, spec in OUTCOMES.items():
         label = spec.long_en
         sub = rates[rates["outcome_definition"] == definition]
@@ -120,8 +120,12 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float, alpha: float = 0
             seq = ", ".join(f"{int(y)}: {_pct(v)}" for y, v in zip(p["year"], p["pct"], strict=True))
             d = p["pct"].iloc[-1] - p["pct"].iloc[0]
             direction = "up" if d > 0 else "down" if d < 0 else "unchanged"
-            above = "above" if p["pct"].iloc[-1] > goal_pct else "at or below"
-            parts.append(f"{prog} ({seq}): {direction} {abs(d):.1f} percentage points {first_year}-{last_year}; "
-                         f"{last_year} is {above} the national goal of {goal_pct:.0f} %.")
+            goal = ""
+            if goal_applies(str(prog), definition):
+                above = "above" if p["pct"].iloc[-1] > goal_pct else "at or below"
+                goal = (f"; {last_year} is {above} the national goal for {' and '.join(GOAL_PROGRAMMES)} "
+                        f"of {goal_pct:g} %")
+            parts.append(f"{prog} ({seq}): {direction} {abs(d):.1f} percentage points {first_year}-{last_year}"
+                         f"{goal}.")
         out.append(" ".join(parts))
     return out

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..danish import danish_axis, percent
-from ..definitions import OUTCOMES, PROGRAMME_COLOURS
+from ..danish import confidence_level, danish_axis, percent
+from ..definitions import GOAL_PROGRAMMES, OUTCOMES, PROGRAMME_COLOURS, goal_applies
 from ..reporting.plotting import setup_style, watermark_axes
 from .data import check_table
 from .descriptives import wilson_interval
@@ -28,7 +28,10 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
     table1 : DataFrame
         The cell table (see :func:`~sosu_analysis.models.data.check_table`).
     goal_pct : float or None
-        Draw the national goal as a horizontal line (None: no line).
+        Draw the national goal as a horizontal line (None: no line), only on
+        the panel of the definition it applies to
+        (:func:`~sosu_analysis.definitions.goal_applies`), labelled with the
+        programmes it is stated for.
     watermark : str, optional
         Text drawn diagonally on every axes (for synthetic data).
     group_cols : sequence of str, optional
@@ -75,10 +78,11 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
                 continue
             ax.plot(c["year"], c["pct"], color=colour, lw=1.6)
             ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=colour, alpha=0.18, lw=0)
-        if goal_pct is not None:
-            ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2,
-                       label=(f"national goal {goal_pct:g} %" if language == "en"
-                              else f"nationalt mål {percent(goal_pct, 0 if float(goal_pct).is_integer() else 1)}"))
+        if goal_pct is not None and goal_applies(None, definition):
+            ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2, gid="goal",
+                       label=(f"national goal for {' and '.join(GOAL_PROGRAMMES)}: {goal_pct:g} %" if language == "en"
+                              else f"nationalt mål for {' og '.join(GOAL_PROGRAMMES)}: "
+                                   f"{percent(goal_pct, 0 if float(goal_pct).is_integer() else 1)}"))
         years = sorted(cells["year"].unique())
         ax.set_xticks(years)
         ax.set_xlabel("Intake year" if language == "en" else "Startår")
@@ -86,14 +90,15 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
         if language == "da":
             danish_axis(ax, "y")
         watermark_axes(ax, watermark)
-    level = f"{100 * (1 - alpha):g}"
+    level_en, level_da = confidence_level(alpha, "en"), confidence_level(alpha)
     axes[0].set_ylabel("% of intake" if language == "en" else "% af optag")
-    fig.text(0.5, 0.005, (f"Points: observed dropout with Wilson {level} % intervals; lines: logistic trend in year "
-                          f"with its {level} % band (binomial)." if language == "en" else
-                          f"Punkter: observeret frafald med Wilson {level} %-interval; linjer: logistisk tendens "
-                          f"med {level} %-bånd (binomial)."),
+    fig.text(0.5, 0.005, (f"Points: observed dropout with Wilson {level_en} intervals; lines: logistic trend in year "
+                          f"with its {level_en} band (binomial)." if language == "en" else
+                          f"Punkter: observeret frafald med Wilson {level_da}-interval; linjer: logistisk tendens "
+                          f"med {level_da}-bånd (binomial)."),
              ha="center", va="bottom", fontsize=8, color="#444444")
     axes[0].set_ylim(0, ymax * 1.15)
-    axes[1].legend(loc="upper right", fontsize=8)
+    for ax in axes:
+        ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig

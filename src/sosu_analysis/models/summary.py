@@ -121,14 +121,14 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
     """
     s = results["settings"].iloc[0]
     alpha = float(s["alpha"])
-    lv = f"{100 * (1 - alpha):g}"
+    lv = danish.confidence_level(alpha, "en")
     denominator = (f"All binomial models use the whole intake (n_cohort, {int(s['n_students'])} students in "
                    f"{int(s['n_cells'])} cells) as denominator, as the ministry's published percentages do; "
                    f"'incl. switching' counts afbrudt totalt as dropout, 'excl. switching' only afbrudt uden omvalg "
                    f"(switchers, and the few students in a status the table does not show, count as not dropped "
                    f"out). Reference programme {s['programme_reference']}, reference year {s['year_reference']}.")
     references = (f"Reference: {s['programme_reference']} and {s['year_reference']}. Intervals at the "
-                  f"{lv} % level (alpha = {alpha:g}).")
+                  f"{lv} level (alpha = {alpha:g}).")
     lr = results["lr_tests"]
     disp = results["dispersion"]
     lr_sentences: dict[str, str] = {}
@@ -207,7 +207,7 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
             f"{r['programme']} {r['year']}, dropout {label}: observed {_fmt(r['observed_pct'], 1, language)} %, "
             f"trend-predicted {_fmt(r['predicted_pct'], 1, language)} %, "
             f"{_fmt(abs(r['distance_pp']), 1, language)} percentage points {side} the {r['goal_pct']:g} % goal "
-            f"(distance {lv} % CI {_fmt(r['distance_ci_low'], 1, language)} to "
+            f"(distance {lv} CI {_fmt(r['distance_ci_low'], 1, language)} to "
             f"{_fmt(r['distance_ci_high'], 1, language)} pp; allowing for overdispersion "
             f"{_fmt(r['distance_ci_low_quasi'], 1, language)} to {_fmt(r['distance_ci_high_quasi'], 1, language)} pp).")
     seg = results["segmented_trend"]
@@ -222,7 +222,7 @@ def summary_sentences(results: dict[str, pd.DataFrame], language: Language = "en
             segmented[(r["programme"], r["outcome_definition"])] = (
                 f"{r['programme']}, dropout {label}: from {int(r['intervention_year'])} the rate lies "
                 f"{_fmt(r['effect_pp'], 1, language)} percentage points from the continued earlier trend "
-                f"({lv} % CI {_fmt(r['effect_pp_ci_low'], 1, language)} to "
+                f"({lv} CI {_fmt(r['effect_pp_ci_low'], 1, language)} to "
                 f"{_fmt(r['effect_pp_ci_high'], 1, language)}; level shift odds ratio "
                 f"{_fmt(r['odds_ratio'], 2, language)}, {format_p(r['p_value'], language)}).")
     sh = results["multinomial_shares"]

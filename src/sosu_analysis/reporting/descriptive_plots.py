@@ -13,15 +13,17 @@ import seaborn as sns
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
-from ..danish import danish_axis, percent
-from ..definitions import OUTCOMES, PROGRAMME_COLOURS, TABLE1_ORDER
+from ..danish import confidence_level, danish_axis, percent
+from ..definitions import GOAL_PROGRAMMES, OUTCOMES, PROGRAMME_COLOURS, TABLE1_ORDER, goal_applies
 from .plotting import add_watermark, setup_style
 
 YEAR_PALETTE = "Blues"
 
 
 def _goal_label(goal_pct: float) -> str:
-    return f"Nationalt mål {percent(goal_pct, 0 if float(goal_pct).is_integer() else 1)}"
+    """``"Nationalt mål for SSA og SSH: 12 %"``: the goal with the programmes it applies to."""
+    return (f"Nationalt mål for {' og '.join(GOAL_PROGRAMMES)}: "
+            f"{percent(goal_pct, 0 if float(goal_pct).is_integer() else 1)}")
 
 
 def figure1(tidy: pd.DataFrame, goal_pct: float | None = None, watermark: str | None = None) -> Figure:
@@ -50,8 +52,15 @@ def figure1(tidy: pd.DataFrame, goal_pct: float | None = None, watermark: str | 
     return fig
 
 
-def figure_definitions(rates: pd.DataFrame, goal_pct: float | None = None, watermark: str | None = None) -> Figure:
-    """Draw dropout by programme and year under both definitions, with Wilson intervals."""
+def figure_definitions(rates: pd.DataFrame, goal_pct: float | None = None, watermark: str | None = None,
+                       alpha: float = 0.05) -> Figure:
+    """Draw dropout by programme and year under both definitions, with Wilson intervals.
+
+    ``alpha`` is the one the intervals in ``rates`` were computed with
+    (:func:`~sosu_analysis.models.descriptives.outcome_rates`); it names their
+    level on the axis. The national goal is drawn only on the panel it applies
+    to (:func:`~sosu_analysis.definitions.goal_applies`).
+    """
     setup_style()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
     offsets = dict(zip(TABLE1_ORDER, (-0.12, 0.0, 0.12), strict=True))
@@ -65,14 +74,14 @@ def figure_definitions(rates: pd.DataFrame, goal_pct: float | None = None, water
             y = p["pct"].to_numpy()
             err = np.vstack([y - p["ci_low"].to_numpy(), p["ci_high"].to_numpy() - y])
             ax.errorbar(x, y, yerr=err, fmt="o-", capsize=3, color=PROGRAMME_COLOURS[prog], label=prog)
-        if goal_pct is not None:
+        if goal_pct is not None and goal_applies(None, definition):
             ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2, label=_goal_label(goal_pct))
         years = sorted(sub["year"].astype(int).unique())
         ax.set_xticks(years)
         ax.set_title(f"Frafald {spec.long_da}", fontsize=10)
         ax.set_xlabel("Startår")
         danish_axis(ax, "y")
-    axes[0].set_ylabel("% af optag (95 % Wilson-interval)")
+    axes[0].set_ylabel(f"% af optag ({confidence_level(alpha)} Wilson-interval)")
     axes[0].set_ylim(bottom=0)
     axes[1].legend(loc="upper right", fontsize=8)
     add_watermark(fig, watermark)

@@ -43,9 +43,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import sha256_file
+from ..danish import confidence_level, number, p_value, percent, points
 from ..danish import count as danish_count
-from ..danish import number, p_value, percent, points
-from ..definitions import OUTCOMES, PROGRAMMES
+from ..definitions import GOAL_DEFINITION, OUTCOMES, PROGRAMMES
 from . import contracts
 
 NBSP = "\u00a0"
@@ -188,7 +188,7 @@ def main_horizon(res: Results) -> int:
 
 def level(res: Results) -> str:
     """Return the confidence level of the run's intervals, e.g. ``"95 %"``."""
-    return pct(100 * (1 - res.alpha), 0)
+    return confidence_level(res.alpha)
 
 
 def _one(frame: pd.DataFrame, what: str, **keys) -> pd.Series:
@@ -306,13 +306,13 @@ def answer_trend(res: Results, programme: str = "SSA") -> Answer:
 def _goal_row(res: Results, programme: str) -> pd.Series:
     g = res["goal_distance"]
     g = g[g["goal_applies"].astype(str).str.lower() == "true"]
-    return _one(g, "goal_distance.csv", programme=programme, outcome_definition="incl_switch")
+    return _one(g, "goal_distance.csv", programme=programme, outcome_definition=GOAL_DEFINITION)
 
 
 def goal_programmes(res: Results) -> list[str]:
     """Return the programmes the dropout goal applies to (seed 000: SSA and SSH)."""
     g = res["goal_distance"]
-    g = g[(g["goal_applies"].astype(str).str.lower() == "true") & (g["outcome_definition"] == "incl_switch")]
+    g = g[(g["goal_applies"].astype(str).str.lower() == "true") & (g["outcome_definition"] == GOAL_DEFINITION)]
     return [p for p in ("SSA", "SSH", "PAU") if p in set(g["programme"])]
 
 

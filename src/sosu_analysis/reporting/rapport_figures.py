@@ -22,6 +22,7 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from statsmodels.stats.proportion import proportion_confint
 
+from ..definitions import GOAL_PROGRAMMES, goal_applies
 from .plotting import PROGRAMME_COLOURS, setup_style
 
 #: width of every report figure (inches) and its smallest font size (points)
@@ -75,10 +76,11 @@ def wilson(events: Sequence[float], trials: Sequence[float], alpha: float = 0.05
 
 
 def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float | None, level: str,
-                 goal_programmes: Sequence[str] = ("SSA", "SSH")) -> Figure:
+                 goal_programmes: Sequence[str] = GOAL_PROGRAMMES) -> Figure:
     """Dropout per programme and year with the yearly intervals, incl. switching on top, excl. below.
 
-    The national goal is drawn only in the top panel (dropout incl. switching,
+    The national goal is drawn only in the panel it applies to
+    (:func:`~sosu_analysis.definitions.goal_applies`: dropout incl. switching,
     the only definition the goal can be read as) and labelled with the
     programmes it applies to and the level it starts from.
     """
@@ -99,7 +101,7 @@ def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float |
             ymax = max(ymax, float(d["ci_high"].max()))
         ax.set_title(f"Frafald {DEFINITION_SHORT[definition]}")
         ax.set_ylabel("Frafald (%)")
-        if definition == "incl_switch" and goal_pct is not None:
+        if goal_applies(None, definition) and goal_pct is not None:
             label = f"Mål for {' og '.join(goal_programmes)}: {_num(goal_pct, 0)} %"
             if start_pct is not None:
                 label += f" (fra {_num(start_pct, 0)} %)"

@@ -18,15 +18,20 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from .. import danish
+from ..definitions import OUTCOMES
 
 #: shown for a missing value (NaN, None)
 MISSING = "–"
+#: outcome definition code -> its English label, for a ``Column(labels=...)``
+DEFINITION_EN: dict[str, str] = {name: spec.label_en for name, spec in OUTCOMES.items()}
+#: the same in Danish
+DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
 
 
 @dataclass(frozen=True)
@@ -35,11 +40,17 @@ class Column:
 
     ``decimals=None`` shows the value as text (labels, categories); integers are
     shown with thousands grouping unless ``grouping`` is false (years).
+    ``labels`` maps codes to words (e.g. :data:`DEFINITION_EN`: ``"incl_switch"``
+    -> ``"incl. switching"``); a code not in it is shown as it is. ``floor``
+    shows a value from 0 up to below it as ``< floor`` (p-values: ``floor=0.001``
+    gives ``< 0.001`` rather than ``0.000``).
     """
 
     heading: str
     decimals: int | None = 1
     grouping: bool = True
+    labels: Mapping[object, str] | None = field(default=None, compare=False, hash=False)
+    floor: float | None = None
 
 
 def _number(x: float, decimals: int, language: str, grouping: bool) -> str:
@@ -56,6 +67,8 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
     """Format one value of a table: numbers rounded half up, missing as ``–``, infinity as ``∞``."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return MISSING
+    if column.labels is not None and isinstance(value, str | int) and value in column.labels:
+        return column.labels[value]
     if isinstance(value, bool):
         return ("ja" if value else "nej") if language == "da" else ("yes" if value else "no")
     if column.decimals is None or isinstance(value, str):
@@ -69,6 +82,8 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "\u2212∞"
     decimals = 0 if (float(x).is_integer() and _is_integer_column(value)) else column.decimals
+    if column.floor is not None and 0 <= x < column.floor:
+        return "< " + _number(column.floor, max(decimals, 3), language, column.grouping)
     return _number(x, decimals, language, column.grouping)
 
 

@@ -1,0 +1,92 @@
+"""Chapter 04's text at every horizon: what is observed there, the estimates, and the level from alpha."""
+
+from __future__ import annotations
+
+import shutil
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sosu_analysis.did import api as did
+from sosu_analysis.did import summary
+from sosu_analysis.paths import project_root
+from sosu_analysis.readers.student_data import load_students
+
+ROOT = project_root()
+EXTRACT = "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
+
+
+@pytest.fixture(scope="module")
+def real_like(tmp_path_factory):
+    """The synthetic extract without its label: as of its latest date, so late intakes lack 12 months."""
+    path = tmp_path_factory.mktemp("extract") / "extract.csv"
+    shutil.copy(ROOT / EXTRACT, path)
+    return load_students(str(path), "data/raw/campuses.csv", [3, 12])
+
+
+@pytest.fixture(scope="module")
+def table(real_like):
+    return did.did_table(real_like.by_horizon, estimators=("lpm", "triple_diff"), inference=("crv1", "cr2"),
+                         options=did.InferenceOptions(alpha=0.10, seed=1), include_placebo=True)
+
+
+def test_coverage_counts_what_is_observed_at_each_horizon(real_like):
+    cov = summary.horizon_coverage(real_like.by_horizon).set_index("horizon_months")
+    for h, frame in real_like.by_horizon.items():
+        ssa = frame[frame["programme"] == "SSA"]  # counted here from the student rows themselves
+        assert cov.loc[h, "n_students"] == len(ssa)
+        assert cov.loc[h, "n_intakes"] == ssa["intake"].nunique()
+        assert cov.loc[h, "n_unobserved"] == frame.attrs["n_unobserved"]
+    # late intakes are not yet observable at 12 months
+    assert cov.loc[12, "n_intakes"] < cov.loc[3, "n_intakes"]
+    assert cov.loc[12, "n_students"] < cov.loc[3, "n_students"]
+    assert cov.loc[12, "n_unobserved"] > 0
+    text = summary.coverage_sentence({"horizon_months": 12, **cov.loc[12].to_dict()})
+    assert f"{int(cov.loc[12, 'n_intakes'])} intakes" in text and "not yet 12 months past" in text
+
+
+def test_every_horizon_is_described_with_its_own_numbers(real_like, table):
+    cov = summary.horizon_coverage(real_like.by_horizon)
+    text = summary.horizons_markdown(table, cov, [3, 12], alpha=0.10)
+    three, twelve = text.split("**12 months after start**")
+    assert "**3 months after start (main horizon)**" in three
+    for h, part in ((3, three), (12, twelve)):
+        row = table[(table["horizon_months"] == h) & (table["estimator"] == "lpm")
+                    & (table["inference"] == "cr2") & (table["outcome_definition"] == "incl_switch")].iloc[0]
+        assert f"{row['att_pp']:+.1f} percentage points" in part
+        assert f"{h} months after start: the difference-in-differences" in part
+        assert "Robustness" in part
+    assert "90 % CI" in text and "95" not in text
+
+
+def test_intervals_and_text_follow_alpha(table):
+    # CR2: estimate ± t(df) quantile at 1 − alpha/2 (scipy), alpha = 0.10
+    for _, r in table[(table["inference"] == "cr2") & table["p_value"].notna()].iterrows():
+        q = stats.t.ppf(0.95, r["df"])
+        assert r["ci_low_pp"] == pytest.approx(r["att_pp"] - q * r["se_pp"], rel=1e-8)
+        assert r["ci_high_pp"] == pytest.approx(r["att_pp"] + q * r["se_pp"], rel=1e-8)
+    sentences = summary.did_sentences(table, 3, alpha=0.10)
+    assert all("90 % CI" in s for s in sentences.values())
+
+
+def test_tables_for_display_keep_every_horizon_in_order(table):
+    main = summary.main_estimates(table, [12, 3])
+    assert list(dict.fromkeys(main["horizon_months"])) == [12, 3]
+    assert set(main["estimator"]) == {"lpm"} and main["p_value"].notna().all()
+    rob = summary.robustness_estimates(table, [3, 12])
+    assert set(rob["estimator"]) == {"triple_diff", "lpm_placebo"}
+    assert set(rob["inference"]) == {"cr2"}  # CR2 where the estimator has it
+    assert len(rob) == 2 * 2 * 2  # horizons x definitions x estimators
+    assert rob.index.equals(pd.RangeIndex(len(rob)))
+
+
+def test_event_study_titles_name_the_level_of_alpha(real_like):
+    events = did.event_study_table(real_like.main, window=(-2, 2),
+                                   options=did.InferenceOptions(alpha=0.10, seed=1), randomization=False)
+    fig = did.plot_event_study(events, alpha=0.10)
+    try:
+        assert all("90 % CI" in ax.get_title() and "95" not in ax.get_title() for ax in fig.axes)
+    finally:
+        plt.close(fig)
