@@ -137,6 +137,19 @@ def percent(x: float, decimals: int = 1, *, sign: bool = False) -> str:
     return f"{number(x, decimals, sign=sign)}{NBSP}%"
 
 
+def confidence_level(alpha: float) -> str:
+    """Return the confidence level of intervals at ``alpha``: 0.05 -> ``"95\u00a0%"``, 0.025 -> ``"97,5\u00a0%"``.
+
+    The one place the level is written; every chapter's text and figure title takes it from the run's
+    ``alpha`` instead of typing "95 %".
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie between 0 and 1, got {alpha!r}")
+    level = 100 * (1 - alpha)
+    decimals = next(d for d in range(0, 7) if abs(level - round(level, d)) < 1e-9 or d == 6)
+    return percent(level, decimals)
+
+
 def points(x: float, decimals: int = 1, *, sign: bool = False) -> str:
     """Format a difference of percentages: 4.2 -> ``"4,2 procentpoint"``."""
     return f"{number(x, decimals, sign=sign)} {POINTS}"

@@ -43,8 +43,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..atomic import sha256_file
+from ..danish import confidence_level, number, p_value, percent, points
 from ..danish import count as danish_count
-from ..danish import number, p_value, percent, points
 from ..definitions import OUTCOMES, PROGRAMMES
 from . import contracts
 
@@ -187,8 +187,8 @@ def main_horizon(res: Results) -> int:
 
 
 def level(res: Results) -> str:
-    """Return the confidence level of the run's intervals, e.g. ``"95 %"``."""
-    return pct(100 * (1 - res.alpha), 0)
+    """Return the confidence level of the run's intervals, e.g. ``"95 %"`` (:func:`danish.confidence_level`)."""
+    return confidence_level(res.alpha)
 
 
 def _one(frame: pd.DataFrame, what: str, **keys) -> pd.Series:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from .. import danish
@@ -56,7 +57,7 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
     """Format one value of a table: numbers rounded half up, missing as ``–``, infinity as ``∞``."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         return MISSING
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):  # numpy's bool too (a nullable "boolean" column gives it)
         return ("ja" if value else "nej") if language == "da" else ("yes" if value else "no")
     if column.decimals is None or isinstance(value, str):
         return str(value)
@@ -73,8 +74,6 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
 
 
 def _is_integer_column(value: object) -> bool:
-    import numpy as np
-
     return isinstance(value, (int, np.integer))
 
 
