@@ -27,6 +27,7 @@ def test_missing_and_infinite_values_are_never_raw():
     assert format_cell(math.inf, col) == "∞"
     assert format_cell(-math.inf, col) == "\u2212∞"
     assert format_cell(True, Column("b", None), "da") == "ja"
+    assert format_cell(np.bool_(False), Column("b", None), "da") == "nej"  # a nullable boolean column's value
 
 
 def test_table_has_caption_no_index_and_a_note_for_missing():

@@ -155,14 +155,16 @@ def confidence_level(alpha: float, language: str = "da") -> str:
     The one place a level is written: every "95 %" in a sentence, label or
     title comes from here, so it follows the run's ``alpha``. ``language="en"``
     writes a decimal point and an ordinary space (``"97.5 %"``), ``"da"`` a
-    decimal comma and a non-breaking space (``"97,5\u00a0%"``). One decimal is
-    shown only when the level is not whole.
+    decimal comma and a non-breaking space (``"97,5\u00a0%"``). Decimals are
+    shown only as far as the level has them (``99,75 %`` at alpha 0.0025).
     """
     a = float(alpha)
     if not 0 < a < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
-    level = float(Decimal(repr(a)).scaleb(2).copy_negate() + 100)  # exact: 100 * (1 - alpha)
-    decimals = 0 if level.is_integer() else 1
+    exact = Decimal(repr(a)).scaleb(2).copy_negate() + 100  # exact: 100 * (1 - alpha)
+    level = float(exact)
+    exponent = exact.normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 1  # as many as the level has: 97.5, 99.75
     if language == "da":
         return percent(level, decimals)
     if language == "en":

@@ -15,6 +15,7 @@ from sosu_analysis.national import section, synthetic
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.config import load_config
 from sosu_analysis.pipeline.run import validate_inputs
+from sosu_analysis.reporting import contracts
 from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
 
 ROOT = project_root()
@@ -64,11 +65,10 @@ def test_report_section_and_provenance_from_the_chapter_tables(real_like, tmp_pa
     diff = national.school_vs_rest(rates)
     trends = national.comparative_trends(data.counts, "SOSU H")
     positions = national.funnel_positions(data.counts, 2024, "SOSU H")
-    tables = tmp_path / "tables"
-    tables.mkdir()
+    tables = tmp_path
     for name, frame in (("national_rates", rates), ("national_difference", diff), ("national_trend", trends),
                         ("national_funnel", positions), ("national_provenance", pd.DataFrame([data.provenance]))):
-        frame.to_csv(tables / f"{name}.csv", index=False)
+        contracts.write_table(frame, tmp_path, name)
     text = section.report_section(tables)
     assert "17,4\u00a0%" in text  # SOSU H's published SSA 2024 dropout
     assert "2025" in text and "hentet 2026-03-02" in text

@@ -2,8 +2,10 @@
 
 Each school is a point at (intake size :math:`n`, dropout share :math:`y/n`);
 the funnel is the range a school of that size would fall in by chance if its true
-rate were the national one, :math:`p_0`. Limits at 95 % and 99,8 % (about 2 and 3
-standard errors), as in Spiegelhalter (2005).
+rate were the national one, :math:`p_0`. Control limits at 95 % and 99,8 % (about 2
+and 3 standard errors), as in Spiegelhalter (2005). They are conventional control
+limits of the method, fixed whatever the run's ``alpha`` (the confidence level of the
+chapters' intervals), and are labelled "kontrolgrænse" wherever they are shown.
 
 Reference: D. J. Spiegelhalter, "Funnel plots for comparing institutional
 performance", *Statistics in Medicine* 24 (2005) 1185-1202, section 3 and
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+#: the control limits (Spiegelhalter 2005), not a confidence level: they do not follow ``alpha``
 LEVELS: tuple[float, ...] = (0.95, 0.998)
 
 

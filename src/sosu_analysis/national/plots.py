@@ -12,14 +12,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..danish import danish_axis, number, percent
+from ..danish import confidence_level, danish_axis, number, percent
 from ..definitions import OUTCOMES, TABLE1_ORDER
 from ..reporting.plotting import PROGRAMME_COLOURS, add_watermark, setup_style
 from . import funnel
 from .compare import GROUP_DA, GROUPS
 
 GROUP_STYLE = {"school": ("#C44E52", "o", "-"), "rest": ("#4C72B0", "s", "--"), "national": ("#555555", "^", ":")}
-LEVEL_STYLE = {0.95: ("--", "95 %-grænse"), 0.998: (":", "99,8 %-grænse")}
+#: the funnel's control limits (fixed by the method, Spiegelhalter 2005; not the run's confidence level)
+LEVEL_STYLE = {level: (style, f"{confidence_level(1 - level)}-kontrolgrænse")
+               for level, style in zip(funnel.LEVELS, ("--", ":"), strict=True)}
 
 
 def danish_axes(ax, x: bool = True, y: bool = True) -> None:
@@ -30,10 +32,12 @@ def danish_axes(ax, x: bool = True, y: bool = True) -> None:
         danish_axis(ax, "y")
 
 
-def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_label: str = "SOSU H"):
+def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_label: str = "SOSU H",
+                    alpha: float = 0.05):
     """Dropout of SOSU H, the other SOSU schools and the whole country by year; Wilson intervals.
 
-    One column per programme, one row per definition (incl. and excl. switching).
+    One column per programme, one row per definition (incl. and excl. switching). ``alpha`` is the one
+    ``rates`` was computed with (:func:`sosu_analysis.national.compare.group_rates`); the title names its level.
     """
     setup_style()
     programmes = [p for p in TABLE1_ORDER if p in set(rates["programme"])]
@@ -64,8 +68,8 @@ def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_la
                 ax.set_ylabel(f"Frafald {label_da.split(' (')[0]}, %")
     axes[1][0].set_xlabel("Startår")
     axes[0][-1].legend(loc="lower right", fontsize=8)
-    fig.suptitle("Frafald 3 måneder efter start: SOSU H, andre SOSU-skoler og hele landet (95 %-Wilson-interval)",
-                 fontsize=10)
+    fig.suptitle("Frafald 3 måneder efter start: SOSU H, andre SOSU-skoler og hele landet "
+                 f"({confidence_level(alpha)}-Wilson-interval)", fontsize=10)
     add_watermark(fig, watermark)
     fig.tight_layout()
     return fig
@@ -73,7 +77,10 @@ def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_la
 
 def plot_funnels(tables: dict[str, tuple[pd.DataFrame, float]], title: str, watermark: str | None = None,
                  school_label: str = "SOSU H"):
-    """Funnel plots, one panel per programme: schools by intake size, national level, 95 % and 99,8 % limits.
+    """Funnel plots, one panel per programme: schools by intake size, national level, the control limits.
+
+    The control limits (:data:`sosu_analysis.national.funnel.LEVELS`) are fixed by the method and drawn
+    and labelled as such ("kontrolgrænse"), so they are not read as the run's confidence level.
 
     Parameters
     ----------

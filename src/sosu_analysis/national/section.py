@@ -1,7 +1,9 @@
 """Danish text of the national comparison and the wellbeing survey, for chapter 07/08 and the lead's report.
 
 Every number comes from the tables the chapters wrote (``OUTPUT/tables/national_*.csv``,
-``etu_association.csv``); nothing is typed here. :func:`report_section` is what the
+``etu_association.csv``, read through their contracts in
+:mod:`sosu_analysis.reporting.contracts`); nothing is typed here, and the level of every
+interval is the run's ``alpha`` (:func:`sosu_analysis.danish.confidence_level`). :func:`report_section` is what the
 lead's report (notebook 06) calls; :func:`provenance_text` names the source, the
 credit line and the retrieval date.
 """
@@ -10,17 +12,20 @@ from __future__ import annotations
 
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..danish import confidence_level
+from ..reporting import contracts
 from ..reporting.rapport import num, pct, pval
 
 PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
                 "PAU": "pædagogisk assistent (PAU)"}
 TABLES = ("national_rates", "national_difference", "national_trend", "national_funnel", "national_provenance")
 POSITION_DA = {"inside": "inden for", "above": "over", "below": "under"}
+#: the funnel plot's control limit the text reports (a convention of the method, not the run's alpha)
+FUNNEL_LIMIT = 0.998
 
 
 def _prov_dict(prov: dict[str, Any] | pd.DataFrame) -> dict[str, Any]:
@@ -59,19 +64,24 @@ def _rate(rates: pd.DataFrame, programme: str, year: int, definition: str, group
     return float(r["pct"].iloc[0]) if len(r) else float("nan")
 
 
-def _diff_words(d: dict) -> str:
+def _diff_words(d: dict, alpha: float) -> str:
     if any(math.isnan(float(d[c])) for c in ("diff_pp", "ci_low", "ci_high")):
         return "forskellen kan ikke beregnes"
     lo, hi = float(d["ci_low"]), float(d["ci_high"])
     word = "højere" if d["diff_pp"] > 0 else "lavere"
     sure = "sikkert" if (lo > 0 or hi < 0) else "ikke sikkert"
-    return (f"{num(abs(float(d['diff_pp'])))} procentpoint {word} (95 %-interval {num(lo)} til {num(hi)}; "
+    return (f"{num(abs(float(d['diff_pp'])))} procentpoint {word} ({confidence_level(alpha)}-interval {num(lo)} til "
+            f"{num(hi)}; "
             f"{sure} forskelligt)")
 
 
 def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFrame, positions: pd.DataFrame,
-                     prov: dict[str, Any] | pd.DataFrame) -> str:
-    """Write the Danish section: level vs the others in the latest year, the trends, the funnel, the source."""
+                     prov: dict[str, Any] | pd.DataFrame, alpha: float = 0.05) -> str:
+    """Write the Danish section: level vs the others in the latest year, the trends, the funnel, the source.
+
+    ``alpha`` is the one the tables were computed with: it names the level of the intervals and is the
+    threshold of the trend verdict.
+    """
     year = int(rates["year"].max())
     first = int(rates["year"].min())
     parts = []
@@ -89,8 +99,9 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         items.append(
             f"- **{name}**: frafald inkl. omvalg {rate('incl_switch', 'school')} "
             f"på SOSU H, {rate('incl_switch', 'rest')} på de andre SOSU-skoler og {rate('incl_switch', 'national')} "
-            f"i hele landet: SOSU H ligger {_diff_words(d['incl_switch'])}. Uden omvalg: "
-            f"{rate('excl_switch', 'school')} mod {rate('excl_switch', 'rest')}, {_diff_words(d['excl_switch'])}.")
+            f"i hele landet: SOSU H ligger {_diff_words(d['incl_switch'], alpha)}. Uden omvalg: "
+            f"{rate('excl_switch', 'school')} mod {rate('excl_switch', 'rest')}, "
+            f"{_diff_words(d['excl_switch'], alpha)}.")
     parts.append(f"Optaget i {year}, 3 måneder efter start:\n\n" + "\n".join(items))
 
     t = {str(r["programme"]): r for r in trends[trends["outcome_definition"] == "incl_switch"].to_dict("records")}
@@ -102,7 +113,7 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         change_school = 100 * (float(r["or_per_year_school"]) - 1)
         change_rest = 100 * (float(r["or_per_year_rest"]) - 1)
         verdict = ("udviklingen på SOSU H adskiller sig sikkert fra de andre skolers"
-                   if float(r["p_value_quasi"]) < 0.05 else
+                   if float(r["p_value_quasi"]) < alpha else
                    "forskellen i udvikling kan skyldes tilfældigheder")
         trend_items.append(
             f"- **{programme}**: oddsene for frafald (inkl. omvalg) ændrede sig med {num(change_school)} % om året på "
@@ -123,38 +134,50 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         if programme not in pos:
             continue
         r = pos[programme]
-        funnel_items.append(f"{programme}: {POSITION_DA[str(r['position_0.998'])]} grænserne "
+        funnel_items.append(f"{programme}: {POSITION_DA[str(r[f'position_{FUNNEL_LIMIT}'])]} kontrolgrænserne "
                             f"({pct(float(r['school_pct']))} mod landets {pct(float(r['national_pct']))})")
     n_schools = max((int(r["n_schools"]) for r in pos_rows), default=0)
-    parts.append(f"**Tragtdiagram.** Hver af de {n_schools} skoler er et punkt efter optagets størrelse; grænserne "
-                 "viser, hvor langt fra landsniveauet en skole af den størrelse kan ligge alene ved tilfældigheder "
-                 f"(99,8 %). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Ligger mange skoler uden for "
-                 "grænserne, varierer skolerne mere end tilfældigheder kan forklare, og grænserne er for snævre.")
+    parts.append(f"**Tragtdiagram.** Hver af de {n_schools} skoler er et punkt efter optagets størrelse; "
+                 "kontrolgrænserne viser, hvor langt fra landsniveauet en skole af den størrelse kan ligge alene ved "
+                 f"tilfældigheder (kontrolgrænse {pct(100 * FUNNEL_LIMIT, 1)}, fast efter metoden og ikke et "
+                 f"konfidensniveau). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Ligger mange skoler "
+                 "uden for kontrolgrænserne, varierer skolerne mere end tilfældigheder kan forklare, og grænserne er "
+                 "for snævre.")
     parts.append(provenance_text(prov))
     return "\n\n".join(parts)
 
 
-def load_tables(tables_dir: str | os.PathLike) -> dict[str, pd.DataFrame] | None:
-    """Read the national tables of a run, or ``None`` when chapter 07 did not run."""
-    folder = Path(tables_dir)
-    if not all((folder / f"{name}.csv").is_file() for name in TABLES):
+def load_tables(output_dir: str | os.PathLike) -> dict[str, pd.DataFrame] | None:
+    """Read chapter 07's tables (``OUTPUT/tables``) through their contracts, or ``None`` when it did not run.
+
+    A table that is there but breaks its contract stops with a
+    :class:`~sosu_analysis.reporting.contracts.ContractError` naming the file and the column.
+    """
+    if not all(contracts.table_path(output_dir, name).is_file() for name in TABLES):
         return None
-    return {name: pd.read_csv(folder / f"{name}.csv") for name in TABLES}
+    return contracts.read_tables(output_dir, TABLES)
 
 
-def report_section(tables_dir: str | os.PathLike) -> str:
+def _etu_association(output_dir: str | os.PathLike) -> pd.DataFrame | None:
+    """Chapter 08's association table through its contract, or ``None`` when chapter 08 did not run."""
+    if not contracts.table_path(output_dir, "etu_association").is_file():
+        return None
+    return contracts.read_table(output_dir, "etu_association")
+
+
+def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> str:
     """Write the section of the lead's report, from chapter 07's tables (banner first when synthetic)."""
-    t = load_tables(tables_dir)
+    t = load_tables(output_dir)
     if t is None:
         return "Sammenligningen med de andre SOSU-skoler er ikke kørt (kapitel 07_national mangler i konfigurationen)."
     prov = t["national_provenance"]
     head = banner(prov)
     body = national_section(t["national_rates"], t["national_difference"], t["national_trend"],
-                            t["national_funnel"], prov)
+                            t["national_funnel"], prov, alpha)
     return (head + "\n\n" + body) if head else body
 
 
-def etu_section(assoc: pd.DataFrame, synthetic: bool) -> str:
+def etu_section(assoc: pd.DataFrame, synthetic: bool, alpha: float = 0.05) -> str:
     """Danish text on the oplæring questions and dropout: an association, its uncertainty, its points."""
     lines = []
     a = assoc[assoc["outcome_definition"] == "incl_switch"]
@@ -163,7 +186,7 @@ def etu_section(assoc: pd.DataFrame, synthetic: bool) -> str:
         if k < 4 or math.isnan(float(r["r"])):
             lines.append(f"- «{r['item']}»: for få punkter ({k}) til at sige noget.")
             continue
-        lines.append(f"- «{r['item']}»: korrelation {num(float(r['r']), 2)} (95 %-interval "
+        lines.append(f"- «{r['item']}»: korrelation {num(float(r['r']), 2)} ({confidence_level(alpha)}-interval "
                      f"{num(float(r['r_ci_low']), 2)} til {num(float(r['r_ci_high']), 2)}) over {k} uddannelse-år; "
                      "10 point højere score gik sammen med "
                      f"{num(abs(float(r['slope_pp_per_10'])))} procentpoint "
@@ -175,19 +198,17 @@ def etu_section(assoc: pd.DataFrame, synthetic: bool) -> str:
             "hvert punkt er én uddannelse i ét år.\n\n" + "\n".join(lines))
 
 
-def report_etu_section(tables_dir: str | os.PathLike) -> str:
+def report_etu_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> str:
     """Write the wellbeing paragraph of the lead's report from chapter 08's table ('' when it did not run)."""
-    path = Path(tables_dir) / "etu_association.csv"
-    if not path.is_file():
+    assoc = _etu_association(output_dir)
+    if assoc is None:
         return ""
-    assoc = pd.read_csv(path)
-    synthetic = bool(assoc["synthetic"].iloc[0]) if "synthetic" in assoc.columns and len(assoc) else False
-    return etu_section(assoc, synthetic)
+    return etu_section(assoc, bool(assoc["synthetic"].any()), alpha)
 
 
-def provenance_table(tables_dir: str | os.PathLike) -> pd.DataFrame:
+def provenance_table(output_dir: str | os.PathLike) -> pd.DataFrame:
     """List the public sources of the report with credit line and retrieval date (Danish column names)."""
-    t = load_tables(tables_dir)
+    t = load_tables(output_dir)
     rows = [{"kilde": "SOSU H, tabel 1 (status 3 måneder efter start, 2022-2024)",
              "kreditering": "Kilde: Uddannelsesstatistik.dk (emneside 154), gengivet i SOSU H's frafaldsanalyse",
              "hentet": "skrevet af fra analysen", "syntetisk": "nej"}]
@@ -196,17 +217,16 @@ def provenance_table(tables_dir: str | os.PathLike) -> pd.DataFrame:
         rows.append({"kilde": f"Alle SOSU-skoler ({p['file']})", "kreditering": str(p.get("credit") or ""),
                      "hentet": (p.get("retrieved") or "") or "ikke hentet (syntetisk svar)",
                      "syntetisk": "JA" if p.get("synthetic") else "nej"})
-    etu_path = Path(tables_dir) / "etu_association.csv"
-    if etu_path.is_file():
-        assoc = pd.read_csv(etu_path)
-        synthetic = bool(assoc["synthetic"].iloc[0]) if "synthetic" in assoc.columns and len(assoc) else False
+    assoc = _etu_association(output_dir)
+    if assoc is not None:
+        synthetic = bool(assoc["synthetic"].any())
         rows.append({"kilde": "Elevtrivselsundersøgelsen (ETU)", "kreditering": "Kilde: Uddannelsesstatistik.dk",
                      "hentet": "ikke hentet (syntetisk fil)" if synthetic else "se data/raw/README.md",
                      "syntetisk": "JA" if synthetic else "nej"})
     return pd.DataFrame(rows)
 
 
-def is_synthetic(tables_dir: str | os.PathLike) -> bool:
+def is_synthetic(output_dir: str | os.PathLike) -> bool:
     """Tell whether chapter 07's national answer was synthetic (its figures then carry the watermark)."""
-    t = load_tables(tables_dir)
+    t = load_tables(output_dir)
     return bool(t is not None and _prov_dict(t["national_provenance"]).get("synthetic"))

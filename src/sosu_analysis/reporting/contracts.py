@@ -99,6 +99,11 @@ def _c(spec: str) -> tuple[tuple[str, ColumnType], ...]:
     return tuple(out)
 
 
+#: the columns every survey summary table shares (survey.tables.summary_table), after its grouping columns
+_SURVEY_SUMMARY = ("n:Int64 G:Int64 n_intakes:int score score_se score_df score_ci_low score_ci_high score_deff "
+                   "agree_pct agree_ci_low agree_ci_high agree_deff folded:bool suppressed:bool "
+                   "share_suppressed:bool")
+
 _CONTRACT_LIST = [
     # -- 00_clean: the published table --------------------------------------------------------------
     TableContract("table1", "00_clean", ("06_rapport",), _c(
@@ -182,6 +187,62 @@ _CONTRACT_LIST = [
         ("icc_source", "icc", "method")),
     TableContract("power_curve", "05_power", ("06_rapport",), _c(
         "effect_pp method:str power icc icc_source:str"), ("icc_source", "icc", "method", "effect_pp")),
+    # -- 06_rapport: the report's own timeline -----------------------------------------------------
+    TableContract("rapport_tidslinje", "06_rapport", (), _c(
+        "date:str horizon:int n_pre:int n_post:int mde_pp se_pp df_cr2"), ("date", "horizon")),
+    # -- 07_national: SOSU H against the other SOSU schools ------------------------------------------
+    TableContract("national_provenance", "07_national", ("06_rapport",), _c(
+        "file:str credit:str retrieved:str synthetic:bool rows:int query_sha256:str unverified:str")),
+    TableContract("national_rates", "07_national", ("06_rapport",), _c(
+        "programme:str year:int outcome_definition:str group:str n_schools:int n_schools_missing:int "
+        "n_dropout:int n_cohort:int pct ci_low ci_high"), ("programme", "year", "outcome_definition", "group")),
+    TableContract("national_difference", "07_national", ("06_rapport",), _c(
+        "programme:str year:int outcome_definition:str pct_school pct_rest diff_pp ci_low ci_high"),
+        ("programme", "year", "outcome_definition")),
+    TableContract("national_trend", "07_national", ("06_rapport",), _c(
+        "programme:str outcome_definition:str slope_rest slope_diff se ci_low ci_high p_value ci_low_quasi "
+        "ci_high_quasi p_value_quasi dispersion df_resid:Int64 or_per_year_rest or_per_year_school n_schools:int "
+        "n_years:int n_cells:int post_diff post_ci_low post_ci_high post_p_value post_note:str"),
+        ("programme", "outcome_definition")),
+    TableContract("national_funnel", "07_national", ("06_rapport",), _c(
+        "programme:str year:int outcome_definition:str n_schools:int national_pct school_pct school_n_cohort:int z "
+        "lower_0.95 upper_0.95 lower_0.998 upper_0.998 position_0.95:str position_0.998:str n_outside_0.998:int "
+        "phi"), ("programme", "year", "outcome_definition")),
+    # -- 08_wellbeing: the wellbeing survey (ETU) ---------------------------------------------------
+    TableContract("etu_scores", "08_wellbeing", (), _c(
+        "institution:str programme:str year:int kind:str item:str score n_respondents:Int64 suppressed:bool"),
+        ("institution", "programme", "year", "kind", "item")),
+    TableContract("etu_association", "08_wellbeing", ("06_rapport",), _c(
+        "item:str outcome_definition:str n_points:int points:str r r_ci_low r_ci_high slope_pp_per_10 "
+        "slope_ci_low slope_ci_high p_value synthetic:bool"), ("item", "outcome_definition")),
+    # -- 09_survey: the plan's own questionnaires ---------------------------------------------------
+    TableContract("survey_by_group", "09_survey", (), _c(
+        "group:str period:str kind:str index:str measure:str " + _SURVEY_SUMMARY),
+        ("group", "period", "kind", "index", "measure")),
+    TableContract("survey_by_wave", "09_survey", (), _c(
+        "group:str period:str wave:str kind:str index:str measure:str " + _SURVEY_SUMMARY + " secondary:bool"),
+        ("group", "period", "wave", "kind", "index", "measure")),
+    TableContract("survey_by_intervention", "09_survey", (), _c(
+        "wave:str intervention:str kind:str index:str measure:str " + _SURVEY_SUMMARY + " secondary:bool"),
+        ("wave", "intervention", "kind", "index", "measure")),
+    TableContract("survey_contrasts", "09_survey", (), _c(
+        "kind:str index:str measure:str metric:str contrast:str estimate se df ci_low ci_high p_value n:Int64 "
+        "G:Int64 deff method:str p_ri n_assignments:Int64 min_p_ri G_treated:Int64 G_control:Int64 "
+        "n_treated:Int64 n_control:Int64 suppressed:bool"), ("kind", "index", "measure", "metric", "contrast")),
+    TableContract("survey_spu", "09_survey", (), _c(
+        "group:str period:str kind:str index:str measure:str " + _SURVEY_SUMMARY
+        + " spu_population:str spu_pct diff_pp diff_ci_low diff_ci_high"),
+        ("group", "period", "measure", "spu_population")),
+    TableContract("survey_response", "09_survey", (), _c(
+        "group:str campus:str wave:str intakes:str n_respondents:Int64 n_students:Int64 response_rate low:bool "
+        "known:bool suppressed:bool secondary:bool"), ("group", "campus", "wave")),
+    TableContract("survey_dropout_points", "09_survey", (), _c(
+        "group:str campus:str intake:str score dropout_pct shown:bool"), ("campus", "intake")),
+    # the Danish index table of the lead's report section (text cells, formatted by survey.section)
+    TableContract("survey_section_indeks", "09_survey", (), tuple(
+        (name, "str") for name in ("Afdelinger", "Periode", "Indeks", "Svar", "Antal afdelinger",
+                                   "Gennemsnit (0-100)", "Niveau", "Konfidensinterval", "Andel enige",
+                                   "Designeffekt")), ("Afdelinger", "Periode", "Indeks")),
 ]
 
 #: every result table, by name

@@ -187,7 +187,7 @@ def main_horizon(res: Results) -> int:
 
 
 def level(res: Results) -> str:
-    """Return the confidence level of the run's intervals, e.g. ``"95 %"``."""
+    """Return the confidence level of the run's intervals, e.g. ``"95 %"`` (:func:`danish.confidence_level`)."""
     return confidence_level(res.alpha)
 
 

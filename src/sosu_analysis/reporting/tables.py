@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from .. import danish
@@ -69,7 +70,7 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
         return MISSING
     if column.labels is not None and isinstance(value, str | int) and value in column.labels:
         return column.labels[value]
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):  # numpy's bool too (a nullable "boolean" column gives it)
         return ("ja" if value else "nej") if language == "da" else ("yes" if value else "no")
     if column.decimals is None or isinstance(value, str):
         return str(value)
@@ -88,8 +89,6 @@ def format_cell(value: object, column: Column, language: str = "en") -> str:
 
 
 def _is_integer_column(value: object) -> bool:
-    import numpy as np
-
     return isinstance(value, (int, np.integer))
 
 

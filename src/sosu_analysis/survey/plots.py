@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..danish import danish_axis
+from ..danish import confidence_level, danish_axis
 from ..reporting.plotting import add_watermark, setup_style
 from .tables import SPU_BASELINE
 
@@ -44,8 +44,11 @@ def _ci_bars(ax, table: pd.DataFrame, value: str, low: str, high: str, labels: l
     ax.set_xlim(-0.6, x - 0.2)
 
 
-def plot_indices(by_group: pd.DataFrame, watermark: str | None = None):
-    """Index scores (0-100) by campus group and period, with CR2 intervals (waves pooled)."""
+def plot_indices(by_group: pd.DataFrame, watermark: str | None = None, alpha: float = 0.05):
+    """Index scores (0-100) by campus group and period, with CR2 intervals (waves pooled).
+
+    ``alpha`` is the one ``by_group`` was computed with; the title names its level.
+    """
     setup_style()
     t = by_group[by_group["kind"] == "index"]
     indices = list(dict.fromkeys(t["measure"]))
@@ -54,15 +57,20 @@ def plot_indices(by_group: pd.DataFrame, watermark: str | None = None):
     _ci_bars(ax, t, "score", "score_ci_low", "score_ci_high", indices)
     ax.set_ylim(0, 100)
     ax.set_ylabel("Gennemsnit på 0-100-skalaen (ETU)")
-    ax.set_title("Indeks efter afdelingsgruppe og periode, 95 %-konfidensinterval (CR2)", fontsize=10)
+    ax.set_title(f"Indeks efter afdelingsgruppe og periode, {confidence_level(alpha)}-konfidensinterval (CR2)",
+                 fontsize=10)
     _comma(ax)
     add_watermark(fig, watermark)
     fig.tight_layout()
     return fig
 
 
-def plot_spu(spu: pd.DataFrame, by_group: pd.DataFrame, item: str | None, watermark: str | None = None):
-    """Share agreeing with the SPU-comparable item by group and period, beside SPU's 52 % and 49 %."""
+def plot_spu(spu: pd.DataFrame, by_group: pd.DataFrame, item: str | None, watermark: str | None = None,
+             alpha: float = 0.05):
+    """Share agreeing with the SPU-comparable item by group and period, beside SPU's 52 % and 49 %.
+
+    ``alpha`` is the one ``by_group`` was computed with; the title names its level.
+    """
     setup_style()
     fig, ax = plt.subplots(figsize=(9, 4.5))
     if item is not None:
@@ -74,7 +82,8 @@ def plot_spu(spu: pd.DataFrame, by_group: pd.DataFrame, item: str | None, waterm
     ax.legend(fontsize=8, loc="lower right")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Andel enig eller helt enig, %")
-    ax.set_title("Følte sig tilstrækkeligt klædt på til oplæringen: andel enige, 95 %-KI (CR2)", fontsize=10)
+    ax.set_title("Følte sig tilstrækkeligt klædt på til oplæringen: andel enige, "
+                 f"{confidence_level(alpha)}-KI (CR2)", fontsize=10)
     _comma(ax)
     add_watermark(fig, watermark)
     fig.tight_layout()

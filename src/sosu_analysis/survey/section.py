@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..atomic import write_csv, write_text
-from ..danish import count, percent
+from ..atomic import write_text
+from ..danish import confidence_level, count, percent
+from ..reporting import contracts
 from ..reporting.outputs import output_folder
 from ..reporting.plotting import SYNTHETIC_WATERMARK
 from ..reporting.rapport import num
@@ -47,22 +48,30 @@ class SurveySection:
         """Write the section for the lead's report.
 
         The Markdown goes to ``OUTPUT/tables/survey_section.md``, the tables to
-        ``OUTPUT/tables/survey_section_<name>.csv``.
+        ``OUTPUT/tables/survey_section_<name>.csv`` through their contracts
+        (:mod:`sosu_analysis.reporting.contracts`).
         """
         folder = output_folder(output_dir, "tables")
         write_text(folder / "survey_section.md", self.markdown + "\n")
         for name, table in self.tables.items():
-            write_csv(folder / f"survey_section_{name}.csv", table)
+            contracts.write_table(table, output_dir, f"survey_section_{name}")
 
 
 def _pct(x: float, d: int = 1) -> str:
     return percent(x, d)
 
 
-def _ci(lo: float, hi: float, d: int = 1, unit: str = "") -> str:
+def _bounds(lo: float, hi: float, d: int = 1, unit: str = "") -> str:
     if pd.isna(lo) or pd.isna(hi):
         return "intet interval (for få afdelinger)"
-    return f"95 %-KI {num(lo, d)}{unit} til {num(hi, d)}{unit}"
+    return f"{num(lo, d)}{unit} til {num(hi, d)}{unit}"
+
+
+def _ci(lo: float, hi: float, alpha: float, d: int = 1, unit: str = "") -> str:
+    """``"95 %-KI 1,0 til 2,0"``, the level from the run's ``alpha``."""
+    if pd.isna(lo) or pd.isna(hi):
+        return _bounds(lo, hi)
+    return f"{confidence_level(alpha)}-KI {_bounds(lo, hi, d, unit)}"
 
 
 def _spu_paragraph(res: SurveyResults) -> str:
@@ -82,7 +91,7 @@ def _spu_paragraph(res: SurveyResults) -> str:
                 parts.append(f"{GROUP_DA[group]}, {PERIOD_DA[period]}: ikke vist (for få svar)")
                 continue
             parts.append(f"{GROUP_DA[group]}, {PERIOD_DA[period]}: {_pct(r0['agree_pct'])} "
-                         f"({_ci(r0['agree_ci_low'], r0['agree_ci_high'], unit=' %')}; {r0['n']} svar)")
+                         f"({_ci(r0['agree_ci_low'], r0['agree_ci_high'], res.alpha, unit=' %')}; {r0['n']} svar)")
     bases = " og ".join(f"{_pct(v, 0)} ({k})" for k, v in SPU_BASELINE.items())
     return (f"**Godt forberedt til oplæringen.** Andelen af {res.programme}-eleverne, der svarede enig eller helt "
             f"enig til «{text}»: " + "; ".join(parts) + ". "
@@ -122,7 +131,7 @@ def _contrast_paragraphs(res: SurveyResults) -> list[str]:
                   f"(mindst mulige p = {num(r['min_p_ri'], 2)}, {int(r['n_assignments'])} fordelinger)"
                   if pd.notna(r["p_ri"]) else "")
             bits.append(f"{CONTRAST_DA[r['contrast']]}: {num(abs(est), 1)} point {word} "
-                        f"({_ci(r['ci_low'], r['ci_high'])}; CR2, {num(r['df'], 1)} frihedsgrader{ri}); "
+                        f"({_ci(r['ci_low'], r['ci_high'], res.alpha)}; CR2, {num(r['df'], 1)} frihedsgrader{ri}); "
                         f"{_verdict(r, res.alpha)}")
         out.append(f"**Indeks «{measure}»** (0-100): " + ". ".join(b[:1].upper() + b[1:] for b in bits) + ".")
     return out
@@ -164,9 +173,9 @@ def _association_paragraph(res: SurveyResults) -> str:
     return (f"**Svar og senere frafald.** På {f['n_points']} optag (afdeling × optag med mindst 5 svar, "
             f"{f['G']} afdelinger) hang 10 point højere indeks «{f['measure']}» sammen med et "
             f"{num(abs(est), 1)} procentpoint {word} frafald 3 måneder efter start "
-            f"({_ci(f['ci_low'], f['ci_high'], unit=' procentpoint')}; optagene vægtet med deres størrelse, CR2 med "
-            f"afdelingen som klynge; vægtet korrelation r = {num(f['r'], 2)}). Det er en sammenhæng, ikke en "
-            "effekt: optag, der svarer bedre, kan afvige på meget andet.")
+            f"({_ci(f['ci_low'], f['ci_high'], res.alpha, unit=' procentpoint')}; optagene vægtet med deres "
+            f"størrelse, CR2 med afdelingen som klynge; vægtet korrelation r = {num(f['r'], 2)}). Det er en "
+            "sammenhæng, ikke en effekt: optag, der svarer bedre, kan afvige på meget andet.")
 
 
 def _method_paragraph(res: SurveyResults) -> str:
@@ -184,7 +193,10 @@ def _method_paragraph(res: SurveyResults) -> str:
 
 
 def index_table_da(res: SurveyResults) -> pd.DataFrame:
-    """Return the index results by campus group and period, with Danish headers and Danish numbers."""
+    """Return the index results by campus group and period, with Danish headers and Danish numbers.
+
+    The interval's level (``Niveau``) is the run's ``alpha``, so the headings are the same at any level.
+    """
     t = res.by_group[res.by_group["kind"] == "index"]
     rows = []
     for _, r in t.iterrows():
@@ -194,7 +206,8 @@ def index_table_da(res: SurveyResults) -> pd.DataFrame:
             "Indeks": r["measure"], "Svar": count(int(r["n"])) if shown else "–",
             "Antal afdelinger": str(int(r["G"])) if shown else "–",
             "Gennemsnit (0-100)": num(r["score"], 1) if shown else "–",
-            "95 %-KI": _ci(r["score_ci_low"], r["score_ci_high"]).replace("95 %-KI ", "") if shown else "–",
+            "Niveau": confidence_level(res.alpha),
+            "Konfidensinterval": _bounds(r["score_ci_low"], r["score_ci_high"]) if shown else "–",
             "Andel enige": _pct(r["agree_pct"]) if pd.notna(r["agree_pct"]) else "–",
             "Designeffekt": num(r["score_deff"], 1) if pd.notna(r["score_deff"]) else "–",
         })
