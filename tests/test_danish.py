@@ -152,3 +152,14 @@ def test_danish_axis_on_a_figure():
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     plt.close(fig)
     assert labels and all("." not in t for t in labels) and any("," in t for t in labels)
+
+
+def test_confidence_level_shows_the_decimals_the_level_has():
+    from sosu_analysis.danish import confidence_level
+
+    assert confidence_level(0.05) == "95\u00a0%"
+    assert confidence_level(1 - 0.95) == "95\u00a0%"  # 0.050000000000000044 in binary
+    assert confidence_level(1 - 0.998) == "99,8\u00a0%"
+    assert confidence_level(0.025) == "97,5\u00a0%"
+    assert confidence_level(0.0025) == "99,75\u00a0%"
+    assert confidence_level(0.10, "en") == "90 %"

@@ -161,9 +161,10 @@ def confidence_level(alpha: float, language: str = "da") -> str:
     a = float(alpha)
     if not 0 < a < 1:
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
-    exact = Decimal(repr(a)).scaleb(2).copy_negate() + 100  # exact: 100 * (1 - alpha)
+    # 100 * (1 - alpha) in decimal, to 9 places: 1 - 0.95 (= 0.050000000000000044) gives 95, not 95,000…
+    exact = (100 - Decimal(repr(a)).scaleb(2)).quantize(Decimal("1e-9")).normalize()
     level = float(exact)
-    exponent = exact.normalize().as_tuple().exponent
+    exponent = exact.as_tuple().exponent
     decimals = max(0, -exponent) if isinstance(exponent, int) else 1  # as many as the level has: 97.5, 99.75
     if language == "da":
         return percent(level, decimals)
