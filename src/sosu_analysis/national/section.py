@@ -17,11 +17,10 @@ from typing import Any
 import pandas as pd
 
 from ..danish import confidence_level
+from ..definitions import PROGRAMMES
 from ..reporting import contracts
 from ..reporting.rapport import num, pct, pval
 
-PROGRAMME_DA = {"SSA": "social- og sundhedsassistent (SSA)", "SSH": "social- og sundhedshjælper (SSH)",
-                "PAU": "pædagogisk assistent (PAU)"}
 TABLES = ("national_rates", "national_difference", "national_trend", "national_funnel", "national_provenance")
 POSITION_DA = {"inside": "inden for", "above": "over", "below": "under"}
 #: the funnel plot's control limit the text reports (a convention of the method, not the run's alpha)
@@ -95,7 +94,8 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         def rate(definition: str, group: str, programme: str = programme) -> str:
             return pct(_rate(rates, programme, year, definition, group))
 
-        name = PROGRAMME_DA[programme][:1].upper() + PROGRAMME_DA[programme][1:]
+        title = PROGRAMMES[programme].title_da
+        name = title[:1].upper() + title[1:]
         items.append(
             f"- **{name}**: frafald inkl. omvalg {rate('incl_switch', 'school')} "
             f"på SOSU H, {rate('incl_switch', 'rest')} på de andre SOSU-skoler og {rate('incl_switch', 'national')} "

@@ -45,14 +45,13 @@ import pandas as pd
 from ..atomic import sha256_file
 from ..danish import confidence_level, number, p_value, percent, points
 from ..danish import count as danish_count
-from ..definitions import GOAL_DEFINITION, OUTCOMES, PROGRAMMES
+from ..definitions import GOAL_DEFINITION, OUTCOMES
 from . import contracts
 
 NBSP = "\u00a0"
 DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
 DEFINITION_LONG = {"incl_switch": "frafald inkl. omvalg (afbrudt i alt)",
                    "excl_switch": "frafald ekskl. omvalg (afbrudt uden at begynde på en anden uddannelse)"}
-PROGRAMME_DA = {code: f"{spec.name_da} ({code})" for code, spec in PROGRAMMES.items()}
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "did", "power", "event_study_pretrend",
           "did_rates_2x2")
 PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
