@@ -6,9 +6,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..danish import confidence_level, danish_axis
+from ..danish import confidence_level, danish_axis, percent
 from ..reporting.plotting import add_watermark, setup_style
 from .tables import SPU_BASELINE
+
+
+def _pct(x: float) -> str:
+    """Format a reference level for a label: whole when it is whole (``60 %``), else one decimal (``62,5 %``)."""
+    return percent(x, 0 if float(x).is_integer() else 1)
 
 GROUP_DA = {"pilot": "Pilotafdelinger", "comparison": "Sammenligningsafdelinger"}
 PERIOD_DA = {"før": "før pilotstart", "efter": "fra pilotstart"}
@@ -78,7 +83,7 @@ def plot_spu(spu: pd.DataFrame, by_group: pd.DataFrame, item: str | None, waterm
         _ci_bars(ax, t, "agree_pct", "agree_ci_low", "agree_ci_high", [""])
     for (population, base), style in zip(SPU_BASELINE.items(), ("--", ":"), strict=True):
         ax.axhline(base, color="#555555", ls=style, lw=1.2,
-                   label=f"SPU 2024, {population}: {base:g} %".replace(".", ","))
+                   label=f"SPU 2024, {population}: {_pct(base)}")
     ax.legend(fontsize=8, loc="lower right")
     ax.set_ylim(0, 100)
     ax.set_ylabel("Andel enig eller helt enig, %")
@@ -107,7 +112,7 @@ def plot_response(response: pd.DataFrame, low: float = 50.0, watermark: str | No
     top = float(t["response_rate"].astype(float).max()) if len(t) else 0.0
     ax.set_ylim(0, max(100.0, 1.1 * top))
     ax.set_ylabel("Svarprocent, % af optaget")
-    ax.set_title(f"Svarprocent efter afdeling og runde (stiplet: {low:g} %)".replace(".", ","), fontsize=10)
+    ax.set_title(f"Svarprocent efter afdeling og runde (stiplet: {_pct(low)})", fontsize=10)
     ax.legend(title="Runde", fontsize=8)
     _comma(ax)
     add_watermark(fig, watermark)
