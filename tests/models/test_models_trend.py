@@ -195,7 +195,7 @@ def test_trend_curves_quasi_band_matches_statsmodels_glm_scale_x2(cells):
         parts = [programme_years(cells, p, definition).assign(programme=p) for p in progs]
         d = pd.concat(parts, ignore_index=True)
 
-        def design(frame):
+        def design(frame, progs=progs):
             cols = {}
             for p in progs:
                 ind = (frame["programme"] == p).to_numpy(float)
