@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.run import precheck
-from sosu_analysis.students import read_campuses, read_extract
+from sosu_analysis.students import programme_listing_warnings, read_campuses, read_extract
 
 ROOT = project_root()
 EXTRACT = ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
@@ -65,3 +66,64 @@ def test_run_prints_and_records_the_inferred_extract_date(tmp_path, capsys):
     assert f"extract date: {day}, inferred" in err
     assert f"read as of {day}" in (out / "config.yaml").read_text(encoding="utf-8").splitlines()[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["extract.csv", "my.yaml", "out"]  # no lock, no staging
+
+
+def _campus_table(tmp_path, changes: dict[str, str]):
+    """The shipped campus table with the ``programmes`` of some campuses changed, written to ``tmp_path``."""
+    camp = pd.read_csv(ROOT / "data/raw/campuses.csv", dtype=str, keep_default_na=False)
+    for campus, programmes in changes.items():
+        camp.loc[camp["campus"] == campus, "programmes"] = programmes
+    path = tmp_path / "campuses.csv"
+    camp.to_csv(path, index=False)
+    return path
+
+
+def test_campus_table_and_extract_disagree_on_ssa_is_a_warning_naming_campus_file_and_column(tmp_path):
+    """Gladsaxe listed without SSA but with SSA rows; Helsingør listed with SSA but without: two warnings."""
+    path = _campus_table(tmp_path, {"Gladsaxe": "SSH;PAU", "Helsingør": "SSA;SSH"})
+    found = precheck.check_students(str(EXTRACT), str(path), [3], "", ["04_pilot_vs_nonpilot"], 0.05, ROOT,
+                                    "config/default.yaml")
+    assert len(found.warnings) == 2
+    without, listed = found.warnings
+    assert "Gladsaxe is listed without SSA" in without and "have SSA rows" in without
+    assert "Helsingør is listed with SSA" in listed and "no SSA rows" in listed
+    for w in found.warnings:
+        assert str(path) in w and "column 'programmes'" in w
+        assert not re.search(r"S\d{6}|\d{4}-\d{2}-\d{2}", w)  # no student id or date of a row
+    # the shipped table agrees with the shipped extract: no warning
+    shipped = precheck.check_students(str(EXTRACT), "data/raw/campuses.csv", [3], "", [], 0.05, ROOT, "x.yaml")
+    assert shipped.warnings == []
+
+
+def test_programme_listing_warnings_on_a_small_extract_and_on_cells():
+    """Three hand-made rows: Beta is listed with SSA but has none; Alpha listed without SSA but has one."""
+    camp = pd.DataFrame({"campus": ["Alpha", "Beta"], "programmes": ["SSH", "SSA;SSH"]})
+    camp.attrs["file"] = "campuses.csv"
+    rows = pd.DataFrame({"campus": ["Alpha", "Alpha", "Beta"], "programme": ["SSA", "SSH", "SSH"]})
+    got = programme_listing_warnings(rows, camp)
+    assert [w.split(" is ")[0] for w in got] == ["campus Alpha", "campus Beta"]
+    assert all("campuses.csv (column 'programmes')" in w for w in got)
+    # a cell with no students is no row
+    cells = rows.assign(n=[0, 5, 5])
+    assert [w.split(" is ")[0] for w in programme_listing_warnings(cells, camp)] == ["campus Beta"]
+    assert programme_listing_warnings(rows.assign(campus=["Beta", "Alpha", "Beta"]),
+                                      camp.assign(programmes=["SSH", "SSA;SSH"])) == []
+
+
+def test_run_log_and_student_data_carry_the_campus_table_warning(tmp_path, capsys):
+    import yaml
+
+    from sosu_analysis import cli
+    from sosu_analysis.readers.student_data import load_students
+
+    path = _campus_table(tmp_path, {"Gladsaxe": "SSH;PAU"})
+    data = load_students(str(EXTRACT), str(path), [3])
+    assert len(data.notes) == 1 and "Gladsaxe" in data.notes[0]
+    assert "Warning:" in data.banner().data and "Gladsaxe" in data.banner().data
+    cfg = tmp_path / "my.yaml"
+    cfg.write_text(yaml.safe_dump({"students_file": str(EXTRACT), "campuses_table": str(path),
+                                   "notebooks": ["00_clean"], "lead_report": ""}), encoding="utf-8")
+    assert cli.main(["run", "--config", str(cfg), "--output", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: campus Gladsaxe is listed without SSA" in err
+    assert not re.search(r"S\d{6}", err)

@@ -51,3 +51,23 @@ def test_simulation_check_cli_writes_results(tmp_path):
     assert list(df["inference"].unique()) == ["crv1", "cr2", "wild_webb", "randomization"]
     assert (df["effect_pp"] == 0).all()
     assert "SYNTHETIC" in out.with_suffix(".md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_pretrend_test_keeps_its_size_with_no_true_pretrend():
+    """200 generator draws with no effect and parallel trends: cr2_slope rejects at most about alpha.
+
+    The rate must not exceed the upper end of the central 99 % Binomial(200, 0.05) range (a liberal
+    test would give the lead false alarms); docs/decisions.md records the measured rate (conservative).
+    """
+    import sys
+
+    from sosu_analysis.did.simcheck import pretrend_size_check
+
+    sys.path.insert(0, str(ROOT / "tests" / "did"))
+    from test_pretrend_size import no_pretrend_dgp
+
+    res = pretrend_size_check(no_pretrend_dgp(), n_reps=200, seed=20260100)
+    print("\n" + res.to_string(index=False))
+    assert (res["n_defined"] == 200).all()
+    assert res["size_ok"].all(), res

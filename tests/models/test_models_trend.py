@@ -175,3 +175,41 @@ def test_trend_sentences(cells):
     assert "within what chance alone could give" in trend_sentence(ns)
     ssh = tt[(tt["programme"] == "SSH") & (tt["outcome_definition"] == "excl_switch")].iloc[0]
     assert "the fall is within" in trend_sentence(ssh)
+
+
+def test_trend_curves_quasi_band_matches_statsmodels_glm_scale_x2(cells):
+    """The quasi band against statsmodels as an independent reference.
+
+    Reference: the joint binomial GLM ``programme + programme:year`` (separate intercept and slope per
+    programme, the model whose Pearson dispersion is the pooled phi) with a proportion response and
+    ``var_weights`` = trials (the form statsmodels' ``scale="X2"`` handles right, see models/quasi.py),
+    fitted with ``scale="X2", use_t=True`` (t on the residual df), and
+    ``get_prediction(..., which="linear").conf_int(alpha)`` transformed by expit.
+    """
+    from sosu_analysis.models.trend import programme_years, trend_curves
+
+    alpha = 0.10
+    curves = trend_curves(cells, alpha=alpha, n_points=7)
+    for definition in ("incl_switch", "excl_switch"):
+        progs = sorted(cells["programme"].unique())
+        parts = [programme_years(cells, p, definition).assign(programme=p) for p in progs]
+        d = pd.concat(parts, ignore_index=True)
+
+        def design(frame, progs=progs):
+            cols = {}
+            for p in progs:
+                ind = (frame["programme"] == p).to_numpy(float)
+                cols[f"{p}"] = ind
+                cols[f"{p}:year"] = ind * frame["year_c"].to_numpy(float)
+            return pd.DataFrame(cols)
+
+        glm = sm.GLM(d["events"] / d["trials"], design(d), family=sm.families.Binomial(),
+                     var_weights=d["trials"]).fit(scale="X2", use_t=True)
+        assert glm.scale > 1  # overdispersed, so the quasi band differs from the binomial one
+        for p, part in zip(progs, parts, strict=True):
+            c = curves[(curves["outcome_definition"] == definition) & (curves["programme"] == p)]
+            grid = pd.DataFrame({"programme": p, "year_c": c["year"].to_numpy() - part["year"].min()})
+            ci = glm.get_prediction(design(grid), which="linear").conf_int(alpha=alpha)
+            np.testing.assert_allclose(c["band_low_quasi"], 100 * expit(ci[:, 0]), rtol=1e-6)
+            np.testing.assert_allclose(c["band_high_quasi"], 100 * expit(ci[:, 1]), rtol=1e-6)
+            assert (c["band_high_quasi"] - c["band_low_quasi"] > c["ci_high"] - c["ci_low"]).all()

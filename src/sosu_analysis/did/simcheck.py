@@ -89,3 +89,81 @@ def simulation_check(
             }
         )
     return pd.DataFrame(rows)
+
+
+#: confidence of the binomial acceptance band of :func:`pretrend_size_check`
+SIZE_TOLERANCE_LEVEL = 0.99
+
+
+def pretrend_size_check(
+    dgp: Callable[[np.random.Generator], pd.DataFrame | Cells],
+    n_reps: int = 200,
+    outcomes: Sequence[OutcomeDefinition] = ("incl_switch", "excl_switch"),
+    method: str = "cr2_slope",
+    window: tuple[int, int] | None = (-4, 3),
+    options: InferenceOptions = DEFAULT_OPTIONS,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Size of the event study's pre-trend test on data drawn with no true pre-trend.
+
+    Parameters
+    ----------
+    dgp : callable
+        ``dgp(rng) -> DataFrame | Cells``: one data set whose pre-period
+        event-study coefficients are zero in truth (parallel trends by
+        construction, e.g. the project's generator with ``effect = 0``).
+    n_reps : int
+    outcomes : sequence of {"incl_switch", "excl_switch"}
+    method : str
+        Key of :attr:`EventStudyResult.pretrend` (default ``cr2_slope``, the
+        test the report's pre-trend verdict rests on).
+    window : (int, int)
+        As in :func:`~sosu_analysis.did.event_study.event_study` (the report's window).
+    options : InferenceOptions
+        ``alpha`` is the nominal size.
+    seed : int
+        Seed of the Generator passed to ``dgp``.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome: ``method, outcome_definition, alpha, rejection_rate``
+        (share of defined tests with ``p <= alpha``), ``mc_se`` (binomial Monte
+        Carlo SE), ``tol_low, tol_high`` (the central
+        :data:`SIZE_TOLERANCE_LEVEL` binomial range of the rejection rate of a
+        test of exact size ``alpha`` over ``n_defined`` draws),
+        ``size_ok`` (rate ≤ ``tol_high``: not liberal), ``conservative`` (rate
+        < ``tol_low``), ``n_defined``, ``n_reps``.
+
+    Notes
+    -----
+    Under H0 the number of rejections of a test of exact size alpha is
+    Binomial(n, alpha); a rate above the upper end of its central range says
+    the test is liberal (false alarms for the lead), one below the lower end
+    that it is conservative (it keeps its size but has less power).
+    """
+    from scipy import stats
+
+    from .event_study import event_study
+
+    rng = np.random.default_rng(seed)
+    p: dict[str, list[float]] = {o: [] for o in outcomes}
+    for _ in range(n_reps):
+        cells = as_cells(dgp(rng))
+        for o in outcomes:
+            res = event_study(cells, o, window=window, options=options, randomization=False)
+            p[o].append(float(res.pretrend.get(method, {}).get("p_value", np.nan)))
+    rows = []
+    tail = (1 - SIZE_TOLERANCE_LEVEL) / 2
+    for o in outcomes:
+        a = np.array(p[o], float)
+        a = a[np.isfinite(a)]
+        n = len(a)
+        rate = float(np.mean(a <= options.alpha)) if n else np.nan
+        lo = float(stats.binom.ppf(tail, n, options.alpha) / n) if n else np.nan
+        hi = float(stats.binom.isf(tail, n, options.alpha) / n) if n else np.nan
+        rows.append({"method": method, "outcome_definition": o, "alpha": options.alpha, "rejection_rate": rate,
+                     "mc_se": np.sqrt(rate * (1 - rate) / n) if n else np.nan, "tol_low": lo, "tol_high": hi,
+                     "size_ok": bool(n and rate <= hi), "conservative": bool(n and rate < lo),
+                     "n_defined": n, "n_reps": n_reps})
+    return pd.DataFrame(rows)

@@ -295,19 +295,29 @@ def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -
     -------
     DataFrame
         ``outcome_definition``, ``programme``, ``year`` (the grid), ``pct``,
-        ``ci_low``, ``ci_high`` (percent). Programmes with fewer than two
-        years have no curve. This is what :func:`~sosu_analysis.models.plots.plot_trends`
-        draws, so a chapter that shows the trends need not fit them again.
+        ``ci_low``, ``ci_high`` (percent; binomial band), ``band_low_quasi``,
+        ``band_high_quasi`` (percent; the band with the quasi-binomial,
+        overdispersion-scaled standard errors the trend tests' ``*_quasi``
+        columns use). Programmes with fewer than two years have no curve.
+        This is what :func:`~sosu_analysis.models.plots.plot_trends` draws,
+        so a chapter that shows the trends need not fit them again.
 
     Notes
     -----
     The fit is :func:`fit_trend`, :math:`\operatorname{logit} p_t = \alpha + \beta (t - t_0)`; the band
     is :math:`\operatorname{expit}(\hat\eta \pm z_{1-\alpha/2}\,\mathrm{se}(\hat\eta))` with
     :math:`\mathrm{se}(\hat\eta)^2 = x^\top \hat V x`, computed on the log-odds scale so it stays in 0–100 %.
+    The quasi band multiplies :math:`\mathrm{se}(\hat\eta)` by :math:`\sqrt{\max(\hat\phi_{\text{pool}}, 1)}`
+    (the pooled dispersion of :func:`trend_fits`) and uses the :math:`t` quantile on its df, as
+    :func:`trend_tests` and :func:`goal_distance` do (R's quasibinomial; statsmodels' ``scale="X2"``
+    on the joint model ``programme + programme:year``).
     """
     zcrit = stats.norm.ppf(1 - alpha / 2)
     frames = []
     for definition in OUTCOME_NAMES:
+        _, phi, dfd = trend_fits(cells, definition)
+        crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
+        scale = np.sqrt(used_dispersion(phi))
         for programme in sorted(cells["programme"].unique()):
             d = programme_years(cells, programme, definition)
             if len(d) < 2:
@@ -319,8 +329,11 @@ def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -
             se = np.sqrt(np.einsum("ij,jk,ik->i", x, fit.cov.to_numpy(), x))
             frames.append(pd.DataFrame({"outcome_definition": definition, "programme": programme, "year": grid,
                                         "pct": 100 * expit(eta), "ci_low": 100 * expit(eta - zcrit * se),
-                                        "ci_high": 100 * expit(eta + zcrit * se)}))
-    columns = ["outcome_definition", "programme", "year", "pct", "ci_low", "ci_high"]
+                                        "ci_high": 100 * expit(eta + zcrit * se),
+                                        "band_low_quasi": 100 * expit(eta - crit_q * scale * se),
+                                        "band_high_quasi": 100 * expit(eta + crit_q * scale * se)}))
+    columns = ["outcome_definition", "programme", "year", "pct", "ci_low", "ci_high", "band_low_quasi",
+               "band_high_quasi"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 

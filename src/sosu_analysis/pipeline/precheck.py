@@ -52,6 +52,9 @@ class StudentCheck:
     inferred: bool
     #: what the report will leave out or show with a caveat (not fatal)
     notes: list[str] = field(default_factory=list)
+    #: disagreements between the campus table and the data that the run goes on with (see
+    #: :func:`programme_listing_warnings`)
+    warnings: list[str] = field(default_factory=list)
 
 
 def campus_fingerprint(campuses: pd.DataFrame) -> str:
@@ -114,6 +117,7 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
     else:
         raise InputError(Problem(students_file, f"is a {kind} table, not a student extract or campus aggregates "
                                                 f"(config key students_file, or --students)"))
+    listed = students.programme_listing_warnings(extract if extract is not None else cells[horizons[0]], campuses)
     fatal, notes = design_problems(cells, campuses, horizons, notebooks, alpha, as_of)
     if fatal:
         leave = ", ".join(n for n in COMPARISON_NOTEBOOKS if n in notebooks) or "the comparison notebooks"
@@ -121,7 +125,8 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
                                                  f"the notebooks {leave} and the report's section on the "
                                                  "interventions need it (remove them from the config key "
                                                  "'notebooks' to run the rest)") for msg in fatal])
-    return StudentCheck(kind=kind, extract=extract, cells=cells, as_of=as_of, inferred=inferred, notes=notes)
+    return StudentCheck(kind=kind, extract=extract, cells=cells, as_of=as_of, inferred=inferred, notes=notes,
+                        warnings=listed)
 
 
 def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, horizons: list[int],

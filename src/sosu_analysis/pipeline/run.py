@@ -289,6 +289,8 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
                           "date\n")
         for note in found.notes:
             say(f"note: {note}")
+        for warning in found.warnings:
+            say(f"warning: {warning}")
     if update_notebooks:
         _check_update_notebooks(cfg, params_all, notebooks_dir, default_out, out_rel, config_file)
     try:

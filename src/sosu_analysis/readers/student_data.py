@@ -8,7 +8,7 @@ its numbers describe the school or a synthetic stand-in.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -28,6 +28,9 @@ class StudentData:
     synthetic: dict | None
     n_students: int
     source: str
+    #: warnings on the student data the numbers are shown with (campus table vs. data, see
+    #: :func:`sosu_analysis.students.programme_listing_warnings`)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def main(self) -> pd.DataFrame:
@@ -61,9 +64,12 @@ class StudentData:
         if unobserved:
             parts.append("not yet past the horizon, so left out there: "
                          + ", ".join(f"{shown_count(n)} at {h} months" for h, n in unobserved.items()))
+        import html
+
+        warn = "".join(f"<br><b>Warning:</b> {html.escape(n)}." for n in self.notes)
         if not self.synthetic:
             return Markdown(f"Data: the student extract `{os.path.basename(self.source)}` "
-                            f"({'; '.join(parts)}).")
+                            f"({'; '.join(parts)}).{warn}")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
                 f"{truth:+.1f} percentage points" if truth is not None and seed is not None
@@ -71,7 +77,7 @@ class StudentData:
         return Markdown(
             "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
             f"<b>{SYNTHETIC_WATERMARK}</b><br>The student data <code>{os.path.basename(self.source)}</code> are "
-            f"{made}. The numbers below demonstrate the method and say nothing about the school.</div>")
+            f"{made}. The numbers below demonstrate the method and say nothing about the school.{warn}</div>")
 
 
 def extract_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str = "") -> pd.Timestamp | None:
@@ -107,12 +113,13 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
     from .validation import detect_kind
 
     path = resolve(students_file)
-    camp = students.read_campuses(resolve(campuses_table))
+    camp = students.read_campuses(resolve(campuses_table), display_name=campuses_table)
     if detect_kind(path, students_file).name == "campus_aggregates":
         aggregates = students.read_aggregates(path, campuses=camp, display_name=students_file)
         by_h: dict[int, Any] = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
+        notes = students.programme_listing_warnings(by_h[int(horizons[0])].table, camp)
     else:
         from ..importer.provenance import import_record
         from ..students.spells import first_spells
@@ -126,5 +133,6 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
         by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
                 for h in horizons}
         n = len(extract)
+        notes = students.programme_listing_warnings(extract, camp)
     return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=n,
-                       source=students_file)
+                       source=students_file, notes=notes)

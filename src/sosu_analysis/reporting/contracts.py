@@ -141,7 +141,7 @@ _CONTRACT_LIST = [
         "ame_ci_low ame_ci_high dispersion_own dispersion df_dispersion:int std_error_quasi p_value_quasi "
         "or_ci_low_quasi or_ci_high_quasi note:str"), ("outcome_definition", "programme")),
     TableContract("trend_curves", "02_logistic_models", ("03_trends", "06_rapport"), _c(
-        "outcome_definition:str programme:str year pct ci_low ci_high"),
+        "outcome_definition:str programme:str year pct ci_low ci_high band_low_quasi band_high_quasi"),
         ("outcome_definition", "programme", "year")),
     TableContract("multinomial_shares", "02_logistic_models", ("03_trends",), _c(
         "model:str programme:str year:int category:str n_students:int observed_pct predicted_pct std_error_pp "

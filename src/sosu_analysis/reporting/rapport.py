@@ -53,7 +53,7 @@ DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.
 DEFINITION_LONG = {"incl_switch": "frafald inkl. omvalg (afbrudt i alt)",
                    "excl_switch": "frafald ekskl. omvalg (afbrudt uden at begynde på en anden uddannelse)"}
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "did", "power", "event_study_pretrend",
-          "did_rates_2x2")
+          "did_rates_2x2", "trend_curves")
 PACKAGES = ("sosu-analysis", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "papermill",
             "nbconvert", "nbval", "jupyterlab", "playwright")
 #: the main specification of the campus comparison and the inference the verdict rests on
@@ -1044,10 +1044,11 @@ def note_trend(res: Results, goals: pd.DataFrame) -> str:
     """Caption of the trend figure."""
     from ..readers.goals import dropout_goal_pct
 
-    return (f"Lodrette streger: {level(res)}-interval for hvert års andel. Stiplet linje: Danske SOSU-skolers mål "
-            f"for SSA og SSH på {pct(dropout_goal_pct(goals), 0)} (fra {pct(dropout_start_pct(goals), 0)} på "
-            "landsplan); vist kun for frafald inkl. omvalg, som målet læses her. Årene svinger mere, end "
-            "intervallerne viser, og derfor er vurderingen af tendensen forsigtigere end figuren.")
+    return (f"Punkter: hvert års andel. Linje og skygge: tendensen med {level(res)}-interval, gjort bredere, fordi "
+            "årene svinger mere, end tilfældigheder alene giver; det er den usikkerhed, vurderingen i teksten "
+            f"bygger på. Stiplet linje: Danske SOSU-skolers mål for SSA og SSH på {pct(dropout_goal_pct(goals), 0)} "
+            f"(fra {pct(dropout_start_pct(goals), 0)} på landsplan); vist kun for frafald inkl. omvalg, som målet "
+            "læses her.")
 
 
 def note_rates(res: Results) -> str:

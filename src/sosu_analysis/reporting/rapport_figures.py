@@ -76,8 +76,15 @@ def wilson(events: Sequence[float], trials: Sequence[float], alpha: float = 0.05
 
 
 def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float | None, level: str,
-                 goal_programmes: Sequence[str] = GOAL_PROGRAMMES) -> Figure:
-    """Dropout per programme and year with the yearly intervals, incl. switching on top, excl. below.
+                 goal_programmes: Sequence[str] = GOAL_PROGRAMMES, curves: pd.DataFrame | None = None) -> Figure:
+    """Dropout per programme and year, incl. switching on top, excl. below.
+
+    With ``curves`` (the ``trend_curves`` table) each programme's fitted
+    trend is drawn as a line with its quasi-binomial band (``band_low_quasi``
+    to ``band_high_quasi``: the overdispersion-scaled interval the report's
+    trend verdict uses) and the yearly rates as points without bars; without
+    it, the yearly rates with their binomial intervals (too narrow when the
+    years vary more than binomially).
 
     The national goal is drawn only in the panel it applies to
     (:func:`~sosu_analysis.definitions.goal_applies`: dropout incl. switching,
@@ -96,8 +103,18 @@ def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float |
                 continue
             x = d["year"].to_numpy(float) + (k - 1) * 0.06
             y = d["pct"].to_numpy(float)
+            colour = PROGRAMME_COLOURS[prog]
+            if curves is not None:
+                c = curves[(curves["outcome_definition"] == definition) & (curves["programme"] == prog)]
+                c = c.sort_values("year")
+                ax.fill_between(c["year"], c["band_low_quasi"], c["band_high_quasi"], color=colour, alpha=0.18,
+                                linewidth=0)
+                ax.plot(c["year"], c["pct"], color=colour, linewidth=1.6)
+                ax.plot(x, y, "o", color=colour, label=prog)
+                ymax = max(ymax, float(c["band_high_quasi"].max()) if len(c) else 0.0, float(y.max()))
+                continue
             err = np.vstack([y - d["ci_low"].to_numpy(float), d["ci_high"].to_numpy(float) - y])
-            ax.errorbar(x, y, yerr=err, marker="o", capsize=3, color=PROGRAMME_COLOURS[prog], label=prog)
+            ax.errorbar(x, y, yerr=err, marker="o", capsize=3, color=colour, label=prog)
             ymax = max(ymax, float(d["ci_high"].max()))
         ax.set_title(f"Frafald {DEFINITION_SHORT[definition]}")
         ax.set_ylabel("Frafald (%)")

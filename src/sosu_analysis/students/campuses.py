@@ -170,6 +170,46 @@ def offered_programmes(campuses: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"], strict=True)}
 
 
+def programme_listing_warnings(data: pd.DataFrame, campuses: pd.DataFrame, programme: str = "SSA") -> list[str]:
+    """Warn where the campus table's ``programmes`` column and the student data disagree on ``programme``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The validated extract (one row per start) or a cell table (rows with
+        ``n = 0`` are ignored); only its ``campus`` and ``programme`` columns
+        are read, never a student's values.
+    campuses : DataFrame
+        From :func:`sosu_analysis.students.read_campuses` (its display name in
+        ``attrs['file']``).
+
+    Returns
+    -------
+    list of str
+        One warning per campus listed without ``programme`` whose data have
+        ``programme`` rows (the campus comparison uses every campus with such
+        rows, whatever the table says), and per campus listed with
+        ``programme`` that has no such rows. Warnings, not errors: the table's
+        programme lists are assumptions (see its ``note`` column), so the run
+        goes on; the warning names the campus, the file and the column. No
+        row count is given (a count of 1–4 would show a small cell).
+    """
+    file = campuses.attrs.get("file", "campuses.csv")
+    rows = data if "n" not in data.columns else data[data["n"] > 0]
+    have = set(rows.loc[rows["programme"] == programme, "campus"].astype(str))
+    out = []
+    for campus, offered in offered_programmes(campuses).items():
+        if programme not in offered and campus in have:
+            out.append(f"campus {campus} is listed without {programme} in {file} (column 'programmes'), but the "
+                       f"student data have {programme} rows for it; the campus comparison uses it all the same. "
+                       f"Check the column or the extract")
+        elif programme in offered and campus not in have:
+            out.append(f"campus {campus} is listed with {programme} in {file} (column 'programmes'), but the "
+                       f"student data have no {programme} rows for it; it is not in the campus comparison. "
+                       f"Check the column or the extract")
+    return out
+
+
 def pilot_flags(campus, programme, intake, campuses: pd.DataFrame,
                 pilot_programmes: tuple[str, ...] = PILOT_PROGRAMMES) -> tuple[np.ndarray, np.ndarray]:
     """Treatment indicators for rows given by campus, programme and intake.
