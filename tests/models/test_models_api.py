@@ -104,3 +104,19 @@ def test_plot_trends_with_and_without_watermark(table1):
         assert all(not ax.texts for ax in fig.axes)
     finally:
         plt.close(fig)
+
+
+def test_plot_trends_draws_the_quasi_binomial_band_the_text_uses(table1):
+    from sosu_analysis.models.trend import trend_curves
+
+    curves = trend_curves(table1, 0.05)
+    fig = plot_trends(table1, curves=curves)
+    try:
+        tops = sorted(float(np.max(c.get_paths()[0].vertices[:, 1])) for c in fig.axes[0].collections
+                      if len(c.get_paths()) and c.get_paths()[0].vertices.shape[0] > 4)
+        sub = curves[curves["outcome_definition"] == "incl_switch"]
+        quasi = sorted(sub.groupby("programme")["band_high_quasi"].max())
+        binomial = sorted(sub.groupby("programme")["ci_high"].max())
+        assert np.allclose(tops, quasi) and not np.allclose(tops, binomial)  # wider than the binomial band
+    finally:
+        plt.close(fig)

@@ -52,7 +52,9 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
         Two panels (incl. / excl. switching): points with Wilson intervals,
         the fitted trend :math:`\operatorname{expit}(\hat\alpha + \hat\beta t)`
         and its pointwise delta-method band, computed on the log-odds scale
-        and transformed (so it stays within 0–100 %).
+        and transformed (so it stays within 0–100 %), with the quasi-binomial
+        (overdispersion-scaled, t-based) standard error the trend verdicts use
+        (``band_low_quasi``/``band_high_quasi``).
     """
     cells = check_table(table1, group_cols)
     if curves is None:
@@ -77,7 +79,9 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
             if c.empty:
                 continue
             ax.plot(c["year"], c["pct"], color=colour, lw=1.6)
-            ax.fill_between(c["year"], c["ci_low"], c["ci_high"], color=colour, alpha=0.18, lw=0)
+            # the band the text's verdict uses: quasi-binomial, widened for year-to-year variation
+            ax.fill_between(c["year"], c["band_low_quasi"], c["band_high_quasi"], color=colour, alpha=0.18, lw=0)
+            ymax = max(ymax, min(100.0, float(c["band_high_quasi"].max())))
         if goal_pct is not None and goal_applies(None, definition):
             ax.axhline(goal_pct, color="#C00000", ls="--", lw=1.2, gid="goal",
                        label=(f"national goal for {' and '.join(GOAL_PROGRAMMES)}: {goal_pct:g} %" if language == "en"
@@ -93,9 +97,10 @@ def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermar
     level_en, level_da = confidence_level(alpha, "en"), confidence_level(alpha)
     axes[0].set_ylabel("% of intake" if language == "en" else "% af optag")
     fig.text(0.5, 0.005, (f"Points: observed dropout with Wilson {level_en} intervals; lines: logistic trend in year "
-                          f"with its {level_en} band (binomial)." if language == "en" else
+                          f"with its {level_en} band allowing for year-to-year variation (quasi-binomial)."
+                          if language == "en" else
                           f"Punkter: observeret frafald med Wilson {level_da}-interval; linjer: logistisk tendens "
-                          f"med {level_da}-bånd (binomial)."),
+                          f"med {level_da}-bånd, der tager højde for udsving fra år til år (kvasi-binomial)."),
              ha="center", va="bottom", fontsize=8, color="#444444")
     axes[0].set_ylim(0, ymax * 1.15)
     for ax in axes:
