@@ -139,11 +139,14 @@ def test_report_in_a_real_browser(fresh_run, tmp_path, width, height, name):
     _, out = fresh_run
     shot = tmp_path / f"rapport-{name}.png"
     seen = browser.check_page(out / "rapport.html", screenshot=shot, width=width, height=height,
-                              text_selectors=(".forside", "figure"))
+                              text_selectors=(".forside", "figure"), last_selector=".forside .svar")
     assert seen.console_errors == [] and seen.page_errors == []
     assert seen.external_requests == []  # nothing loaded from the network (or anywhere else)
     assert seen.failed_images == 0
     assert seen.scroll_width <= width  # no sideways scrolling, also on a phone
+    assert seen.overflowing == []  # no table or box wider than its container (it would scroll or be cut)
+    if name == "phone":  # the three answers fit the first screen of a phone
+        assert 0 < seen.last_bottom <= height, seen.last_bottom
     assert seen.title.startswith("Frafald")
     assert seen.small_text == []  # no text under 11 px in the summary and the captions
     # text inside the figures: the smallest font (points at 100 dpi) scaled to the width shown

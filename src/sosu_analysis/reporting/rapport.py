@@ -547,9 +547,9 @@ def extract_words(data, synthetic: dict | None, extract_date: str = "") -> str:
 
 
 def header_html(res: Results, date: str, version: str, extract: str) -> str:
-    """Date, version and extraction date under the title, and the hidden running header the PDF prints."""
+    """Date, version and extraction date (shown below the answers), and the hidden running header the PDF prints."""
     synth = " · SYNTETISKE DATA" if res.synthetic else ""
-    return (f"<p class='metadata'>Rapportdato: {date_da(date)} · Version {html.escape(version)} · "
+    return (f"<p class='metadata metadata-efter'>Rapportdato: {date_da(date)} · Version {html.escape(version)} · "
             f"Elevdata: {html.escape(extract)}</p>"
             f"<div id='pdf-header' hidden>Frafald på hovedforløbet, SOSU H · {date_da(date)}{synth}</div>")
 
@@ -577,9 +577,10 @@ def banner(res: Results) -> str:
     if not res.synthetic:
         return ""
     years = res["table1"]["year"]
-    return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Alt om indsatserne bygger "
+    return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H.<span class='syntetisk-lang'> "
+            "Alt om indsatserne bygger "
             f"på et syntetisk elevudtræk og viser kun metoden; tallene for {int(years.min())}–{int(years.max())} "
-            "er de offentlige.</div>"
+            "er de offentlige.</span></div>"
             "<div class='syntetisk-side' aria-hidden='true'>SYNTETISKE DATA – ikke resultater for SOSU H</div>")
 
 
