@@ -579,7 +579,7 @@ def recommendations(res: Results, when: Timing, campuses: list[str], comparison:
         out.append(Recommendation(
             "Undersøg, hvorfor afdelingerne udviklede sig forskelligt før pilotstart.", "Projektlederen", before))
     else:
-        out.append(Recommendation("Bekræft antagelserne om afdelingerne (se »Hvad blev afprøvet?«).",
+        out.append(Recommendation("Bekræft antagelserne om afdelinger og pilotstart.",
                                   "Projektlederen", before))
     if first and longest is not None:
         later = [m for m in when.known[longest] if m > month]
