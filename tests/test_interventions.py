@@ -35,7 +35,8 @@ def test_overview_has_one_row_per_intervention_of_the_plan():
     assert row3["Afdelinger"] == "Skelbækgade, Brøndby, Herlev og Munkeengen"
     assert ov.set_index("Indsats").loc["2b", "Afdelinger"] == "Brøndby og Munkeengen"
     assert ov.set_index("Indsats").loc["1b", "Samarbejdspartner"] == "Gladsaxe Kommune"
-    assert (ov["Første optag"] == "SSA-optaget april 2025").all()
+    # every row of interventions.csv marks the first intake as assumed (its note): the table says so
+    assert (ov["Første optag"] == "SSA-optaget april 2025 (antaget)").all()
     assert ov["Indhold"].str.len().gt(20).all()
 
 
@@ -61,3 +62,16 @@ def test_every_marked_assumption_is_stated():
     assert "»Nord« er antaget at være afdelingen Munkeengen (ikke bekræftet)" in text
     assert "Pilotstart april 2025 er antaget for Skelbækgade, Brøndby, Herlev og Munkeengen" in text
     assert "uddannelser hver afdeling udbyder, er antaget" in text
+    # campuses.csv: aliases, the campus »Nord« may also cover, the partner named like a campus (notes of the rows)
+    assert "»København« som Skelbækgade; »Hillerød« og »Nord« som Munkeengen" in text
+    assert "om »Nord« også omfatter Frederikssund og Helsingør" in text and "Frederikssund indgår i sammenligningen" in text
+    assert "Samarbejdspartneren Gladsaxe Kommune (indsats 1b, Herlev) er kommunen, ikke afdelingen Gladsaxe" in text
+    # interventions.csv: the first intake, assumed for every intervention
+    assert "Første optag (april 2025) er antaget for alle indsatser" in text
+
+
+def test_no_assumption_without_a_mark():
+    campuses, interventions = _tables()
+    campuses = campuses.assign(assumption=False, aliases="", note="")
+    interventions = interventions.assign(assumption=False, seed_campus=interventions["campus"], partner="")
+    assert assumptions_da(campuses, interventions) == []

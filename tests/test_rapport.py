@@ -139,11 +139,14 @@ def test_report_in_a_real_browser(fresh_run, tmp_path, width, height, name):
     _, out = fresh_run
     shot = tmp_path / f"rapport-{name}.png"
     seen = browser.check_page(out / "rapport.html", screenshot=shot, width=width, height=height,
-                              text_selectors=(".forside", "figure"))
+                              text_selectors=(".forside", "figure"), last_selector=".forside .svar")
     assert seen.console_errors == [] and seen.page_errors == []
     assert seen.external_requests == []  # nothing loaded from the network (or anywhere else)
     assert seen.failed_images == 0
     assert seen.scroll_width <= width  # no sideways scrolling, also on a phone
+    assert seen.overflowing == []  # no table or box wider than its container (it would scroll or be cut)
+    if name == "phone":  # the three answers fit the first screen of a phone
+        assert 0 < seen.last_bottom <= height, seen.last_bottom
     assert seen.title.startswith("Frafald")
     assert seen.small_text == []  # no text under 11 px in the summary and the captions
     # text inside the figures: the smallest font (points at 100 dpi) scaled to the width shown
@@ -235,6 +238,7 @@ def test_pilot_verdict_follows_the_interval_and_the_pretrend(shipped):
     assert rapport.pilot_light(shipped) == "gul"
     assert "ikke ens" in rapport.answer_pilot(shipped).why
     assert "forsigtighed" in rapport.pretrend_words(shipped)
+    assert "testen fandt ikke" not in rapport.pretrend_words(shipped).lower()
     # an increase is called an increase
     _set_pretrend(shipped, 0.5)
     _set_main(shipped, 1.0, 9.0, 5.0)
@@ -254,7 +258,9 @@ def test_goal_answer_quotes_the_observed_rate(shipped):
     a = rapport.answer_goal(shipped)
     # SSA 2024: 17,4 % observed is 5,4 pp over the 12 % goal (seed 003, Table 1); SSH 10,9 % (interval spans 12 %)
     assert "SSA lå i 2024 5,4\u00a0procentpoint over målet på 12\u00a0%" in a.sentence
-    assert a.light == "grøn" and "17,4\u00a0%" in a.why and "SSH (10,9\u00a0%) ligger omkring målet" in a.why
+    assert "17,4\u00a0%" in a.why and "SSH (10,9\u00a0%) ligger omkring målet" in a.why
+    # the light shows the distance to the goal: clearly above it is red, not green ("good")
+    assert a.light == "rød" and a.verdict == "Over målet"
 
 
 def test_goal_line_only_where_the_goal_applies(shipped):
@@ -274,3 +280,120 @@ def test_figures_use_decimal_commas(shipped):
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_pretrend_words_do_not_claim_parallel_trends(shipped):
+    # a low-power test that does not reject says only that it found nothing, and why that is weak
+    _set_pretrend(shipped, 0.5)
+    text = rapport.pretrend_words(shipped)
+    assert "ingen tegn på" not in text
+    assert "Testen fandt ikke en forskellig udvikling" in text and "kun opdage store forskelle" in text
+    n = int(rapport.did_row(shipped, "incl_switch")["n_campuses"])
+    assert f"med kun {rapport.number_word(n)} afdelinger" in text  # from the results, not typed
+
+
+# ---- when will we know: one method for the detectable effect and the power ----------------------
+
+def test_detectable_effect_closed_form():
+    # Bloom (1995), Evaluation Review 19(5), eq. 1: MDE = (z_{1-a/2} + z_{power}) * SE; with many df the t
+    # quantiles are the normal ones: z_0.975 = 1.959964, z_0.80 = 0.841621 (any normal table), so 2.801585 * SE
+    assert rapport.mde_closed_form(2.0, 1e7, 0.05, 0.8) == pytest.approx(2.801585 * 2.0, rel=1e-5)
+    # with few df: t_{0.975, 2} = 4.302653, t_{0.80, 2} = 1.060660 (t table, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2)
+    assert rapport.mde_closed_form(3.0, 2, 0.05, 0.8) == pytest.approx((4.302653 + 1.060660) * 3.0, rel=1e-5)
+    # the power at the MDE is the power the MDE was computed for (one method for both)
+    assert rapport.power_closed_form(rapport.mde_closed_form(3.0, 2.4, 0.05), 3.0, 2.4, 0.05) == pytest.approx(
+        0.8, abs=0.005)
+    # no effect: the test rejects in alpha of the cases
+    assert rapport.power_closed_form(0.0, 3.0, 2.4, 0.05) == pytest.approx(0.05, rel=1e-9)
+
+
+def _milestones(horizons=(3, 6, 12)):
+    observed = ["2025-04", "2025-06", "2025-08", "2025-10"]
+    planned = [f"{y}-{m:02d}" for y in (2026, 2027, 2028) for m in (4, 6, 8, 10)]
+    rows = []
+    for intake in observed + planned:
+        y, m = int(intake[:4]), int(intake[5:])
+        for h in horizons:
+            k = 12 * y + m - 1 + h
+            rows.append({"intake": intake, "observed": intake in observed, "horizon": h,
+                         "known_from": f"{k // 12:04d}-{k % 12 + 1:02d}"})
+    return pd.DataFrame(rows)
+
+
+def _design_timeline(shipped, end_mde: float):
+    """A design timeline whose 3-month MDE falls linearly from the shipped design value to ``end_mde``."""
+    from sosu_analysis.did.timeline import month_label
+
+    dates = [month_label(k) for k in range(12 * 2025 + 3, 12 * 2028 + 12)]
+    rows = []
+    for i, d in enumerate(dates):
+        for h in (3, 6, 12):
+            n_post = 4 if "2026-01" <= d < "2026-04" else (0 if d < "2025-07" else 4 + i // 6)
+            se = 2.4 - (2.4 - end_mde / 4.66) * i / (len(dates) - 1)
+            rows.append({"date": d, "horizon": h, "n_pre": 12, "n_post": n_post, "se_pp": se if n_post else None,
+                         "mde_pp": 4.66 * se if n_post else None, "df_cr2": 2.43})
+    return pd.DataFrame(rows)
+
+
+def test_realised_timeline_uses_the_verdicts_standard_error(shipped):
+    ms = _milestones()
+    design = _design_timeline(shipped, 7.0)
+    real = rapport.realised_timeline(shipped, design, ms)
+    for h in (3, 6, 12):
+        did = rapport.did_row(shipped, "incl_switch", h)
+        # the design of the observed intakes (4 pilot intakes, all pre intakes) gets the realised CR2 SE of did.csv
+        row = real[(real.horizon == h) & (real.n_post == 4)].iloc[0]
+        assert row["se_pp"] == pytest.approx(did["se_pp"], rel=1e-9)
+        # and the closed form MDE with the df used (the design's Satterthwaite df, as did.csv's up to rounding)
+        assert row["mde_pp"] == pytest.approx(rapport.mde_closed_form(did["se_pp"], row["df_cr2"], 0.05), rel=1e-9)
+        assert row["df_cr2"] == pytest.approx(did["df"], rel=0.01)
+        assert row["mde_best_pp"] == design.loc[row.name, "mde_pp"]  # the best case is kept beside it
+    # the realised SE is larger than the ICC = 0 design here: the realistic MDE is too
+    assert (real["mde_pp"] >= real["mde_best_pp"] - 1e-9).where(real["mde_pp"].notna(), True).all()
+
+
+def _timing(shipped, reachable: bool):
+    ms = _milestones()
+    design = _design_timeline(shipped, 2.0 if reachable else 12.0)
+    real = rapport.realised_timeline(shipped, design, ms)
+    return rapport.timing(shipped, real, ms)
+
+
+def test_unreachable_effect_is_not_promised_for_the_end_of_the_window(shipped):
+    when = _timing(shipped, reachable=False)
+    assert not any(when.first_month.values())
+    assert "kan ikke påvises, heller ikke med de planlagte optag til og med december 2028" in when.sentence
+    assert "før december" not in when.sentence
+    text = rapport.timeline_text(shipped, when)
+    assert "status efter 3, 6 eller 12 måneder" in text and "ikke påvises før" not in text
+    assert "ikke før" not in rapport.alt_timeline(shipped, when)
+    # the recommendations offer what can be done: no campus table has more SSA campuses here
+    recs = " ".join(r.what for r in rapport.recommendations(shipped, when, ["A", "B", "C", "D"], ["E", "F"],
+                                                            "2026-12-04"))
+    assert "flere afdelinger skal" not in recs and "6- og 12-måneders status" in recs and "trinvis på E og F" in recs
+    # the power and the detectable effect now are from the same method
+    assert when.power_now < 0.8 and when.mde_now_pp > when.target_pp
+
+
+@pytest.mark.parametrize("reachable", [True, False])
+@pytest.mark.parametrize("pretrend_p", [0.5, 0.01])
+@pytest.mark.parametrize("interval", [(-16.0, 8.0, -4.0), (-9.0, -1.0, -5.0), (1.0, 9.0, 5.0)])
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_front_page_fits_250_words_in_every_case(shipped, reachable, pretrend_p, interval, synthetic):
+    _set_pretrend(shipped, pretrend_p)
+    _set_main(shipped, *interval)
+    if not synthetic:
+        shipped.synthetic = None
+    when = _timing(shipped, reachable)
+    page = rapport.front_page(shipped, when, ["Brøndby", "Herlev", "Munkeengen", "Skelbækgade"],
+                              ["Frederikssund", "Gladsaxe"], "2026-12-04")
+    # words() counts the rendered HTML as a reader sees it; check it against an independent count here
+    shown = visible_text(rapport.front_page_html(page))
+    assert page.words() == len(shown.split())
+    assert page.words() <= 250, (page.words(), shown)
+    assert 3 <= len(page.recommendations) <= 5
+    # every recommendation has a concrete month, after the report's date
+    for r in page.recommendations:
+        found = re.findall(r"(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
+                           r"december) (\d{4})", r.when)
+        assert found and int(found[0][1]) >= 2026, r.when

@@ -98,3 +98,11 @@ def test_verdicts_differ_between_the_extracts(no_effect, clear_effect):
     # the public numbers (trend, goal) are the same in both: they do not depend on the extract
     assert rapport.answer_trend(no_effect[0]) == rapport.answer_trend(clear_effect[0])
     pd.testing.assert_frame_equal(no_effect[0]["table1"], clear_effect[0]["table1"])
+
+
+def test_front_page_is_at_most_250_words_on_other_extracts(no_effect, clear_effect):
+    # the limit holds for the words a reader sees, headings and the Hvem/Hvornår labels included
+    for _, _, out in (no_effect, clear_effect):
+        page = (out / "rapport.html").read_text()
+        front = page[re.search(r"<section class=[\"']forside", page).start():page.index("</section>")]
+        assert len(visible_text(front).split()) <= 250

@@ -106,12 +106,53 @@ class PageCheck:
     small_text: list[tuple[str, float]] = field(default_factory=list)
     #: images as shown: (alt text, shown width in px, natural width in px)
     images: list[tuple[str, float, float]] = field(default_factory=list)
+    #: elements wider than their box or sticking out of their container: (description, by how many px)
+    overflowing: list[tuple[str, float]] = field(default_factory=list)
+    #: bottom (px from the top of the page) of the last element matching ``last_selector`` (0: none)
+    last_bottom: float = 0.0
+
+
+#: every visible element whose content is wider than its own box (it scrolls or is cut) or whose box sticks
+#: out to the right of its parent's; hidden elements and the page's own scroll box are skipped
+_OVERFLOW_JS = """() => {
+  const out = [];
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+      (typeof e.className === 'string' && e.className ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+  const where = e => { let a = e, path = []; while (a && a !== document.body && path.length < 4) {
+      path.unshift(name(a)); a = a.parentElement; } return path.join(' > '); };
+  for (const e of document.body.querySelectorAll('*')) {
+    const cs = getComputedStyle(e);
+    if (cs.display === 'none' || cs.visibility === 'hidden' || e.closest('[hidden]')) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (cs.display !== 'inline' && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1) {
+      out.push([where(e) + ' (content ' + e.scrollWidth + ' px in ' + e.clientWidth + ' px)',
+                e.scrollWidth - e.clientWidth]);
+      continue;
+    }
+    const p = e.parentElement;
+    if (p && p !== document.body && p !== document.documentElement) {
+      const pr = p.getBoundingClientRect();
+      if (pr.width > 0 && r.right > pr.right + 1 && getComputedStyle(p).display !== 'inline') {
+        out.push([where(e) + ' (' + Math.round(r.right - pr.right) + ' px beyond its container)',
+                  r.right - pr.right]);
+      }
+    }
+  }
+  return out;
+}"""
 
 
 def check_page(html: str | os.PathLike, screenshot: str | os.PathLike | None = None,
                width: int = 1280, height: int = 900, text_selectors: tuple[str, ...] = (),
-               min_px: float = 11.0) -> PageCheck:
-    """Open ``html`` like a reader: record console errors, page errors, requests leaving the file, broken images."""
+               min_px: float = 11.0, last_selector: str = "") -> PageCheck:
+    """Open ``html`` like a reader: record console errors, page errors, requests leaving the file, broken images.
+
+    Also records every element that overflows its box or its container
+    (:attr:`PageCheck.overflowing`; a table that scrolls sideways inside the
+    page counts, not only a page wider than the screen) and where the last
+    element matching ``last_selector`` ends (:attr:`PageCheck.last_bottom`).
+    """
     url = Path(html).resolve().as_uri()
     result = PageCheck(viewport_width=width)
     with browser() as b:
@@ -125,6 +166,12 @@ def check_page(html: str | os.PathLike, screenshot: str | os.PathLike | None = N
         result.failed_images = page.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
         result.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        result.overflowing = [(str(d), float(px)) for d, px in page.evaluate(_OVERFLOW_JS)]
+        if last_selector:
+            result.last_bottom = float(page.evaluate(
+                "(sel) => { const all = document.querySelectorAll(sel); if (!all.length) return 0;"
+                " const r = all[all.length - 1].getBoundingClientRect(); return r.bottom + window.scrollY; }",
+                last_selector))
         result.images = [tuple(x) for x in page.evaluate(
             "Array.from(document.images).map(i => [i.alt || '', i.getBoundingClientRect().width, i.naturalWidth])")]
         for sel in text_selectors:

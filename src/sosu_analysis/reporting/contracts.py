@@ -189,7 +189,8 @@ _CONTRACT_LIST = [
         "effect_pp method:str power icc icc_source:str"), ("icc_source", "icc", "method", "effect_pp")),
     # -- 06_rapport: the report's own timeline -----------------------------------------------------
     TableContract("rapport_tidslinje", "06_rapport", (), _c(
-        "date:str horizon:int n_pre:int n_post:int mde_pp se_pp df_cr2"), ("date", "horizon")),
+        "date:str horizon:int n_pre:int n_post:int mde_pp se_pp df_cr2 se_best_pp mde_best_pp scale "
+        "power_target"), ("date", "horizon")),
     # -- 07_national: SOSU H against the other SOSU schools ------------------------------------------
     TableContract("national_provenance", "07_national", ("06_rapport",), _c(
         "file:str credit:str retrieved:str synthetic:bool rows:int query_sha256:str unverified:str")),

@@ -53,9 +53,18 @@ def intervention_overview(interventions: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "Indsats": str(ident), "Navn": grp["name"].fillna("").iloc[0], "Indhold": content,
             "Afdelinger": _join_da(campuses), "Samarbejdspartner": _join_da(partners) or "–",
-            "Første optag": f"{' og '.join(sorted(set(grp['programme'])))}-optaget {month_da(first)}",
+            "Første optag": f"{' og '.join(sorted(set(grp['programme'])))}-optaget {month_da(first)}"
+                            + (" (antaget)" if first_intake_assumed(grp) else ""),
         })
     return pd.DataFrame(rows, columns=list(OVERVIEW_COLUMNS))
+
+
+def first_intake_assumed(rows: pd.DataFrame) -> bool:
+    """Whether the first intake of these intervention rows is an assumption (marked row whose note says so)."""
+    if "assumption" not in rows or "note" not in rows:
+        return False
+    notes = rows.loc[rows["assumption"].astype(bool), "note"].fillna("")
+    return bool(notes.str.contains(r"first intake \S+ assumed", regex=True).any())
 
 
 def comparison_campuses(campuses: pd.DataFrame, programme: str = "SSA") -> list[str]:
@@ -67,11 +76,14 @@ def comparison_campuses(campuses: pd.DataFrame, programme: str = "SSA") -> list[
 def assumptions_da(campuses: pd.DataFrame, interventions: pd.DataFrame) -> list[str]:
     """Every assumption the design tables mark, as Danish sentences.
 
-    Three kinds are recognised from the tables' structured columns: an alias
-    that maps the plan's place name onto a campus (``seed_campus`` differs from
-    ``campus``), a pilot start that the plan does not date per campus (the
-    campus row is marked as an assumption and has a ``pilot_start``), and the
-    programmes each campus offers (every campus row marked as an assumption).
+    Recognised: an alias that maps the plan's place name onto a campus
+    (``seed_campus`` differs from ``campus``), a pilot start that the plan does
+    not date per campus (the campus row is marked as an assumption and has a
+    ``pilot_start``), the programmes each campus offers (every campus row
+    marked as an assumption), the other names an extract may use (``aliases``),
+    campuses the plan's »Nord« may also cover (``note``), a partner named like a
+    campus (a municipality), and a first intake the plan does not date
+    (intervention rows marked, ``note``).
     """
     out = []
     mapped = interventions[interventions["seed_campus"].fillna("") != interventions["campus"]]
@@ -89,4 +101,39 @@ def assumptions_da(campuses: pd.DataFrame, interventions: pd.DataFrame) -> list[
     if len(assumed):
         out.append("Hvilke uddannelser hver afdeling udbyder, er antaget (det står ikke i kilderne) og bruges kun "
                    "til at fordele de syntetiske optag.")
+    # the names an extract may use for a campus (campuses.csv, column aliases)
+    if "aliases" in campuses:
+        read_as = [f"{_join_da([f'»{a}«' for a in str(al).split(';') if a])} som {c}"
+                   for c, al in zip(campuses["campus"], campuses["aliases"].fillna(""), strict=True) if str(al)]
+        if read_as:
+            out.append(f"Elevudtrækket læses med andre navne for afdelingerne: {'; '.join(read_as)}.")
+    # campuses the plan's "Nord" might also cover (the note says it is not stated)
+    if "note" in campuses:
+        unsure = list(campuses.loc[campuses["note"].fillna("").str.contains("also covers it is not stated"),
+                                   "campus"])
+        if unsure:
+            comparison = [c for c in unsure if c in comparison_campuses(campuses)]
+            text = f"Det står ikke i planen, om »Nord« også omfatter {_join_da(unsure)}."
+            if comparison:
+                text += (f" {_join_da(comparison)} indgår i sammenligningen; er afdelingen med i piloten, "
+                         "bliver sammenligningen skæv.")
+            out.append(text)
+    # a partner named like a campus (a municipality, not the school's campus)
+    names = set(campuses["campus"])
+    for _, row in interventions.drop_duplicates(["intervention", "campus"]).iterrows():
+        for partner in str(row.get("partner") or "").split(";"):
+            same = [c for c in names if c in partner and partner.strip() != c and c != row["campus"]]
+            for c in same:
+                out.append(f"Samarbejdspartneren {partner.strip()} (indsats {row['intervention']}, {row['campus']}) "
+                           f"er kommunen, ikke afdelingen {c}.")
+    # the first intake of each intervention
+    assumed_first = [str(i) for i, grp in interventions.groupby("intervention", sort=False)
+                     if first_intake_assumed(grp)]
+    if assumed_first:
+        starts = sorted(set(interventions.loc[interventions["intervention"].astype(str).isin(assumed_first),
+                                              "first_intake"]))
+        which = "alle indsatser" if len(assumed_first) == interventions["intervention"].nunique() else (
+            "indsats " + _join_da(assumed_first))
+        out.append(f"Første optag ({_join_da([month_da(m) for m in starts])}) er antaget for {which}: planen "
+                   "tidsfæster ikke hver indsats pr. afdeling (mærket »antaget« i tabellen).")
     return out

@@ -239,11 +239,13 @@ class Answer:
     sentence: str
     light: str  # "grøn", "gul", "rød"
     why: str
+    #: the light in words when it does not mean how sure the answer is (the goal: how far from it)
+    label: str = ""
 
     @property
     def verdict(self) -> str:
         """The traffic light in words."""
-        return LIGHTS[self.light]
+        return self.label or LIGHTS[self.light]
 
 
 @dataclass
@@ -263,10 +265,8 @@ class FrontPage:
     recommendations: list[Recommendation]
 
     def words(self) -> int:
-        """Words of the summary (answers, verdicts and recommendations), for the 250-word limit."""
-        text = " ".join([a.question + " " + a.sentence + " " + a.verdict + " " + a.why for a in self.answers]
-                        + [r.what + " " + r.who + " " + r.when for r in self.recommendations])
-        return len(re.sub(r"<[^>]+>", " ", text).split())
+        """Words a reader sees on the rendered front page (headings and labels included), for the 250-word limit."""
+        return len(html.unescape(re.sub(r"<[^>]+>", " ", front_page_html(self))).split())
 
 
 def _trend_row(res: Results, programme: str, definition: str = "incl_switch") -> pd.Series:
@@ -330,14 +330,15 @@ def answer_goal(res: Results, programme: str = "SSA") -> Answer:
     diff = r["observed_pct"] - r["goal_pct"]
     where = goal_position(r)
     year = int(r["year"])
+    # the light shows the distance to the goal (red: clearly above it), not how sure the answer is
     if where == "omkring":
         sentence = (f"{programme} havde {pct(r['observed_pct'])} frafald i {year}, tæt på målet på "
                     f"{pct(r['goal_pct'], 0)}: usikkerheden rummer både over og under målet.")
-        light = "gul"
+        light, label = "gul", "Tæt på målet"
     else:
         sentence = (f"{programme} lå i {year} {pp(diff)} {'over' if where == 'over' else 'under'} målet på "
                     f"{pct(r['goal_pct'], 0)}, og afstanden er klart større end usikkerheden.")
-        light = "grøn"
+        light, label = ("rød", "Over målet") if where == "over" else ("grøn", "Under målet")
     others = []
     for prog in goal_programmes(res):
         if prog == programme:
@@ -347,7 +348,7 @@ def answer_goal(res: Results, programme: str = "SSA") -> Answer:
         others.append(f"{prog} ({pct(o['observed_pct'])}) ligger "
                       + {"over": "over målet", "under": "under målet", "omkring": "omkring målet"}[pos])
     why = (f"{programme}: {pct(r['observed_pct'])} frafald i {year}. " + ("; ".join(others) + "." if others else ""))
-    return Answer("maal", "Hvor langt er vi fra målet?", sentence, light, why.strip())
+    return Answer("maal", "Hvor langt er vi fra målet?", sentence, light, why.strip(), label)
 
 
 def pilot_light(res: Results) -> str:
@@ -384,8 +385,7 @@ def answer_pilot(res: Results, when: Timing | None = None) -> Answer:
     failed = pretrend_failed(res)
     why = []
     if failed:
-        why.append("Før indsatserne udviklede afdelingerne sig ikke ens ("
-                   + " og ".join(DEFINITION_DA[d] for d in failed) + "), så sammenligningen kan være skæv.")
+        why.append("Afdelingerne udviklede sig ikke ens før start.")
     if when is not None:
         why.append(when.sentence)
     return Answer("indsatser", "Virker indsatserne – og hvornår kan vi vide det?", sentence, light, " ".join(why))
@@ -395,7 +395,12 @@ def answer_pilot(res: Results, when: Timing | None = None) -> Answer:
 
 @dataclass
 class Timing:
-    """The detectable effect now and the first month in which the hoped-for effect can be shown, per horizon."""
+    """The detectable effect now and the first month in which the hoped-for effect can be shown, per horizon.
+
+    ``mde_now_pp`` and ``power_now`` are from the realised standard error of
+    the verdict's estimate (:func:`realised_timeline`); ``best_case_now_pp`` is
+    the optimistic design value (intakes differ only by chance among students).
+    """
 
     mde_now_pp: float
     now: str
@@ -404,15 +409,23 @@ class Timing:
     until: str
     sentence: str
     mde_end: dict[int, float] = field(default_factory=dict)
+    power_now: float = float("nan")
+    best_case_now_pp: float = float("nan")
+    #: intakes planned after the last one in the data (``YYYY-MM``), and the month each horizon's status of
+    #: each pilot intake is known: ``{horizon: [YYYY-MM, ...]}``
+    planned: list[str] = field(default_factory=list)
+    known: dict[int, list[str]] = field(default_factory=dict)
 
 
 def build_timeline(data, power: pd.DataFrame, horizons: list[int], alpha: float = 0.05,
                    until: str = "2028-12") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return detectable effect by month (CR2, as the verdict) and the outcome milestones of each pilot intake.
+    """Return the design's detectable effect by month (CR2 df) and the outcome milestones of each pilot intake.
 
     ``data`` is the campus comparison at the main horizon (cells or the
     student frame); the baseline rate and ICC are those of the power chapter
-    (``power.csv``, ICC estimated from the data).
+    (``power.csv``, ICC estimated from the data). With an ICC estimated at
+    zero this is the best case; :func:`realised_timeline` scales it to the
+    standard error the verdict's estimate actually has.
     """
     from ..did.timeline import detection_timeline, intake_calendar, month_index, month_label, outcome_milestones
 
@@ -427,6 +440,63 @@ def build_timeline(data, power: pd.DataFrame, horizons: list[int], alpha: float 
                                   icc=float(p["icc"]), power=POWER, alpha=alpha)
     milestones = outcome_milestones(cells, list(horizons), until)
     return timeline, milestones
+
+
+def mde_closed_form(se_pp: float, df: float, alpha: float, power: float = POWER) -> float:
+    """Minimum detectable effect ``(t_{1-alpha/2, df} + t_{power, df}) * SE`` (Bloom 1995, eq. 1, with t for z)."""
+    from scipy import stats
+
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se_pp)
+
+
+def power_closed_form(effect_pp: float, se_pp: float, df: float, alpha: float) -> float:
+    """Chance that the two-sided t-test (``df``) rejects when the true effect is ``effect_pp``.
+
+    The same approximation as :func:`mde_closed_form`: the estimate is the effect plus a t-distributed error.
+    """
+    from scipy import stats
+
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    shift = abs(effect_pp) / se_pp
+    return float(stats.t.sf(crit - shift, df) + stats.t.cdf(-crit - shift, df))
+
+
+def realised_timeline(res: Results, timeline: pd.DataFrame, milestones: pd.DataFrame,
+                      definition: str = "incl_switch") -> pd.DataFrame:
+    """Scale the design timeline to the standard error the verdict's estimate actually has, per horizon.
+
+    For each horizon the design SE of the observed intakes (all pre intakes
+    and the pilot intakes in the data) is set against the CR2 standard error
+    of the same estimate in ``did.csv``; their ratio scales the design SE of
+    every later month (the future intakes), and the detectable effect and the
+    power at the hoped-for effect are then computed from that SE with the
+    design's Satterthwaite df (:func:`mde_closed_form`, :func:`power_closed_form`).
+    Columns added: ``se_best_pp``/``mde_best_pp`` (the design values, best case
+    when the ICC is 0), ``scale`` and ``power_target``.
+    """
+    target = float(_one(res["power"], "power.csv", icc_source="estimated", method="simulation_cr2")
+                   ["target_effect_pp"])
+    n_post_obs = int(milestones.loc[milestones["observed"], "intake"].nunique())
+    out = timeline.copy()
+    out["se_best_pp"], out["mde_best_pp"] = out["se_pp"], out["mde_pp"]
+    scales: dict[int, float] = {}
+    for h in res.horizons:
+        d = out[(out["horizon"] == h) & (out["n_post"] == n_post_obs) & out["se_pp"].notna()]
+        d = d[d["n_pre"] == d["n_pre"].max()] if len(d) else d
+        realised = float(did_row(res, definition, h)["se_pp"])
+        scales[int(h)] = realised / float(d["se_pp"].iloc[0]) if len(d) and _finite(realised) else float("nan")
+    fallback = scales.get(main_horizon(res), float("nan"))
+    fallback = fallback if _finite(fallback) else 1.0
+    out["scale"] = [scales.get(int(h), fallback) if _finite(scales.get(int(h), float("nan"))) else fallback
+                    for h in out["horizon"]]
+    out["se_pp"] = out["se_best_pp"] * out["scale"]
+    ok = out["se_pp"].notna()
+    out.loc[ok, "mde_pp"] = [mde_closed_form(se, df, res.alpha) for se, df in
+                             zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
+    out["power_target"] = float("nan")
+    out.loc[ok, "power_target"] = [power_closed_form(target, se, df, res.alpha) for se, df in
+                                   zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
+    return out
 
 
 def timing(res: Results, timeline: pd.DataFrame, milestones: pd.DataFrame) -> Timing:
@@ -445,61 +515,89 @@ def timing(res: Results, timeline: pd.DataFrame, milestones: pd.DataFrame) -> Ti
     reachable = {k: v for k, v in first.items() if v is not None}
     if reachable:
         hh, m = min(reachable.items(), key=lambda kv: (kv[1], kv[0]))
-        sentence = (f"En virkning på {pp(target)} kan tidligst påvises i {month_da(m)}, når "
-                    f"{hh}-måneders resultaterne for de nye optag er kendt.")
+        sentence = f"En virkning på {pp(target)} kan tidligst påvises i {month_da(m)} (status efter {hh} måneder)."
     else:
-        sentence = (f"Med de nuværende afdelinger kan en virkning på {pp(target)} ikke påvises før "
+        sentence = (f"En virkning på {pp(target)} kan ikke påvises, heller ikke med de planlagte optag til og med "
                     f"{month_da(until)}.")
     end = timeline[timeline["date"] == until]
     mde_end = {int(hh): float(end.loc[end["horizon"] == hh, "mde_pp"].iloc[0]) if (end["horizon"] == hh).any()
                else float("nan") for hh in res.horizons}
-    return Timing(float(row_now["mde_pp"]), now, target, first, until, sentence, mde_end)
+    planned = sorted(set(milestones.loc[~milestones["observed"].astype(bool), "intake"].astype(str)))
+    known = {int(hh): sorted(set(milestones.loc[milestones["horizon"] == hh, "known_from"].astype(str)))
+             for hh in res.horizons}
+    power_now = float(row_now["power_target"]) if "power_target" in row_now else float("nan")
+    best = float(row_now["mde_best_pp"]) if "mde_best_pp" in row_now else float("nan")
+    return Timing(float(row_now["mde_pp"]), now, target, first, until, sentence, mde_end, power_now, best,
+                  planned, known)
 
 
 # ---- recommendations --------------------------------------------------------------------------
 
-def recommendations(res: Results, when: Timing, campuses: list[str], comparison: list[str]) -> list[Recommendation]:
-    """3-5 next steps with who and when, following the verdicts."""
+def next_intake(when: Timing, report_date: str = "") -> str | None:
+    """Return the first planned SSA intake (``YYYY-MM``) after the report month (``None``: none planned)."""
+    after = [m for m in when.planned if m > str(report_date)[:7]]
+    return after[0] if after else None
+
+
+def recommendations(res: Results, when: Timing, campuses: list[str], comparison: list[str],
+                    report_date: str = "") -> list[Recommendation]:
+    """3-5 next steps with who and when (dates from the intake calendar and the timeline), following the verdicts.
+
+    When the hoped-for effect cannot be shown, the steps offered are the ones
+    the lead can take: more campuses only if the campus table has SSA campuses
+    the comparison lacks; otherwise the 6- and 12-month outcomes, the other
+    schools' public SSA numbers and a staggered start on the comparison campuses.
+    """
+    month = str(report_date)[:7]
+    nxt = next_intake(when, month)
+    before = f"før SSA-optaget i {month_da(nxt)}" if nxt else "før næste SSA-optag"
     out = []
     if res.synthetic:
         out.append(Recommendation("Kør analysen på skolens rigtige elevudtræk.",
-                                  "Projektlederen og skolens dataansvarlige", "så snart udtrækket foreligger"))
+                                  "Projektlederen og skolens dataansvarlige", before))
     first = [v for v in when.first_month.values() if v]
+    longest = max(when.known) if when.known else None
     if first:
         out.append(Recommendation(
-            f"Fortsæt indsatserne uændret, og indfør dem ikke på {_join(comparison)} endnu: ellers forsvinder "
-            "sammenligningen.", "Uddannelseslederne", f"mindst til {month_da(min(first))}"))
+            f"Fortsæt indsatserne uændret, og vent med {_join(comparison)}, så sammenligningen bevares.",
+            "Uddannelseslederne", f"mindst til {month_da(min(first))}"))
     else:
-        out.append(Recommendation(
-            f"Beslut, om flere afdelinger skal med i sammenligningen, og indfør ikke indsatserne på "
-            f"{_join(comparison)} imens.", "Projektlederen og uddannelseslederne", "inden næste optag planlægges"))
+        n_in = int(did_row(res, "incl_switch")["n_campuses"])
+        if len(campuses) + len(comparison) > n_in:
+            what = "Tag de øvrige afdelinger med SSA med i sammenligningen."
+        else:
+            ways = ["bedøm på 6- og 12-måneders status", "sammenlign med andre SOSU-skolers SSA-tal"]
+            if comparison:
+                ways.append(f"indfør indsatserne trinvis på {_join(comparison)}")
+            what = f"Der er ikke flere afdelinger med SSA. Vælg i stedet: {_join(ways, 'eller')}."
+        out.append(Recommendation(what, "Projektlederen og uddannelseslederne", before))
     out.append(Recommendation(
-        "Notér for hvert optag, hvem der deltog i indsatserne, og hvornår eleverne fik uddannelsesaftale.",
-        "Kontaktlærere og oplæringsvejledere", "fra næste optag"))
+        "Notér for hvert optag, hvem der deltog, og hvornår eleverne fik uddannelsesaftale.",
+        "Kontaktlærere og oplæringsvejledere", f"fra SSA-optaget i {month_da(nxt)}" if nxt else "fra næste optag"))
     if pretrend_failed(res):
         out.append(Recommendation(
-            "Undersøg, hvorfor afdelingerne udviklede sig forskelligt før pilotstart, før resultatet bruges.",
-            "Projektlederen", "før næste statusmøde"))
+            "Undersøg, hvorfor afdelingerne udviklede sig forskelligt før pilotstart.", "Projektlederen", before))
     else:
+        out.append(Recommendation("Bekræft antagelserne om afdelinger og pilotstart.",
+                                  "Projektlederen", before))
+    if first and longest is not None:
+        later = [m for m in when.known[longest] if m > month]
         out.append(Recommendation(
-            "Bekræft, at Munkeengen er planens »Nord«, og hvornår hver afdeling startede.",
-            "Projektlederen", "før næste kørsel"))
-    out.append(Recommendation(
-        f"Bedøm indsatserne på 6- og 12-måneders resultaterne, ikke kun på {main_horizon(res)} måneder.",
-        "Projektgruppen", f"ved hver ny kørsel, første gang {month_da(when.now)}" if not res.synthetic
-        else "ved hver ny kørsel"))
+            f"Bedøm indsatserne på {longest}-måneders status, ikke kun på {main_horizon(res)} måneder.",
+            "Projektgruppen", f"næste gang i {month_da(later[0])}" if later else "ved hver ny kørsel"))
     return out[:5]
 
 
-def _join(items: list[str]) -> str:
+def _join(items: list[str], last: str = "og") -> str:
     items = [i for i in items if i]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1] if items else ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {last} " + items[-1] if items else ""
 
 
-def front_page(res: Results, when: Timing, campuses: list[str], comparison: list[str]) -> FrontPage:
-    """Return the three answers and the recommendations."""
+def front_page(res: Results, when: Timing, campuses: list[str], comparison: list[str],
+               report_date: str = "") -> FrontPage:
+    """Return the three answers and the recommendations (dates after ``report_date``, ``YYYY-MM-DD``)."""
     return FrontPage([answer_trend(res), answer_goal(res), answer_pilot(res, when)],
-                     recommendations(res, when, campuses, comparison))
+                     recommendations(res, when, campuses, comparison, report_date))
 
 
 def front_page_html(page: FrontPage) -> str:
@@ -546,9 +644,9 @@ def extract_words(data, synthetic: dict | None, extract_date: str = "") -> str:
 
 
 def header_html(res: Results, date: str, version: str, extract: str) -> str:
-    """Date, version and extraction date under the title, and the hidden running header the PDF prints."""
+    """Date, version and extraction date (shown below the answers), and the hidden running header the PDF prints."""
     synth = " · SYNTETISKE DATA" if res.synthetic else ""
-    return (f"<p class='metadata'>Rapportdato: {date_da(date)} · Version {html.escape(version)} · "
+    return (f"<p class='metadata metadata-efter'>Rapportdato: {date_da(date)} · Version {html.escape(version)} · "
             f"Elevdata: {html.escape(extract)}</p>"
             f"<div id='pdf-header' hidden>Frafald på hovedforløbet, SOSU H · {date_da(date)}{synth}</div>")
 
@@ -576,9 +674,10 @@ def banner(res: Results) -> str:
     if not res.synthetic:
         return ""
     years = res["table1"]["year"]
-    return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H. Alt om indsatserne bygger "
+    return ("<div class='syntetisk'>SYNTETISKE DATA – ikke resultater for SOSU H.<span class='syntetisk-lang'> "
+            "Alt om indsatserne bygger "
             f"på et syntetisk elevudtræk og viser kun metoden; tallene for {int(years.min())}–{int(years.max())} "
-            "er de offentlige.</div>"
+            "er de offentlige.</span></div>"
             "<div class='syntetisk-side' aria-hidden='true'>SYNTETISKE DATA – ikke resultater for SOSU H</div>")
 
 
@@ -820,22 +919,27 @@ def pilot_text(res: Results) -> str:
 
 
 def pretrend_words(res: Results) -> str:
-    """Return the pre-trend check in words; a failed test says what it means for the verdict."""
-    parts = []
+    """Return the pre-trend check in words, no stronger than a low-power test allows.
+
+    A failed test says what it means for the verdict.
+    """
+    found: dict[bool, list[str]] = {True: [], False: []}
     for definition in DEFINITION_DA:
         r = pretrend_row(res, definition)
-        if r is None:
-            continue
-        ok = r["p_value"] >= res.alpha
-        parts.append(f"{DEFINITION_DA[definition]}: {'ingen tegn på' if ok else 'tegn på'} forskellig udvikling "
-                     f"før pilotstart ({pval(r['p_value'])})")
-    if not parts:
+        if r is not None:
+            found[bool(r["p_value"] < res.alpha)].append(f"{DEFINITION_DA[definition]}: {pval(r['p_value'])}")
+    if not found[True] and not found[False]:
         return "Det kunne ikke undersøges, om afdelingerne udviklede sig ens før pilotstart."
+    n_camp = number_word(int(did_row(res, "incl_switch")["n_campuses"]))
     text = ("Sammenligningen forudsætter, at pilot- og øvrige afdelinger udviklede sig ens, før indsatserne "
-            "begyndte. Testen af optagene før start: " + "; ".join(parts) + ".")
-    if pretrend_failed(res):
-        text += (" Fordi afdelingerne ikke udviklede sig ens før start, kan en del af forskellen skyldes noget "
-                 "andet end indsatserne, og resultatet skal læses med forsigtighed.")
+            "begyndte. Testen af optagene før start ser efter en jævn forskel i udviklingen.")
+    if found[False]:
+        text += (f" Testen fandt ikke en forskellig udvikling ({'; '.join(found[False])}), men med kun {n_camp} "
+                 "afdelinger kan den kun opdage store forskelle. Den viser altså ikke, at udviklingen var ens, og "
+                 "en forskel lige før start ser den slet ikke efter.")
+    if found[True]:
+        text += (f" Testen fandt en forskellig udvikling ({'; '.join(found[True])}). Derfor kan en del af "
+                 "forskellen skyldes noget andet end indsatserne, og resultatet skal læses med forsigtighed.")
     return text
 
 
@@ -849,30 +953,33 @@ def three_month_text(res: Results) -> str:
 
 
 def timeline_text(res: Results, when: Timing) -> str:
-    """When will we know: the CR2 detectable effect now and the dates, per horizon."""
+    """When will we know: the detectable effect now and the dates, per horizon, from the realised uncertainty."""
     p = _one(res["power"], "power.csv", icc_source="estimated", method="simulation_cr2")
     h = main_horizon(res)
     parts = [f"Med de optag, der er nu ({number_word(int(p['n_campuses']))} afdelinger, heraf "
              f"{number_word(int(p['n_pilot_campuses']))} pilotafdelinger), kan en virkning først påvises, hvis den "
-             f"er mindst {pp(when.mde_now_pp)} efter "
-             f"{h} måneder. Chancen for at påvise en virkning på {pp(when.target_pp)} er ca. "
-             f"{pct(100 * float(p['power_at_target']), 0)}. Et resultat uden signifikans betyder derfor ikke, at "
-             "indsatserne ikke virker."]
+             f"er mindst {pp(when.mde_now_pp)} efter {h} måneder. Chancen for at påvise en virkning på "
+             f"{pp(when.target_pp)} er ca. {pct(100 * when.power_now, 0)}. Et resultat uden signifikans betyder "
+             "derfor ikke, at indsatserne ikke virker."]
+    horizons = _join([str(hh) for hh in when.first_month], "eller")
     if any(when.first_month.values()):
         lines = [f"med status efter {hh} måneder " + (f"tidligst i {month_da(m)}" if m else
-                                                       f"ikke før {month_da(when.until)}")
+                                                       f"heller ikke med optagene til og med {month_da(when.until)}")
                  for hh, m in when.first_month.items()]
         parts.append(f"En virkning på {pp(when.target_pp)} kan påvises, hvis den findes: " + "; ".join(lines) + ".")
     else:
         ends = [f"{pp(m)} efter {hh} måneder" for hh, m in when.mde_end.items() if _finite(m)]
-        parts.append(f"En virkning på {pp(when.target_pp)} kan ikke påvises før {month_da(when.until)}, uanset om "
-                     f"man ser på status efter {_join([str(h) for h in when.first_month])} måneder. Til den tid er "
-                     f"den mindste virkning, der kan påvises, {_join(ends)}. Skal en mindre virkning kunne påvises, "
-                     "skal flere afdelinger indgå i sammenligningen.")
-    parts.append("Beregningen bruger samme metode som vurderingen ovenfor (CR2 med Satterthwaites frihedsgrader) "
-                 "og antager, at de kommende optag ligner de hidtidige, og at der ikke kommer flere afdelinger til. "
-                 "Med kun to afdelinger uden indsatser er det antallet af afdelinger, ikke antallet af elever, der "
-                 "sætter grænsen.")
+        parts.append(f"En virkning på {pp(when.target_pp)} kan ikke påvises, heller ikke med de optag, der er "
+                     f"planlagt til og med {month_da(when.until)}, uanset om man ser på status efter {horizons} "
+                     f"måneder. Selv da er den mindste virkning, der kan påvises, {_join(ends)}.")
+    best = (f" I det bedste tilfælde, hvor optagene kun adskiller sig ved tilfældigheder blandt eleverne, ville "
+            f"grænsen nu være {pp(when.best_case_now_pp)}; det tilfælde er for optimistisk."
+            if _finite(when.best_case_now_pp) and when.best_case_now_pp < when.mde_now_pp - 0.05 else "")
+    parts.append("Beregningen bygger på den usikkerhed, som vurderingen ovenfor faktisk fik (CR2 med "
+                 "Satterthwaites frihedsgrader) for hver opgørelse, og antager, at de kommende optag ligner de "
+                 "hidtidige, og at der ikke kommer flere afdelinger til." + best + " Med kun "
+                 f"{number_word(int(p['n_campuses']) - int(p['n_pilot_campuses']))} afdelinger uden indsatser er "
+                 "det antallet af afdelinger, ikke antallet af elever, der sætter grænsen.")
     return "\n\n".join(parts)
 
 
@@ -1102,18 +1209,21 @@ def note_pilot_rates(res: Results) -> str:
 
 def alt_timeline(res: Results, when: Timing) -> str:
     """Alt text of the timeline figure."""
-    lines = [f"{h} måneder: {'tidligst ' + month_da(m) if m else 'ikke før ' + month_da(when.until)}"
+    lines = [f"{h} måneder: " + (f"tidligst {month_da(m)}" if m else
+                                  f"ikke inden {month_da(when.until)} (mindst {pp(when.mde_end.get(h, float('nan')))} "
+                                  "til den tid)")
              for h, m in when.first_month.items()]
     return (f"Kurver over den mindste virkning, der kan påvises, i procentpoint over tid, én for hver "
-            f"opgørelse efter 3, 6 og 12 måneder, og en vandret linje ved målet på {pp(when.target_pp)}. "
-            "Tidspunkt, hvor målet kan påvises: " + "; ".join(lines) + ".")
+            f"opgørelse efter {_join([str(h) for h in when.first_month])} måneder, og en vandret linje ved den "
+            f"ønskede virkning på {pp(when.target_pp)}. Tidspunkt, hvor den kan påvises: " + "; ".join(lines) + ".")
 
 
 def note_timeline(res: Results) -> str:
     """Caption of the timeline figure."""
-    return ("Hver kurve falder, når resultatet for endnu et pilotoptag bliver kendt (punkterne). Beregnet med "
-            f"samme metode som vurderingen (CR2 med Satterthwaites frihedsgrader) og {pct(100 * POWER, 0)} "
-            "sandsynlighed for at påvise virkningen; kommende optag antages at ligne de hidtidige.")
+    return ("Hver kurve falder, når resultatet for endnu et pilotoptag bliver kendt (punkterne). Beregnet ud fra "
+            "den usikkerhed, vurderingen faktisk fik for hver opgørelse (CR2 med Satterthwaites frihedsgrader), og "
+            f"{pct(100 * POWER, 0)} sandsynlighed for at påvise virkningen; kommende optag antages at ligne de "
+            "hidtidige.")
 
 
 def note_milestones() -> str:

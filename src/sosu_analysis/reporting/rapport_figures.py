@@ -49,13 +49,27 @@ def _style() -> None:
 
 
 def add_watermark(fig: Figure, text: str | None) -> Figure:
-    """Watermark every panel with ``text`` on two lines, large enough to read on a phone (no-op for ``None``)."""
+    """Watermark every panel with ``text`` on two lines, behind the data and whole inside the panel.
+
+    The text is drawn under the curves and points (low ``zorder``, light) so it
+    never hides them, and its size shrinks (not below :data:`MIN_FONT_PT`, then
+    unrotated) until it fits inside the panel, so no letters are cut off. No-op for ``None``.
+    """
     if not text:
         return fig
+    fig.canvas.draw()  # the panel sizes after tight_layout
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     for ax in fig.axes:
-        ax.text(0.5, 0.5, text.replace(" – ", "\n"), transform=ax.transAxes, fontsize=MIN_FONT_PT + 5,
-                color="#C00000", alpha=0.3, ha="center", va="center", rotation=20, zorder=1000,
-                fontweight="bold", clip_on=True, gid="watermark")
+        box = ax.get_window_extent(renderer)
+        mark = ax.text(0.5, 0.5, text.replace(" – ", "\n"), transform=ax.transAxes, fontsize=MIN_FONT_PT + 5,
+                       color="#C00000", alpha=0.22, ha="center", va="center", rotation=15, zorder=0.5,
+                       fontweight="bold", clip_on=False, gid="watermark", multialignment="center")
+        for size, rotation in [(MIN_FONT_PT + 5 - k, 15) for k in range(6)] + [(MIN_FONT_PT, 0)]:
+            mark.set_fontsize(size)
+            mark.set_rotation(rotation)
+            ext = mark.get_window_extent(renderer)
+            if ext.width <= box.width * 0.96 and ext.height <= box.height * 0.96:
+                break
     return fig
 
 
@@ -239,7 +253,7 @@ def timeline_figure(timeline: pd.DataFrame, milestones: pd.DataFrame, target_pp:
                 transform=ax.get_yaxis_transform(), fontsize=MIN_FONT_PT, color="#333333",
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     ax.set_ylim(0, max(top, (target_pp or 0) * 2, 1.0) * 1.1)
-    ax.set_ylabel("Mindste effekt, der kan\npåvises (procentpoint)")
+    ax.set_ylabel("Mindste virkning, der kan\npåvises (procentpoint)")
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     comma_axis(ax.yaxis)
