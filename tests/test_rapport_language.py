@@ -36,12 +36,13 @@ FORBIDDEN = {
 }
 #: English words that never occur in Danish prose
 ENGLISH = re.compile(r"\b(the|and|of|with|from|this|that|which|switching|effect|students|rate|pilot vs|"
-                     r"confidence|interval of|No description)\b", re.IGNORECASE)
+                     r"confidence|interval of|No description|synthetic|answer|fetch|json)\b", re.IGNORECASE)
 #: the sector's words the report must use
 SECTOR_TERMS = ("frafald", "omvalg", "hovedforløb", "oplæring 1a", "uddannelsesaftale", "oplæringsvejleder",
                 "kontaktlærer", "optag", "afdeling")
 #: the statistical words the terms box must explain
-EXPLAINED = ("p-værdi", "Signifikans", "Konfidensinterval", "Statistisk styrke")
+EXPLAINED = ("p-værdi", "Signifikans", "Konfidensinterval", "Statistisk styrke", "Klyngerobuste standardfejl (CR2)",
+             "Frihedsgrader", "Randomiseringstest", "Odds", "Korrelation", "Designeffekt", "Kontrolgrænse")
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,20 @@ def test_terms_box_explains_the_statistics(fresh_run, term):
 def test_number_words_in_prose(text):
     # Danish prose writes small counts as words at the start of a sentence: "Tre år", not "3 år"
     assert not re.search(r"(^|[.!?]\s+)\d+ år\b", text)
+
+
+def test_no_markup_shown_as_text(text):
+    # sections 8-9 are written as Markdown by chapters 07-09; none of it may reach the reader raw
+    for raw in ("<div", "</", "## ", "**", "kubekode"):
+        assert raw not in text, f"{raw!r}: …{text[text.index(raw) - 40:text.index(raw) + 40]}…"
+    assert not re.search(r"(?<![\w*])\*\w", text)
+
+
+def test_section_markdown_never_shows_markup_as_text():
+    from sosu_analysis.reporting.rapport import paragraphs
+
+    out = paragraphs("<div class='syntetisk'>SYNTETISKE DATA – a & b</div>\n\n## Elevernes svar\n\n"
+                     "SPU (*Status på praktik 2024*) fandt 2 * 3; **fed**.\n\n<b>ikke tilladt</b>")
+    assert out.startswith("<div class='syntetisk'>SYNTETISKE DATA – a &amp; b</div><h3>Elevernes svar</h3>")
+    assert "<i>Status på praktik 2024</i>" in out and "2 * 3" in out and "<b>fed</b>" in out
+    assert "&lt;b&gt;ikke tilladt" in out  # any other markup is escaped, never passed through

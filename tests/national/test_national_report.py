@@ -73,7 +73,9 @@ def test_report_section_and_provenance_from_the_chapter_tables(real_like, tmp_pa
     assert "17,4\u00a0%" in text  # SOSU H's published SSA 2024 dropout
     assert "2025" in text and "hentet 2026-03-02" in text
     prov = section.provenance_table(tables)
-    assert prov.loc[1, "hentet"] == "2026-03-02" and prov.loc[1, "kreditering"] == conv.CREDIT
+    assert prov.loc[1, "Hentet"] == "2026-03-02" and prov.loc[1, "Udgiver"] == conv.CREDIT.removeprefix("Kilde: ")
+    assert list(prov.columns) == ["Kilde", "Udgiver", "Hentet", "Syntetiske tal"]  # Danish headings
+    assert prov.loc[1, "Syntetiske tal"] == "nej"
 
 
 def test_figures_are_watermarked_only_when_synthetic():

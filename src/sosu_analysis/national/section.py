@@ -38,13 +38,14 @@ def provenance_text(prov: dict[str, Any] | pd.DataFrame) -> str:
     """One Danish sentence: where the national figures come from, credit line and retrieval date."""
     p = _prov_dict(prov)
     if p.get("synthetic"):
-        return (f"Tallene for de andre SOSU-skoler er SYNTETISKE (filen {p['file']}); kun SOSU H's tal er "
-                "offentlige (Kilde: Uddannelsesstatistik.dk, tabel 1 i SOSU H's frafaldsanalyse). Når et rigtigt svar "
-                "er hentet med sosu-analysis fetch, står hentedatoen her.")
+        return ("Tallene for de andre SOSU-skoler er SYNTETISKE; kun SOSU H's tal er offentlige (Kilde: "
+                "Uddannelsesstatistik.dk, tabel 1 i SOSU H's frafaldsanalyse). Når de rigtige tal er hentet fra "
+                "Uddannelsesstatistik.dk, står hentedatoen her.")
     date = p.get("retrieved") or "ukendt dato"
-    text = f"{p.get('credit') or 'Kilde: Uddannelsesstatistik.dk'}, hentet {date} (filen {p['file']})."
+    text = f"{p.get('credit') or 'Kilde: Uddannelsesstatistik.dk'}, hentet {date}."
     if p.get("unverified"):
-        text += " Forespørgslens kubekoder er ikke efterprøvet mod den levende tjeneste."
+        text += (" Forespørgslen er endnu ikke prøvet af mod Uddannelsesstatistik.dk's tjeneste; tallene skal "
+                 "sammenholdes med statistikbanken, før de bruges.")
     return text
 
 
@@ -137,7 +138,8 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         funnel_items.append(f"{programme}: {POSITION_DA[str(r[f'position_{FUNNEL_LIMIT}'])]} kontrolgrænserne "
                             f"({pct(float(r['school_pct']))} mod landets {pct(float(r['national_pct']))})")
     n_schools = max((int(r["n_schools"]) for r in pos_rows), default=0)
-    parts.append(f"**Tragtdiagram.** Hver af de {n_schools} skoler er et punkt efter optagets størrelse; "
+    parts.append(f"**Sammenlignet med skoler af samme størrelse.** Kapitel 07 viser de {n_schools} skoler i et "
+                 "tragtdiagram, hvor hver skole er et punkt efter optagets størrelse; "
                  "kontrolgrænserne viser, hvor langt fra landsniveauet en skole af den størrelse kan ligge alene ved "
                  f"tilfældigheder (kontrolgrænse {pct(100 * FUNNEL_LIMIT, 1)}, fast efter metoden og ikke et "
                  f"konfidensniveau). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Ligger mange skoler "
@@ -195,7 +197,8 @@ def etu_section(assoc: pd.DataFrame, synthetic: bool, alpha: float = 0.05) -> st
     head = ("SYNTETISKE DATA: trivselstallene er syntetiske. " if synthetic else "")
     return (head + "Sammenhængen mellem elevernes svar om oplæringen og frafaldet (inkl. omvalg) på samme uddannelse "
             "og år. Det er en sammenhæng, ikke en effekt: uddannelserne adskiller sig på meget andet end trivsel, og "
-            "hvert punkt er én uddannelse i ét år.\n\n" + "\n".join(lines))
+            "hver sammenhæng bygger på få uddannelse-år (en uddannelse i ét år tæller én gang; figuren er i "
+            "kapitel 08).\n\n" + "\n".join(lines))
 
 
 def report_etu_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> str:
@@ -209,20 +212,21 @@ def report_etu_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> st
 def provenance_table(output_dir: str | os.PathLike) -> pd.DataFrame:
     """List the public sources of the report with credit line and retrieval date (Danish column names)."""
     t = load_tables(output_dir)
-    rows = [{"kilde": "SOSU H, tabel 1 (status 3 måneder efter start, 2022-2024)",
-             "kreditering": "Kilde: Uddannelsesstatistik.dk (emneside 154), gengivet i SOSU H's frafaldsanalyse",
-             "hentet": "skrevet af fra analysen", "syntetisk": "nej"}]
+    rows = [{"Kilde": "SOSU H, tabel 1 (status 3 måneder efter start, 2022-2024)",
+             "Udgiver": "Uddannelsesstatistik.dk (emneside 154), gengivet i SOSU H's frafaldsanalyse",
+             "Hentet": "skrevet af fra analysen", "Syntetiske tal": "nej"}]
     if t is not None:
         p = _prov_dict(t["national_provenance"])
-        rows.append({"kilde": f"Alle SOSU-skoler ({p['file']})", "kreditering": str(p.get("credit") or ""),
-                     "hentet": (p.get("retrieved") or "") or "ikke hentet (syntetisk svar)",
-                     "syntetisk": "JA" if p.get("synthetic") else "nej"})
+        rows.append({"Kilde": "Alle SOSU-skoler, frafald 3 måneder efter start",
+                     "Udgiver": str(p.get("credit") or "").removeprefix("Kilde: ") or "Uddannelsesstatistik.dk",
+                     "Hentet": (p.get("retrieved") or "") or "ikke hentet (syntetiske tal)",
+                     "Syntetiske tal": "ja" if p.get("synthetic") else "nej"})
     assoc = _etu_association(output_dir)
     if assoc is not None:
         synthetic = bool(assoc["synthetic"].any())
-        rows.append({"kilde": "Elevtrivselsundersøgelsen (ETU)", "kreditering": "Kilde: Uddannelsesstatistik.dk",
-                     "hentet": "ikke hentet (syntetisk fil)" if synthetic else "se data/raw/README.md",
-                     "syntetisk": "JA" if synthetic else "nej"})
+        rows.append({"Kilde": "Elevtrivselsundersøgelsen (ETU)", "Udgiver": "Uddannelsesstatistik.dk",
+                     "Hentet": "ikke hentet (syntetiske tal)" if synthetic else "se data/raw/README.md",
+                     "Syntetiske tal": "ja" if synthetic else "nej"})
     return pd.DataFrame(rows)
 
 

@@ -144,8 +144,13 @@ def _capital(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    """Markdown text for an HTML block: ``**x**`` -> ``<b>x</b>``."""
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    """Markdown text for an HTML block: ``**x**`` -> ``<b>x</b>``, ``*x*`` -> ``<i>x</i>``."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", text)
+    return re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<i>\1</i>", text)
+
+
+#: the one HTML block a section's Markdown may carry: the synthetic-data box (national.section.banner)
+_BOX = re.compile(r"^<div class='syntetisk'>(.*)</div>$", re.S)
 
 
 # ---- the results ------------------------------------------------------------------------------
@@ -705,6 +710,20 @@ def terms_box(res: Results) -> str:
                               "styrken lav, og et resultat uden signifikans betyder ikke, at indsatsen ikke virker."),
         ("Mindste påviselige effekt", f"den mindste virkning, der med {pct(100 * POWER, 0)} sandsynlighed kan "
                                       "påvises med de data, der er."),
+        ("Klyngerobuste standardfejl (CR2)", "usikkerhed beregnet, så elever på samme afdeling ikke regnes som "
+                                             "uafhængige, og rettet, så den holder med få afdelinger."),
+        ("Frihedsgrader", "et mål for, hvor meget information usikkerheden bygger på. Med få afdelinger er der få "
+                          "frihedsgrader, og intervallerne bliver brede (Satterthwaites metode)."),
+        ("Randomiseringstest", "en p-værdi, der regnes ved at lade, som om andre afdelinger var pilotafdelinger, og "
+                               "se, hvor ofte forskellen så bliver lige så stor. Med få afdelinger kan den aldrig "
+                               "blive ret lille."),
+        ("Odds", f"chancen for frafald delt med chancen for at blive. En ændring i odds på 12{NBSP}% svarer ved et "
+                 f"frafald omkring 15{NBSP}% til cirka 1,5{NBSP}procentpoint."),
+        ("Korrelation", "et tal mellem −1 og 1 for, hvor tæt to ting følges ad. Det siger ikke, at den ene er "
+                        "årsag til den anden."),
+        ("Designeffekt", "hvor meget større usikkerheden er, fordi svarene klumper sig sammen på afdelinger, end "
+                         "hvis eleverne var trukket enkeltvis."),
+        ("Kontrolgrænse", "hvor langt fra landsniveauet en skole af samme størrelse kan ligge alene ved tilfældighed."),
     ]
     lis = "".join(f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in items)
     return f"<div class='begreber' id='begreber'><h2>Begreber</h2><ul>{lis}</ul></div>"
@@ -1097,12 +1116,22 @@ def keep_numbers_whole(text: str) -> str:
 
 
 def paragraphs(markdown_text: str) -> str:
-    """Paragraphs (blank-line separated) and ``- `` lists of simple Markdown as HTML."""
+    """Paragraphs (blank-line separated), ``- `` lists and ``## `` subheadings of simple Markdown as HTML.
+
+    Everything is escaped except the synthetic-data box a section may start with
+    (``<div class='syntetisk'>…</div>``, whose text is escaped in turn), so no
+    markup of a section's source is ever shown as text.
+    """
     markdown_text = keep_numbers_whole(markdown_text)
     out = []
     for block in markdown_text.split("\n\n"):
         lines = block.strip().splitlines()
-        if lines and all(line.startswith("- ") for line in lines):
+        box = _BOX.match(block.strip())
+        if box:
+            out.append(f"<div class='syntetisk'>{html.escape(box.group(1), quote=False)}</div>")
+        elif len(lines) == 1 and lines[0].startswith("## "):
+            out.append(f"<h3>{_md(html.escape(lines[0][3:].strip(), quote=False))}</h3>")
+        elif lines and all(line.startswith("- ") for line in lines):
             out.append("<ul>" + "".join(f"<li>{_md(html.escape(line[2:], quote=False))}</li>" for line in lines)
                        + "</ul>")
         elif lines:
