@@ -31,6 +31,8 @@ class StudentData:
     #: warnings on the student data the numbers are shown with (campus table vs. data, see
     #: :func:`sosu_analysis.students.programme_listing_warnings`)
     notes: list[str] = field(default_factory=list)
+    #: the same disagreements, structured (for the lead's report, which words them in Danish)
+    mismatches: list = field(default_factory=list)
 
     @property
     def main(self) -> pd.DataFrame:
@@ -119,7 +121,7 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
         by_h: dict[int, Any] = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
                                 student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
-        notes = students.programme_listing_warnings(by_h[int(horizons[0])].table, camp)
+        checked = by_h[int(horizons[0])].table
     else:
         from ..importer.provenance import import_record
         from ..students.spells import first_spells
@@ -133,6 +135,7 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
         by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
                 for h in horizons}
         n = len(extract)
-        notes = students.programme_listing_warnings(extract, camp)
+        checked = extract
     return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=n,
-                       source=students_file, notes=notes)
+                       source=students_file, notes=students.programme_listing_warnings(checked, camp),
+                       mismatches=students.programme_listing_mismatches(checked, camp))

@@ -36,6 +36,7 @@ import html
 import os
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -1016,8 +1017,13 @@ def milestones_table(milestones: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def limitations(res: Results) -> str:
-    """Return what the analysis cannot show (Markdown list)."""
+def limitations(res: Results, mismatches: Sequence = ()) -> str:
+    """Return what the analysis cannot show (Markdown list).
+
+    ``mismatches`` (:func:`sosu_analysis.students.programme_listing_mismatches`)
+    are campuses where the campus table and the student data disagree on a
+    programme; each kind becomes one sentence naming the campuses.
+    """
     n_years = res["table1"]["year"].nunique()
     n_camp = int(did_row(res, "incl_switch")["n_campuses"])
     items = [
@@ -1041,6 +1047,14 @@ def limitations(res: Results) -> str:
         from ..importer.provenance import SWITCH_SCOPE_DA
 
         items.append(f"**Omvalg set fra skolen.** {SWITCH_SCOPE_DA}")
+    for listed, words in ((False, "står i afdelingstabellen uden {p}, men elevudtrækket har {p}-elever dér; "
+                                  "sammenligningen bruger dem alligevel"),
+                          (True, "står i afdelingstabellen med {p}, men elevudtrækket har ingen {p}-elever dér; "
+                                 "de indgår ikke i sammenligningen")):
+        for prog in sorted({m.programme for m in mismatches if m.listed == listed}):
+            names = sorted(m.campus for m in mismatches if m.listed == listed and m.programme == prog)
+            items.append(f"**Afdelingstabellen og elevudtrækket er uenige.** {_join(names)} "
+                         + words.format(p=prog) + ". Tjek kolonnen programmes i campuses.csv eller udtrækket.")
     return "\n".join(f"- {x}" for x in items)
 
 

@@ -14,7 +14,15 @@ Public API
 """
 
 from .aggregates import AGGREGATE_COLUMNS, CELL_COLUMNS, cell_table, read_aggregates, to_aggregates
-from .campuses import PILOT_PROGRAMMES, pilot_flags, programme_listing_warnings, read_campuses, read_interventions
+from .campuses import (
+    PILOT_PROGRAMMES,
+    ListingMismatch,
+    pilot_flags,
+    programme_listing_mismatches,
+    programme_listing_warnings,
+    read_campuses,
+    read_interventions,
+)
 from .extract import (
     EXTRACT_COLUMNS,
     HORIZONS,
@@ -30,7 +38,8 @@ from .synth import SyntheticCohorts, generate, write_synthetic
 __all__ = [
     "AGGREGATE_COLUMNS", "CELL_COLUMNS", "EXTRACT_COLUMNS", "HORIZONS", "PILOT_PROGRAMMES", "STATUSES",
     "SyntheticCohorts", "add_months", "cell_table", "derive_columns", "generate",
-    "pilot_flags", "programme_listing_warnings", "read_aggregates", "read_campuses", "read_extract",
+    "ListingMismatch", "pilot_flags", "programme_listing_mismatches", "programme_listing_warnings",
+    "read_aggregates", "read_campuses", "read_extract",
     "read_interventions", "status_at",
     "synthetic_label", "to_aggregates", "write_synthetic",
 ]

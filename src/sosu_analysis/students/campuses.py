@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -170,6 +171,40 @@ def offered_programmes(campuses: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     return {c: tuple(_split(p)) for c, p in zip(campuses["campus"], campuses["programmes"], strict=True)}
 
 
+class ListingMismatch(NamedTuple):
+    """A campus whose listed programmes and student data disagree on ``programme``.
+
+    ``listed`` is true when the campus table lists the programme but the data
+    have no rows of it (the campus drops out of the comparison), false when the
+    table does not list it but the data have rows (the comparison uses them).
+    """
+
+    campus: str
+    programme: str
+    listed: bool
+
+
+def programme_listing_mismatches(data: pd.DataFrame, campuses: pd.DataFrame,
+                                 programme: str = "SSA") -> list[ListingMismatch]:
+    """Campuses where the campus table's ``programmes`` column and the student data disagree on ``programme``.
+
+    Only the ``campus`` and ``programme`` columns of ``data`` are read (rows
+    with ``n = 0`` of a cell table are ignored); no count is returned, so a
+    small cell cannot be read off. :func:`programme_listing_warnings` words
+    them for the run log, :func:`sosu_analysis.reporting.rapport.limitations`
+    for the lead's report.
+    """
+    rows = data if "n" not in data.columns else data[data["n"] > 0]
+    have = set(rows.loc[rows["programme"] == programme, "campus"].astype(str))
+    out = []
+    for campus, offered in offered_programmes(campuses).items():
+        if programme not in offered and campus in have:
+            out.append(ListingMismatch(campus, programme, listed=False))
+        elif programme in offered and campus not in have:
+            out.append(ListingMismatch(campus, programme, listed=True))
+    return out
+
+
 def programme_listing_warnings(data: pd.DataFrame, campuses: pd.DataFrame, programme: str = "SSA") -> list[str]:
     """Warn where the campus table's ``programmes`` column and the student data disagree on ``programme``.
 
@@ -195,16 +230,14 @@ def programme_listing_warnings(data: pd.DataFrame, campuses: pd.DataFrame, progr
         row count is given (a count of 1–4 would show a small cell).
     """
     file = campuses.attrs.get("file", "campuses.csv")
-    rows = data if "n" not in data.columns else data[data["n"] > 0]
-    have = set(rows.loc[rows["programme"] == programme, "campus"].astype(str))
     out = []
-    for campus, offered in offered_programmes(campuses).items():
-        if programme not in offered and campus in have:
-            out.append(f"campus {campus} is listed without {programme} in {file} (column 'programmes'), but the "
+    for m in programme_listing_mismatches(data, campuses, programme):
+        if not m.listed:
+            out.append(f"campus {m.campus} is listed without {programme} in {file} (column 'programmes'), but the "
                        f"student data have {programme} rows for it; the campus comparison uses it all the same. "
                        f"Check the column or the extract")
-        elif programme in offered and campus not in have:
-            out.append(f"campus {campus} is listed with {programme} in {file} (column 'programmes'), but the "
+        else:
+            out.append(f"campus {m.campus} is listed with {programme} in {file} (column 'programmes'), but the "
                        f"student data have no {programme} rows for it; it is not in the campus comparison. "
                        f"Check the column or the extract")
     return out
