@@ -45,6 +45,11 @@ KERNEL_NAME = "python3"
 #: the kernel talks to papermill over Unix sockets in the user's Jupyter runtime folder (IPC transport),
 #: not over unencrypted TCP on localhost, which ipykernel warns about on every start
 KERNEL_MANAGER_CONFIG = {"KernelManager": {"transport": "ipc"}}
+#: jupyter_client's shutdown sends the kernel SIGINT before its shutdown request; when that lands while the
+#: kernel is still handling a message, ipykernel logs "KeyboardInterrupt caught in kernel" at ERROR on our
+#: stderr, although nothing went wrong (the notebook is complete by then). The kernel's own log is therefore
+#: kept to CRITICAL; an error in a notebook still reaches the user through papermill, with its cell.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
 PARAMETER_TAGS = ("parameters", "injected-parameters")
@@ -381,7 +386,7 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                 papermill.execute_notebook(
                     str(src), str(dst), parameters=params, kernel_name=KERNEL_NAME, cwd=str(notebooks_dir),
                     progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    config=TConfig(KERNEL_MANAGER_CONFIG),
+                    config=TConfig(KERNEL_MANAGER_CONFIG), extra_arguments=list(KERNEL_ARGUMENTS),
                 )
             except papermill.PapermillExecutionError as exc:
                 failed = private / f"failed-{name}.ipynb"  # may hold data in a traceback: this user only
