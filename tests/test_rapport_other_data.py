@@ -2,7 +2,8 @@
 
 Each extract is made with ``sosu-analysis synth`` and run through the whole
 pipeline with ``sosu-analysis run --students FILE --output DIR`` (as a user
-would), so these are slow (two full runs): ``make slow``.
+would). Two full runs take about two minutes; they are part of ``make test``
+(and so of CI) because they are what shows that the verdicts follow the data.
 
 The verdict must follow the data (red on no effect; not red on a clear one) and
 no sentence may contradict its own table: the direction word matches the sign
@@ -25,7 +26,6 @@ from sosu_analysis.reporting import rapport
 from sosu_analysis.students import synthetic_label
 from test_rapport import visible_text
 
-pytestmark = pytest.mark.slow
 ROOT = project_root()
 CLI = [sys.executable, "-m", "sosu_analysis"]
 
