@@ -397,3 +397,14 @@ def test_front_page_fits_250_words_in_every_case(shipped, reachable, pretrend_p,
         found = re.findall(r"(januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
                            r"december) (\d{4})", r.when)
         assert found and int(found[0][1]) >= 2026, r.when
+
+
+def test_goals_context_says_the_strategy_level_is_not_the_ministrys_measure():
+    from sosu_analysis.readers import goals
+
+    table = goals.read_goals(ROOT / "data/raw/national_goals_danske_sosu_skoler.csv")
+    text = rapport.goals_context_text(table)
+    # seed 000: "18 % → 12 %", one number for SOSU-assistent and SOSU-hjælper, measure not stated
+    assert "fra 18\u00a0% til 12\u00a0%" in text
+    assert "Strategiens 18\u00a0% er ét tal for social- og sundhedsassistent og -hjælper tilsammen" in text
+    assert "pr. uddannelse" in text

@@ -889,7 +889,10 @@ def goals_context_text(goals: pd.DataFrame) -> str:
             "hovedforløbet og sammenligne pilotafdelingerne med de øvrige. Det kan ikke måle uddannelsesaftalerne: "
             "elevudtrækket indeholder ikke, hvornår eleven fik sin uddannelsesaftale, og de nationale tal er ikke "
             "opgjort for SOSU H alene. Tallene for uddannelsesaftaler i tabellen er landstal og vises kun som "
-            "baggrund.")
+            f"baggrund. Strategiens {pct(dropout_start_pct(goals), 0)} er ét tal for social- og sundhedsassistent og "
+            "-hjælper tilsammen, uden at det er oplyst, hvordan det er opgjort; ministeriets landstal for frafald "
+            "3 måneder efter start (afsnittet om de andre SOSU-skoler) er opgjort pr. uddannelse og kan derfor "
+            "ligge et andet sted.")
 
 
 def pilot_text(res: Results) -> str:
