@@ -42,3 +42,16 @@ def test_pretrend_size_check_counts_rejections_of_the_verdicts_test():
     assert row["tol_low"] == stats.binom.ppf(tail, 4, 0.5) / 4 == 0.0
     assert row["tol_high"] == stats.binom.isf(tail, 4, 0.5) / 4 == 1.0
     assert row["size_ok"] == (row["rejection_rate"] <= row["tol_high"])
+
+
+def test_an_unknown_pretrend_method_is_refused_at_once():
+    import pytest
+
+    from sosu_analysis.did.event_study import PRETREND_METHODS
+
+    def never_called(rng):
+        raise AssertionError("no data should be drawn for a misspelt method")
+
+    with pytest.raises(ValueError, match="cr2_slop"):
+        pretrend_size_check(never_called, n_reps=1, method="cr2_slop")
+    assert "cr2_slope" in PRETREND_METHODS

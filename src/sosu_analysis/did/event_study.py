@@ -40,6 +40,10 @@ from .model import CellDesign, cell_design, fit_ols
 from .randomization import assignments
 from .results import EventStudyResult, LinearFit
 
+#: the joint pre-trend tests an event study reports (``EventStudyResult.pretrend`` keys); ``cr2_htz`` and
+#: ``cr2_slope`` need a pre-period, ``randomization`` is computed only when asked for
+PRETREND_METHODS = ("crv1", "cr2", "cr2_htz", "cr2_slope", "randomization")
+
 
 def _rel_time(tab: pd.DataFrame, labels: tuple, start: np.ndarray, window: tuple[int, int] | None) -> np.ndarray:
     # Relative time counts the intakes of the estimation sample only: intakes
@@ -172,7 +176,7 @@ def event_study(
     coefs.loc[small, [c for c in coefs.columns if c not in ("rel_time", "n_students_pilot", "suppressed")]] = np.nan
     pre_idx = [j for j, t in enumerate(times) if t < 0]
     b_pre = fit.beta[pre_idx]
-    pretrend = {
+    pretrend = {  # keys: PRETREND_METHODS
         "crv1": wald_test(b_pre, V1[np.ix_(pre_idx, pre_idx)], G - 1),
         "cr2": wald_test(b_pre, V2[np.ix_(pre_idx, pre_idx)], G - 1),
     }

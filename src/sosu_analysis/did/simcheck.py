@@ -144,8 +144,11 @@ def pretrend_size_check(
     """
     from scipy import stats
 
-    from .event_study import event_study
+    from .event_study import PRETREND_METHODS, event_study
 
+    if method not in PRETREND_METHODS or method == "randomization":
+        # a misspelt name would otherwise give a table of undefined tests instead of an error
+        raise ValueError(f"method must be one of {', '.join(PRETREND_METHODS[:-1])}, got {method!r}")
     rng = np.random.default_rng(seed)
     p: dict[str, list[float]] = {o: [] for o in outcomes}
     for _ in range(n_reps):
