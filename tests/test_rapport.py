@@ -15,6 +15,7 @@ import subprocess
 import pandas as pd
 import pytest
 
+from sosu_analysis.did.power import mde_from_se, power_from_se
 from sosu_analysis.paths import project_root
 from sosu_analysis.reporting import browser, rapport, rapport_figures
 
@@ -297,14 +298,14 @@ def test_pretrend_words_do_not_claim_parallel_trends(shipped):
 def test_detectable_effect_closed_form():
     # Bloom (1995), Evaluation Review 19(5), eq. 1: MDE = (z_{1-a/2} + z_{power}) * SE; with many df the t
     # quantiles are the normal ones: z_0.975 = 1.959964, z_0.80 = 0.841621 (any normal table), so 2.801585 * SE
-    assert rapport.mde_closed_form(2.0, 1e7, 0.05, 0.8) == pytest.approx(2.801585 * 2.0, rel=1e-5)
+    assert mde_from_se(2.0, 1e7, 0.05, 0.8) == pytest.approx(2.801585 * 2.0, rel=1e-5)
     # with few df: t_{0.975, 2} = 4.302653, t_{0.80, 2} = 1.060660 (t table, e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2)
-    assert rapport.mde_closed_form(3.0, 2, 0.05, 0.8) == pytest.approx((4.302653 + 1.060660) * 3.0, rel=1e-5)
+    assert mde_from_se(3.0, 2, 0.05, 0.8) == pytest.approx((4.302653 + 1.060660) * 3.0, rel=1e-5)
     # the power at the MDE is the power the MDE was computed for (one method for both)
-    assert rapport.power_closed_form(rapport.mde_closed_form(3.0, 2.4, 0.05), 3.0, 2.4, 0.05) == pytest.approx(
+    assert power_from_se(mde_from_se(3.0, 2.4, 0.05), 3.0, 2.4, 0.05) == pytest.approx(
         0.8, abs=0.005)
     # no effect: the test rejects in alpha of the cases
-    assert rapport.power_closed_form(0.0, 3.0, 2.4, 0.05) == pytest.approx(0.05, rel=1e-9)
+    assert power_from_se(0.0, 3.0, 2.4, 0.05) == pytest.approx(0.05, rel=1e-9)
 
 
 def _milestones(horizons=(3, 6, 12)):
@@ -345,7 +346,7 @@ def test_realised_timeline_uses_the_verdicts_standard_error(shipped):
         row = real[(real.horizon == h) & (real.n_post == 4)].iloc[0]
         assert row["se_pp"] == pytest.approx(did["se_pp"], rel=1e-9)
         # and the closed form MDE with the df used (the design's Satterthwaite df, as did.csv's up to rounding)
-        assert row["mde_pp"] == pytest.approx(rapport.mde_closed_form(did["se_pp"], row["df_cr2"], 0.05), rel=1e-9)
+        assert row["mde_pp"] == pytest.approx(mde_from_se(did["se_pp"], row["df_cr2"], 0.05), rel=1e-9)
         assert row["df_cr2"] == pytest.approx(did["df"], rel=0.01)
         assert row["mde_best_pp"] == design.loc[row.name, "mde_pp"]  # the best case is kept beside it
     # the realised SE is larger than the ICC = 0 design here: the realistic MDE is too

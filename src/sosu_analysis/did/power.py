@@ -159,10 +159,32 @@ def analytic_power(design: PowerDesign, effect: float | np.ndarray, alpha: float
     return stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc)
 
 
+def mde_from_se(se: float, df: float, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Minimum detectable effect ``(t_{1-alpha/2, df} + t_{power, df}) * SE`` (Bloom 1995, eq. 1, with t for z).
+
+    In the unit of ``se``. The one place this formula is written: the analytic
+    and CR2 design MDEs and the report's timeline scaled to the realised SE
+    all call it.
+    """
+    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
+
+
+def power_from_se(effect: float, se: float, df: float, alpha: float = 0.05) -> float:
+    """Chance that the two-sided t-test (``df``) rejects when the true effect is ``effect`` (unit of ``se``).
+
+    The approximation behind :func:`mde_from_se` (the estimate is the effect
+    plus ``se`` times a central ``t(df)`` error), so the power at the MDE is
+    exactly the power the MDE was computed for; :func:`analytic_power` uses the
+    noncentral t instead, which differs slightly with few df.
+    """
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    shift = abs(effect) / se
+    return float(stats.t.sf(crit - shift, df) + stats.t.cdf(-crit - shift, df))
+
+
 def analytic_mde(design: PowerDesign, power: float = 0.8, alpha: float = 0.05) -> float:
     """Minimum detectable effect ``(t_{1-a/2} + t_{power}) * SE`` on ``t(G-2)`` (proportion)."""
-    df = design.G - 2
-    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * analytic_se(design))
+    return mde_from_se(analytic_se(design), design.G - 2, alpha, power)
 
 
 def make_dgp(design: PowerDesign, effect: float) -> Callable[[np.random.Generator], Cells]:

@@ -39,12 +39,11 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .covariance import satterthwaite_df
 from .data import Cells, as_cells
 from .model import cell_design, fit_ols
-from .power import PowerDesign, analytic_se
+from .power import PowerDesign, analytic_se, mde_from_se
 
 #: the programme the interventions target
 TARGET = "SSA"
@@ -108,8 +107,7 @@ def cr2_mde(design: PowerDesign, power: float = 0.8, alpha: float = 0.05) -> tup
     """MDE (proportion), its working-model SE and the CR2 Satterthwaite df (see module Notes)."""
     se = analytic_se(design)
     df = cr2_satterthwaite_df(design)
-    mde = (stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se
-    return float(mde), float(se), float(df)
+    return mde_from_se(se, df, alpha, power), float(se), float(df)
 
 
 def detection_timeline(

@@ -448,25 +448,6 @@ def build_timeline(data, power: pd.DataFrame, horizons: list[int], alpha: float 
     return timeline, milestones
 
 
-def mde_closed_form(se_pp: float, df: float, alpha: float, power: float = POWER) -> float:
-    """Minimum detectable effect ``(t_{1-alpha/2, df} + t_{power, df}) * SE`` (Bloom 1995, eq. 1, with t for z)."""
-    from scipy import stats
-
-    return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se_pp)
-
-
-def power_closed_form(effect_pp: float, se_pp: float, df: float, alpha: float) -> float:
-    """Chance that the two-sided t-test (``df``) rejects when the true effect is ``effect_pp``.
-
-    The same approximation as :func:`mde_closed_form`: the estimate is the effect plus a t-distributed error.
-    """
-    from scipy import stats
-
-    crit = stats.t.ppf(1 - alpha / 2, df)
-    shift = abs(effect_pp) / se_pp
-    return float(stats.t.sf(crit - shift, df) + stats.t.cdf(-crit - shift, df))
-
-
 def realised_timeline(res: Results, timeline: pd.DataFrame, milestones: pd.DataFrame,
                       definition: str = "incl_switch") -> pd.DataFrame:
     """Scale the design timeline to the standard error the verdict's estimate actually has, per horizon.
@@ -476,10 +457,13 @@ def realised_timeline(res: Results, timeline: pd.DataFrame, milestones: pd.DataF
     of the same estimate in ``did.csv``; their ratio scales the design SE of
     every later month (the future intakes), and the detectable effect and the
     power at the hoped-for effect are then computed from that SE with the
-    design's Satterthwaite df (:func:`mde_closed_form`, :func:`power_closed_form`).
+    design's Satterthwaite df (:func:`~sosu_analysis.did.power.mde_from_se`,
+    :func:`~sosu_analysis.did.power.power_from_se`).
     Columns added: ``se_best_pp``/``mde_best_pp`` (the design values, best case
     when the ICC is 0), ``scale`` and ``power_target``.
     """
+    from ..did.power import mde_from_se, power_from_se
+
     target = float(_one(res["power"], "power.csv", icc_source="estimated", method="simulation_cr2")
                    ["target_effect_pp"])
     n_post_obs = int(milestones.loc[milestones["observed"], "intake"].nunique())
@@ -497,10 +481,10 @@ def realised_timeline(res: Results, timeline: pd.DataFrame, milestones: pd.DataF
                     for h in out["horizon"]]
     out["se_pp"] = out["se_best_pp"] * out["scale"]
     ok = out["se_pp"].notna()
-    out.loc[ok, "mde_pp"] = [mde_closed_form(se, df, res.alpha) for se, df in
+    out.loc[ok, "mde_pp"] = [mde_from_se(se, df, res.alpha, POWER) for se, df in
                              zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
     out["power_target"] = float("nan")
-    out.loc[ok, "power_target"] = [power_closed_form(target, se, df, res.alpha) for se, df in
+    out.loc[ok, "power_target"] = [power_from_se(target, se, df, res.alpha) for se, df in
                                    zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
     return out
 
