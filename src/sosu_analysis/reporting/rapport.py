@@ -475,10 +475,10 @@ def realised_timeline(res: Results, timeline: pd.DataFrame, milestones: pd.DataF
         d = d[d["n_pre"] == d["n_pre"].max()] if len(d) else d
         realised = float(did_row(res, definition, h)["se_pp"])
         scales[int(h)] = realised / float(d["se_pp"].iloc[0]) if len(d) and _finite(realised) else float("nan")
-    fallback = scales.get(main_horizon(res), float("nan"))
-    fallback = fallback if _finite(fallback) else 1.0
-    out["scale"] = [scales.get(int(h), fallback) if _finite(scales.get(int(h), float("nan"))) else fallback
-                    for h in out["horizon"]]
+    # a horizon without a realised SE borrows the main horizon's ratio (none at all: the design SE as it is)
+    main = scales.get(main_horizon(res), float("nan"))
+    fallback = main if _finite(main) else 1.0
+    out["scale"] = [s if _finite(s := scales.get(int(h), float("nan"))) else fallback for h in out["horizon"]]
     out["se_pp"] = out["se_best_pp"] * out["scale"]
     ok = out["se_pp"].notna()
     out.loc[ok, "mde_pp"] = [mde_from_se(se, df, res.alpha, POWER) for se, df in
@@ -549,7 +549,7 @@ def recommendations(res: Results, when: Timing, campuses: list[str], comparison:
     longest = max(when.known) if when.known else None
     if first:
         out.append(Recommendation(
-            f"Fortsæt indsatserne uændret, og vent med {_join(comparison)}, så sammenligningen bevares.",
+            f"Fortsæt indsatserne, men indfør dem ikke på {_join(comparison)} endnu, så sammenligningen bevares.",
             "Uddannelseslederne", f"mindst til {month_da(min(first))}"))
     else:
         n_in = int(did_row(res, "incl_switch")["n_campuses"])
