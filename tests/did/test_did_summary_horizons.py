@@ -90,3 +90,14 @@ def test_event_study_titles_name_the_level_of_alpha(real_like):
         assert all("90 % CI" in ax.get_title() and "95" not in ax.get_title() for ax in fig.axes)
     finally:
         plt.close(fig)
+
+
+def test_coverage_sentence_never_shows_a_count_of_one_to_four():
+    from sosu_analysis.did.summary import coverage_sentence
+
+    row = {"horizon_months": 12, "n_students": 3, "n_intakes": 1, "n_intakes_post": 1, "last_intake": "2025-04",
+           "n_unobserved": 2}
+    text = coverage_sentence(row)
+    assert "< 5 SSA students" in text and "< 5 main-course starts" in text
+    assert " 3 " not in text and " 2 " not in text
+    assert "5,119 SSA students" in coverage_sentence({**row, "n_students": 5119, "n_unobserved": 0})

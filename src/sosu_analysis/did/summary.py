@@ -195,10 +195,13 @@ def horizon_coverage(by_horizon: Mapping[int, Any]) -> pd.DataFrame:
 
 def coverage_sentence(row: Mapping[str, Any]) -> str:
     """Say how many SSA students and intakes are observed at one horizon (a row of :func:`horizon_coverage`)."""
+    from ..definitions import MIN_CELL
     from ..privacy import shown_count
 
     h = int(row["horizon_months"])
-    text = (f"At {h} months after start, {int(row['n_students']):,} SSA students in {int(row['n_intakes'])} "
+    n = int(row["n_students"])
+    students = f"{n:,}" if n == 0 or n >= MIN_CELL else shown_count(n)  # a count of 1-4 is never shown
+    text = (f"At {h} months after start, {students} SSA students in {int(row['n_intakes'])} "
             f"intakes are observed (the last is {row['last_intake']}), {int(row['n_intakes_post'])} of them "
             "from the pilot start.")
     n_un = row.get("n_unobserved", np.nan)
