@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 __all__ = [
-    "MIN_CELL", "OUTCOMES", "OUTCOME_NAMES", "PILOT_PROGRAMME", "PROGRAMMES", "PROGRAMME_CODES",
+    "MIN_CELL", "OUTCOMES", "OUTCOME_LABEL_DA", "OUTCOME_LABEL_EN", "OUTCOME_NAMES", "PILOT_PROGRAMME",
+    "PROGRAMMES", "PROGRAMME_CODES",
     "PROGRAMME_COLOURS", "TABLE1_ORDER", "GOAL_DEFINITION", "GOAL_PROGRAMMES", "Outcome", "OutcomeSpec", "Programme",
     "ProgrammeSpec", "goal_applies", "outcome",
 ]
@@ -77,6 +78,9 @@ OUTCOMES: dict[Outcome, OutcomeSpec] = {
 }
 #: the outcome codes, in order
 OUTCOME_NAMES: tuple[Outcome, ...] = get_args(Outcome)
+#: outcome code -> its short English / Danish label ("incl. switching" / "inkl. omvalg"), for tables and figures
+OUTCOME_LABEL_EN: dict[str, str] = {name: spec.label_en for name, spec in OUTCOMES.items()}
+OUTCOME_LABEL_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
 
 
 def outcome(name: str) -> OutcomeSpec:

@@ -12,17 +12,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..danish import confidence_level, danish_axis
-from ..definitions import OUTCOMES
+from ..definitions import OUTCOME_LABEL_DA, OUTCOME_LABEL_EN
 from ..reporting.plotting import add_watermark
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
 TEXT: dict[str, dict[str, str]] = {
-    "en": {**{name: spec.label_en for name, spec in OUTCOMES.items()}, "pilot": "pilot",
+    "en": {**OUTCOME_LABEL_EN, "pilot": "pilot",
            "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
            "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
            "effect_pp": "effect on dropout (pp)", "reduction_pp": "reduction in dropout (pp)",
            "power": "power"},
-    "da": {**{name: spec.label_da for name, spec in OUTCOMES.items()}, "pilot": "pilotafdelinger",
+    "da": {**OUTCOME_LABEL_DA, "pilot": "pilotafdelinger",
            "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
            "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
            "effect_pp": "effekt på frafald (procentpoint)",

@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from ..danish import confidence_level
-from ..definitions import OUTCOMES
+from ..definitions import OUTCOME_LABEL_EN, OUTCOMES
 from .power import PowerDesign, estimate_icc, power_curve
 from .power import power_table as _power_table
 
-DEFINITION_LABEL: dict[str, str] = {name: spec.label_en for name, spec in OUTCOMES.items()}
+DEFINITION_LABEL = OUTCOME_LABEL_EN
 #: the power at which the minimum detectable effect is stated (the default of the power functions)
 TARGET_POWER = 0.8
 

@@ -46,11 +46,11 @@ import pandas as pd
 from ..atomic import sha256_file
 from ..danish import confidence_level, number, p_value, percent, points
 from ..danish import count as danish_count
-from ..definitions import GOAL_DEFINITION, OUTCOMES
+from ..definitions import GOAL_DEFINITION, OUTCOME_LABEL_DA
 from . import contracts
 
 NBSP = "\u00a0"
-DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
+DEFINITION_DA = OUTCOME_LABEL_DA
 DEFINITION_LONG = {"incl_switch": "frafald inkl. omvalg (afbrudt i alt)",
                    "excl_switch": "frafald ekskl. omvalg (afbrudt uden at begynde på en anden uddannelse)"}
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "did", "power", "event_study_pretrend",

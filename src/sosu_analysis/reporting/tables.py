@@ -25,14 +25,12 @@ import numpy as np
 import pandas as pd
 
 from .. import danish
-from ..definitions import OUTCOMES
+from ..definitions import OUTCOME_LABEL_DA, OUTCOME_LABEL_EN
 
 #: shown for a missing value (NaN, None)
 MISSING = "–"
-#: outcome definition code -> its English label, for a ``Column(labels=...)``
-DEFINITION_EN: dict[str, str] = {name: spec.label_en for name, spec in OUTCOMES.items()}
-#: the same in Danish
-DEFINITION_DA: dict[str, str] = {name: spec.label_da for name, spec in OUTCOMES.items()}
+#: outcome definition code -> its label, for a ``Column(labels=...)`` (the vocabulary's, under a short name)
+DEFINITION_EN, DEFINITION_DA = OUTCOME_LABEL_EN, OUTCOME_LABEL_DA
 
 
 @dataclass(frozen=True)
