@@ -19,7 +19,6 @@ import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -52,14 +51,13 @@ class Column:
     floor: float | None = None
 
 
+#: Danish separators -> English ones ("1.171,3" -> "1,171.3"); the rounding is danish.number's (half up)
+_TO_ENGLISH = str.maketrans(",.", ".,")
+
+
 def _number(x: float, decimals: int, language: str, grouping: bool) -> str:
-    if language == "da":
-        return danish.number(x, decimals, grouping=grouping)
-    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if q == 0:
-        q = abs(q)
-    text = f"{q:,.{decimals}f}" if grouping else f"{q:.{decimals}f}"
-    return text.replace("-", "\u2212")
+    text = danish.number(x, decimals, grouping=grouping)
+    return text if language == "da" else text.translate(_TO_ENGLISH)
 
 
 def format_cell(value: object, column: Column, language: str = "en") -> str:
