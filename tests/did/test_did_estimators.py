@@ -227,7 +227,8 @@ def test_rates_2x2_suppresses_small_dropout_counts():
     """Regression: a group of 40 students with 3 dropouts must not show the 3 (nor the rate)."""
     from did_helpers import make_students
 
-    from sosu_analysis.did.api import plot_rates_2x2, rates_2x2
+    from sosu_analysis.did.api import rates_2x2
+    from sosu_analysis.reporting.did.plots import plot_rates_2x2
 
     s = make_students(seed=3, programmes=("SSA",), start="2025-04")
     post_pilot = (s["pilot_post"] == 1)

@@ -11,6 +11,7 @@ from scipy import stats
 
 from sosu_analysis.did import api as did
 from sosu_analysis.did import summary
+from sosu_analysis.reporting.did import plots as did_plots
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.student_data import load_students
 
@@ -85,7 +86,7 @@ def test_tables_for_display_keep_every_horizon_in_order(table):
 def test_event_study_titles_name_the_level_of_alpha(real_like):
     events = did.event_study_table(real_like.main, window=(-2, 2),
                                    options=did.InferenceOptions(alpha=0.10, seed=1), randomization=False)
-    fig = did.plot_event_study(events, alpha=0.10)
+    fig = did_plots.plot_event_study(events, alpha=0.10)
     try:
         assert all("90 % CI" in ax.get_title() and "95" not in ax.get_title() for ax in fig.axes)
     finally:

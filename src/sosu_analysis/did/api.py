@@ -21,7 +21,6 @@ from .estimate import (
 from .event_study import event_study
 from .logit import att_probability, fit_logit, logit_att_crv1
 from .model import CellDesign, cell_design, fit_ols
-from .plots import add_watermark, plot_event_study, plot_power_curve, plot_rates_2x2
 from .power import (
     PowerDesign,
     analytic_mde,
@@ -41,10 +40,10 @@ from .tables import did_table, event_study_table, pretrend_table, rates_2x2
 __all__ = [
     "AVAILABLE", "Cells", "CellDesign", "CoefTest", "DEFAULT_INFERENCE", "DidResult", "ESTIMATORS", "Estimator",
     "EventStudyResult", "FittedModel", "INFERENCES", "INFERENCE_METHODS", "Inference", "InferenceOptions",
-    "LinearFit", "LogitFit", "NotEstimable", "OUTCOMES", "PowerDesign", "add_watermark", "analytic_mde",
+    "LinearFit", "LogitFit", "NotEstimable", "OUTCOMES", "PowerDesign", "analytic_mde",
     "analytic_power", "analytic_se", "as_cells", "att_probability", "cell_design", "cr2_test", "cr2_vcov",
     "crv1_test", "crv1_vcov", "did_table", "estimate_did", "estimate_icc", "event_study", "event_study_table",
-    "fit_logit", "fit_ols", "logit_att_crv1", "make_dgp", "placebo_did", "plot_event_study", "plot_power_curve",
-    "plot_rates_2x2", "power_curve", "power_table", "pretrend_table", "randomization_test", "rates_2x2",
+    "fit_logit", "fit_ols", "logit_att_crv1", "make_dgp", "placebo_did", "power_curve",
+    "power_table", "pretrend_table", "randomization_test", "rates_2x2",
     "satterthwaite_df", "simulated_power", "simulation_check", "to_cells", "wald_test", "wild_cluster_bootstrap",
 ]

@@ -2,7 +2,7 @@
 
 The figures themselves live beside the analysis they show:
 :mod:`sosu_analysis.reporting.descriptive_plots` (chapter 01), :mod:`sosu_analysis.models.plots`
-(trends) and :mod:`sosu_analysis.did.plots` (campus comparison). Programme
+(trends) and :mod:`sosu_analysis.reporting.did.plots` (campus comparison). Programme
 colours come from :mod:`sosu_analysis.definitions`, Danish tick labels from
 :func:`sosu_analysis.danish.danish_axis`.
 
