@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from sosu_analysis.definitions import OUTCOMES
-from sosu_analysis.did import summary as did_summary
+from sosu_analysis.reporting.did import summary as did_summary
 from sosu_analysis.models import api as models
 from sosu_analysis.models.descriptives import descriptive_sentences, outcome_rates
 from sosu_analysis.paths import project_root

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from sosu_analysis.did import api as did
-from sosu_analysis.did import summary
+from sosu_analysis.reporting.did import summary
 from sosu_analysis.reporting.did import plots as did_plots
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.student_data import load_students
@@ -94,7 +94,7 @@ def test_event_study_titles_name_the_level_of_alpha(real_like):
 
 
 def test_coverage_sentence_never_shows_a_count_of_one_to_four():
-    from sosu_analysis.did.summary import coverage_sentence
+    from sosu_analysis.reporting.did.summary import coverage_sentence
 
     row = {"horizon_months": 12, "n_students": 3, "n_intakes": 1, "n_intakes_post": 1, "last_intake": "2025-04",
            "n_unobserved": 2}

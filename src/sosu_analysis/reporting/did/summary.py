@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..danish import confidence_level
-from ..definitions import OUTCOME_LABEL_EN, OUTCOMES
-from .power import PowerDesign, estimate_icc, power_curve
-from .power import power_table as _power_table
+from ...danish import confidence_level
+from ...definitions import OUTCOME_LABEL_EN, OUTCOMES
+from ...did.power import PowerDesign, estimate_icc, power_curve
+from ...did.power import power_table as _power_table
 
 DEFINITION_LABEL = OUTCOME_LABEL_EN
 #: the power at which the minimum detectable effect is stated (the default of the power functions)
@@ -176,7 +176,7 @@ def horizon_coverage(by_horizon: Mapping[int, Any]) -> pd.DataFrame:
         programme left out because the horizon lies after the extract date;
         ``NaN`` when the data do not say, e.g. campus aggregates).
     """
-    from .data import TARGET_PROGRAMME, as_cells
+    from ...did.data import TARGET_PROGRAMME, as_cells
 
     rows = []
     for h, d in by_horizon.items():
@@ -195,8 +195,8 @@ def horizon_coverage(by_horizon: Mapping[int, Any]) -> pd.DataFrame:
 
 def coverage_sentence(row: Mapping[str, Any]) -> str:
     """Say how many SSA students and intakes are observed at one horizon (a row of :func:`horizon_coverage`)."""
-    from ..definitions import MIN_CELL
-    from ..privacy import shown_count
+    from ...definitions import MIN_CELL
+    from ...privacy import shown_count
 
     h = int(row["horizon_months"])
     n = int(row["n_students"])
