@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from sosu_analysis.definitions import OUTCOMES
-from sosu_analysis.reporting.did import summary as did_summary
 from sosu_analysis.models import api as models
 from sosu_analysis.models.descriptives import descriptive_sentences, outcome_rates
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.published import read_processed
 from sosu_analysis.reporting import contracts, rapport
 from sosu_analysis.reporting.contracts import CONTRACTS, ContractError
+from sosu_analysis.reporting.did import summary as did_summary
 
 ROOT = project_root()
 COMMITTED = ROOT / "reports"

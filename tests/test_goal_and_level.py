@@ -22,8 +22,8 @@ from scipy import stats  # noqa: E402
 from sosu_analysis.danish import confidence_level  # noqa: E402
 from sosu_analysis.definitions import GOAL_PROGRAMMES, goal_applies  # noqa: E402
 from sosu_analysis.models import descriptives  # noqa: E402
-from sosu_analysis.models.plots import plot_trends  # noqa: E402
 from sosu_analysis.reporting import descriptive_plots, rapport_figures  # noqa: E402
+from sosu_analysis.reporting.models.plots import plot_trends  # noqa: E402
 
 # Seed 003, Table 1 as cleaned (SOSU H; the same rows as tests/models/conftest.py):
 # programme, year, n_cohort, n_dropout_total, n_dropout_noswitch

@@ -10,10 +10,10 @@ import pytest
 from scipy import stats
 
 from sosu_analysis.did import api as did
-from sosu_analysis.reporting.did import summary
-from sosu_analysis.reporting.did import plots as did_plots
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.student_data import load_students
+from sosu_analysis.reporting.did import plots as did_plots
+from sosu_analysis.reporting.did import summary
 
 ROOT = project_root()
 EXTRACT = "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"

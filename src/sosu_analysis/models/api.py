@@ -35,7 +35,6 @@ from .multinomial import (
     predicted_shares,
 )
 from .options import CovType, Language, ModelName, Outcome
-from .plots import plot_trends, watermark_axes
 from .quasi import pearson_chi2, pearson_dispersion, quasi_cov, used_dispersion
 from .summary import ModelSummary, summary_sentences
 from .tables import (
@@ -72,10 +71,9 @@ __all__ = [
     "dispersion_table", "events_column", "fit_grouped_logit", "fit_logit_models", "fit_multinomial",
     "fit_trend", "format_p", "goal_distance", "logit_models_table", "lr_test", "lr_tests_table", "margins",
     "marginal_effects_table", "model_terms", "multinomial_coefficients", "multinomial_lr_test",
-    "multinomial_tables", "pearson_chi2", "pearson_dispersion", "plot_trends", "predicted_probabilities",
+    "multinomial_tables", "pearson_chi2", "pearson_dispersion", "predicted_probabilities",
     "predicted_shares", "programme_years", "quasi_cov", "resolve_group_cols", "run_all", "segmented_trend",
     "sosu_factors", "summary_sentences", "trend_fits", "trend_sentence", "trend_tests", "used_dispersion",
-    "watermark_axes",
 ]
 
 #: keys of :func:`run_all`'s result

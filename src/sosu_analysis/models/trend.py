@@ -299,7 +299,7 @@ def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -
         ``band_high_quasi`` (percent; the band with the quasi-binomial,
         overdispersion-scaled standard errors the trend tests' ``*_quasi``
         columns use). Programmes with fewer than two years have no curve.
-        This is what :func:`~sosu_analysis.models.plots.plot_trends` draws,
+        This is what :func:`~sosu_analysis.reporting.models.plots.plot_trends` draws,
         so a chapter that shows the trends need not fit them again.
 
     Notes

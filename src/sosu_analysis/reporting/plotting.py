@@ -1,7 +1,7 @@
 """What every figure of the package shares: one look, the synthetic-data watermark, saving.
 
 The figures themselves live beside the analysis they show:
-:mod:`sosu_analysis.reporting.descriptive_plots` (chapter 01), :mod:`sosu_analysis.models.plots`
+:mod:`sosu_analysis.reporting.descriptive_plots` (chapter 01), :mod:`sosu_analysis.reporting.models.plots`
 (trends) and :mod:`sosu_analysis.reporting.did.plots` (campus comparison). Programme
 colours come from :mod:`sosu_analysis.definitions`, Danish tick labels from
 :func:`sosu_analysis.danish.danish_axis`.
