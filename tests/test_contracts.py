@@ -21,6 +21,7 @@ from sosu_analysis.readers.published import read_processed
 from sosu_analysis.reporting import contracts, rapport
 from sosu_analysis.reporting.contracts import CONTRACTS, ContractError
 from sosu_analysis.reporting.did import summary as did_summary
+from sosu_analysis.reporting.models.summary import summary_sentences
 
 ROOT = project_root()
 COMMITTED = ROOT / "reports"
@@ -215,7 +216,7 @@ def test_power_tables_of_another_alpha_fail(tmp_path):
 # ---- structured prose -------------------------------------------------------------------------
 
 def test_model_summary_is_keyed_by_section(model_results):
-    s = models.summary_sentences(model_results)
+    s = summary_sentences(model_results)
     definitions = set(OUTCOMES)
     assert set(s.lr_tests) == definitions and set(s.overdispersion) == definitions
     programmes = set(model_results["trend_tests"]["programme"])
@@ -236,7 +237,7 @@ def test_model_summary_is_the_same_from_the_tables_chapter_02_wrote(model_result
     """Chapter 03 reads chapter 02's tables instead of fitting again: the prose must not change."""
     models.save_results(model_results, tmp_path)
     again = models.load_results(tmp_path, alpha=0.05)
-    assert models.summary_sentences(again).sentences() == models.summary_sentences(model_results).sentences()
+    assert summary_sentences(again).sentences() == summary_sentences(model_results).sentences()
     with pytest.raises(ContractError, match=r"model_settings\.csv, column 'alpha'"):
         models.load_results(tmp_path, alpha=0.10)
 
@@ -273,7 +274,7 @@ def test_lead_report_answers_are_structured(tmp_path):
 # ---- the wording follows alpha ----------------------------------------------------------------
 
 def test_interval_level_follows_alpha_in_the_models(table1):
-    s = models.summary_sentences(models.run_all(table1, goal_pct=12.0, intervention_year=2025, alpha=0.10))
+    s = summary_sentences(models.run_all(table1, goal_pct=12.0, intervention_year=2025, alpha=0.10))
     text = "\n".join(s.sentences()) + s.references
     assert "90 % CI" in text and "90 % level" in text and "95 %" not in text
 

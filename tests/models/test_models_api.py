@@ -13,8 +13,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sosu_analysis.models.api import RESULT_KEYS, run_all, summary_sentences  # noqa: E402
+from sosu_analysis.models.api import RESULT_KEYS, run_all  # noqa: E402
 from sosu_analysis.reporting.models.plots import plot_trends  # noqa: E402
+from sosu_analysis.reporting.models.summary import summary_sentences  # noqa: E402
 
 REQUIRED = {
     "logit_models": ["outcome_definition", "model", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value"],

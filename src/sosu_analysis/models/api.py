@@ -2,7 +2,8 @@ r"""Public namespace of the dropout models (issue 3).
 
 One call fits everything on the cleaned cell table::
 
-    from sosu_analysis.models.api import run_all, summary_sentences
+    from sosu_analysis.models.api import run_all
+    from sosu_analysis.reporting.models.summary import summary_sentences
     results = run_all(table1, goal_pct=12.0, intervention_year=2025)
     results["logit_models"].to_csv("logit_models.csv", index=False)
     print("\n".join(summary_sentences(results).sentences()))
@@ -36,7 +37,6 @@ from .multinomial import (
 )
 from .options import CovType, Language, ModelName, Outcome
 from .quasi import pearson_chi2, pearson_dispersion, quasi_cov, used_dispersion
-from .summary import ModelSummary, summary_sentences
 from .tables import (
     MODEL_NAMES,
     LogitModels,
@@ -63,7 +63,7 @@ from .trend import (
 )
 
 __all__ = [
-    "CATEGORY_COLUMNS", "DENOMINATOR", "TABLE_NAMES", "ModelSummary", "load_results", "save_results",
+    "CATEGORY_COLUMNS", "DENOMINATOR", "TABLE_NAMES", "load_results", "save_results",
     "trend_curves", "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "RESULT_KEYS",
     "CovType", "DesignSpec", "GroupedLogitFit", "Language", "LogitModels", "ModelName", "MultinomialFit",
     "Outcome",
@@ -73,7 +73,7 @@ __all__ = [
     "marginal_effects_table", "model_terms", "multinomial_coefficients", "multinomial_lr_test",
     "multinomial_tables", "pearson_chi2", "pearson_dispersion", "predicted_probabilities",
     "predicted_shares", "programme_years", "quasi_cov", "resolve_group_cols", "run_all", "segmented_trend",
-    "sosu_factors", "summary_sentences", "trend_fits", "trend_sentence", "trend_tests", "used_dispersion",
+    "sosu_factors", "trend_fits", "trend_sentence", "trend_tests", "used_dispersion",
 ]
 
 #: keys of :func:`run_all`'s result

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import danish
-from ..definitions import OUTCOMES
-from .options import Language
-from .trend import format_p, trend_sentence
+from ... import danish
+from ...definitions import OUTCOMES
+from ...models.options import Language
+from ...models.trend import format_p, trend_sentence
 
 
 def _fmt(x: float, decimals: int, language: Language) -> str:
