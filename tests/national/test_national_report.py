@@ -16,6 +16,7 @@ from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.config import load_config
 from sosu_analysis.pipeline.run import validate_inputs
 from sosu_analysis.reporting import contracts
+from sosu_analysis.reporting.national import plots as national_plots
 from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
 
 ROOT = project_root()
@@ -81,9 +82,9 @@ def test_report_section_and_provenance_from_the_chapter_tables(real_like, tmp_pa
 def test_figures_are_watermarked_only_when_synthetic():
     data = national.load_national(SYNTH, QUERY, "SOSU H")
     rates = national.group_rates(data.counts, "SOSU H")
-    fig = national.plots.plot_comparison(rates, SYNTHETIC_WATERMARK if data.synthetic else None)
+    fig = national_plots.plot_comparison(rates, SYNTHETIC_WATERMARK if data.synthetic else None)
     assert all(any(t.get_text() == SYNTHETIC_WATERMARK for t in ax.texts) for ax in fig.axes)
-    fig = national.plots.plot_comparison(rates, None)
+    fig = national_plots.plot_comparison(rates, None)
     assert not any(t.get_text() == SYNTHETIC_WATERMARK for ax in fig.axes for t in ax.texts)
     # decimal comma on the axes
     fig.canvas.draw()

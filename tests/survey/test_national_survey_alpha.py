@@ -20,6 +20,7 @@ from sosu_analysis.national import api as national
 from sosu_analysis.national import section, synthetic
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.published import read_processed
+from sosu_analysis.reporting.national import plots as national_plots
 from sosu_analysis.survey import plots as survey_plots
 from sosu_analysis.survey.estimate import clustered_mean
 from sosu_analysis.survey.section import index_table_da, report_section
@@ -75,10 +76,10 @@ def test_national_text_and_titles_follow_alpha(tables, national_data):
     assert "kontrolgrænse" in text  # the funnel's fixed limit, named as a control limit
     default = section.national_section(*tables[0.05], positions, national_data.provenance)
     assert f"{NINETY_FIVE}-interval" in default and NINETY not in default
-    fig = national.plots.plot_comparison(rates, None, alpha=0.10)
+    fig = national_plots.plot_comparison(rates, None, alpha=0.10)
     title = fig._suptitle.get_text()
     assert f"{NINETY}-Wilson-interval" in title and NINETY_FIVE not in title
-    funnel = national.plots.plot_funnels(national.funnel_tables(national_data.counts, 2024, "incl_switch", "SOSU H"),
+    funnel = national_plots.plot_funnels(national.funnel_tables(national_data.counts, 2024, "incl_switch", "SOSU H"),
                                          "x")
     labels = [t.get_text() for t in funnel.axes[-1].get_legend().get_texts()]
     assert f"{NINETY_FIVE}-kontrolgrænse" in labels and "99,8\u00a0%-kontrolgrænse" in labels

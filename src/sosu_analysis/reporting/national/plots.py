@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from ..danish import confidence_level, danish_axis, number, percent
-from ..definitions import OUTCOMES, TABLE1_ORDER
-from ..reporting.plotting import PROGRAMME_COLOURS, add_watermark, setup_style
-from . import funnel
-from .compare import GROUP_DA, GROUPS
+from ...danish import confidence_level, danish_axis, number, percent
+from ...definitions import OUTCOMES, TABLE1_ORDER
+from ...national import funnel
+from ...national.compare import GROUP_DA, GROUPS
+from ..plotting import PROGRAMME_COLOURS, add_watermark, setup_style
 
 GROUP_STYLE = {"school": ("#C44E52", "o", "-"), "rest": ("#4C72B0", "s", "--"), "national": ("#555555", "^", ":")}
 #: the funnel's control limits (fixed by the method, Spiegelhalter 2005; not the run's confidence level)

@@ -1,0 +1,1 @@
+"""Presentation of :mod:`sosu_analysis.national`: figures and prose over its typed results."""
