@@ -134,7 +134,7 @@ def test_reordered_column_of_chapters_07_09_is_named(tmp_path, name):
 
 def test_the_report_reads_chapter_07_and_08_through_their_contracts(tmp_path):
     """A broken national or ETU table stops the lead's report with the file and column named."""
-    from sosu_analysis.national import section as national_section
+    from sosu_analysis.reporting.national import section as national_section
 
     _copy_tables(tmp_path, {"national_rates", "national_difference", "national_trend", "national_funnel",
                             "national_provenance", "etu_association"})

@@ -11,12 +11,13 @@ import pytest
 from sosu_analysis.errors import InputError
 from sosu_analysis.national import api as national
 from sosu_analysis.national import convert as conv
-from sosu_analysis.national import section, synthetic
+from sosu_analysis.national import synthetic
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.config import load_config
 from sosu_analysis.pipeline.run import validate_inputs
 from sosu_analysis.reporting import contracts
 from sosu_analysis.reporting.national import plots as national_plots
+from sosu_analysis.reporting.national import section
 from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
 
 ROOT = project_root()

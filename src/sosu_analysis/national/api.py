@@ -11,7 +11,7 @@ import pandas as pd
 from ..definitions import OUTCOMES, outcome
 from ..errors import InputError, Problem
 from ..paths import resolve
-from . import compare, convert, etu, funnel, section  # noqa: F401 (re-exported namespace)
+from . import compare, convert, etu, funnel  # noqa: F401 (re-exported namespace)
 from .compare import comparative_trends, group_rates, school_vs_rest
 from .counts import school_counts
 from .etu import OPLAERING_QUESTIONS, association, programme_table, read_etu
@@ -19,7 +19,7 @@ from .query import load_query
 
 __all__ = ["NationalData", "load_national", "funnel_tables", "funnel_positions", "association_table",
            "association_points", "group_rates", "school_vs_rest", "comparative_trends", "read_etu",
-           "programme_table", "OPLAERING_QUESTIONS", "section"]
+           "programme_table", "OPLAERING_QUESTIONS"]
 
 
 @dataclass

@@ -16,10 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..danish import confidence_level
-from ..definitions import PROGRAMMES
-from ..reporting import contracts
-from ..reporting.rapport import num, pct, pval
+from ...danish import confidence_level
+from ...definitions import PROGRAMMES
+from .. import contracts
+from ..rapport import num, pct, pval
 
 TABLES = ("national_rates", "national_difference", "national_trend", "national_funnel", "national_provenance")
 POSITION_DA = {"inside": "inden for", "above": "over", "below": "under"}
