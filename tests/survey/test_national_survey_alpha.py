@@ -22,7 +22,7 @@ from sosu_analysis.paths import project_root
 from sosu_analysis.readers.published import read_processed
 from sosu_analysis.reporting.national import plots as national_plots
 from sosu_analysis.reporting.national import section
-from sosu_analysis.survey import plots as survey_plots
+from sosu_analysis.reporting.survey import plots as survey_plots
 from sosu_analysis.survey.estimate import clustered_mean
 from sosu_analysis.survey.section import index_table_da, report_section
 

@@ -1,0 +1,1 @@
+"""Presentation of :mod:`sosu_analysis.survey`: figures and prose over its typed results."""
