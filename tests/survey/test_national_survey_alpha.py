@@ -23,8 +23,8 @@ from sosu_analysis.readers.published import read_processed
 from sosu_analysis.reporting.national import plots as national_plots
 from sosu_analysis.reporting.national import section
 from sosu_analysis.reporting.survey import plots as survey_plots
+from sosu_analysis.reporting.survey.section import index_table_da, report_section
 from sosu_analysis.survey.estimate import clustered_mean
-from sosu_analysis.survey.section import index_table_da, report_section
 
 ROOT = project_root()
 SYNTH = ROOT / synthetic.NATIONAL_FILE.format(seed=synthetic.SEED)

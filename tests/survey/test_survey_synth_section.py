@@ -11,8 +11,8 @@ from survey_helpers import CAMPUSES, INTERVENTIONS, ROOT, SHIPPED_ITEMS, SHIPPED
 
 from sosu_analysis.cli import main
 from sosu_analysis.reporting.plotting import SYNTHETIC_WATERMARK
+from sosu_analysis.reporting.survey.section import load_section, report_section
 from sosu_analysis.survey.analysis import analyse
-from sosu_analysis.survey.section import load_section, report_section
 
 
 @pytest.fixture(scope="module")

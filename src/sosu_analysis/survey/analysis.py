@@ -2,7 +2,7 @@
 
 :func:`analyse` is what ``notebooks/09_survey.ipynb`` calls; the result
 (:class:`SurveyResults`) feeds the figures (:mod:`.plots`) and the Danish
-report section (:func:`~sosu_analysis.survey.section.report_section`).
+report section (:func:`~sosu_analysis.reporting.survey.section.report_section`).
 """
 
 from __future__ import annotations

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..atomic import write_text
-from ..danish import confidence_level, count, percent
-from ..reporting import contracts
-from ..reporting.outputs import output_folder
-from ..reporting.plotting import SYNTHETIC_WATERMARK
-from ..reporting.rapport import num
-from .analysis import SurveyResults
-from .scoring import INDEX_AGREE_SCORE
-from .tables import LOW_RESPONSE, SPU_BASELINE
+from ...atomic import write_text
+from ...danish import confidence_level, count, percent
+from ...survey.analysis import SurveyResults
+from ...survey.scoring import INDEX_AGREE_SCORE
+from ...survey.tables import LOW_RESPONSE, SPU_BASELINE
+from .. import contracts
+from ..outputs import output_folder
+from ..plotting import SYNTHETIC_WATERMARK
+from ..rapport import num
 
 GROUP_DA = {"pilot": "pilotafdelingerne", "comparison": "sammenligningsafdelingerne"}
 PERIOD_DA = {"før": "optag før pilotstart", "efter": "optag fra pilotstart"}
