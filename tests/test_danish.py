@@ -7,9 +7,7 @@ import pytest
 from babel.numbers import format_decimal, format_percent
 
 from sosu_analysis.danish import (
-    AxisFormatter,
     count,
-    danish_axis,
     format_tenths,
     interval,
     number,
@@ -21,6 +19,7 @@ from sosu_analysis.danish import (
     round_half_up_tenths,
     span,
 )
+from sosu_analysis.reporting.plotting import AxisFormatter, danish_axis
 
 matplotlib.use("Agg")
 NBSP = "\u00a0"

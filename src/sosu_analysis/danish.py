@@ -9,8 +9,9 @@ floating point.
 Every number shown in Danish (the lead's report, Danish figure labels and
 axes, Danish sentences) is formatted by the functions below:
 :func:`number`, :func:`count`, :func:`percent`, :func:`points`,
-:func:`p_value`, :func:`interval`, :func:`span` and, for matplotlib axes,
-:class:`AxisFormatter` / :func:`danish_axis`. They
+:func:`p_value`, :func:`interval` and :func:`span`; matplotlib's tick labels
+call :func:`number` through :class:`sosu_analysis.reporting.plotting.AxisFormatter`
+(this module imports no plotting library, so statistics may use it). They
 
 - round **half up**, as the ministry rounds its published shares (2,25 ->
   2,3), on the shortest decimal representation of the float (``repr``), with
@@ -31,7 +32,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from babel.numbers import format_decimal
-from matplotlib.ticker import Formatter
 
 LOCALE = "da_DK"
 #: the non-breaking space between a number and ``%`` (babel's Danish percent pattern has it)
@@ -194,47 +194,3 @@ def format_tenths(tenths: int) -> str:
     them, so that each can be compared with the source by eye and by string.
     """
     return f"{number(tenths / 10, 1)} %"
-
-
-class AxisFormatter(Formatter):
-    """Tick labels with a decimal comma (and optionally ``%``), e.g. ``0``, ``2,5``, ``5,0``; ``10 %``.
-
-    Parameters
-    ----------
-    decimals : int, optional
-        Decimals of every tick; by default the fewest that tell the ticks
-        apart (at most 3), the same for every tick of the axis.
-    percent : bool
-        Append a non-breaking space and ``%``.
-    grouping : bool
-        Group thousands (``False`` for years).
-    """
-
-    def __init__(self, decimals: int | None = None, percent: bool = False, grouping: bool = True) -> None:
-        self.decimals = decimals
-        self.percent = percent
-        self.grouping = grouping
-        self._auto = 0
-
-    @staticmethod
-    def _needed(values) -> int:
-        for d in range(4):
-            if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in values):
-                return d
-        return 3
-
-    def format_ticks(self, values):  # noqa: D102 (matplotlib's interface)
-        self._auto = self._needed(list(values)) if self.decimals is None else self.decimals
-        return [self(v, i) for i, v in enumerate(values)]
-
-    def __call__(self, x, pos=None) -> str:  # noqa: D102 (matplotlib's interface)
-        decimals = self.decimals if self.decimals is not None else self._auto
-        text = number(x, decimals, grouping=self.grouping)
-        return f"{text}{NBSP}%" if self.percent else text
-
-
-def danish_axis(ax, which: str = "y", *, decimals: int | None = None, percent: bool = False) -> None:
-    """Give an axis (``"x"``, ``"y"`` or ``"both"``) of ``ax`` Danish tick labels (see :class:`AxisFormatter`)."""
-    axes = {"x": [ax.xaxis], "y": [ax.yaxis], "both": [ax.xaxis, ax.yaxis]}[which]
-    for axis in axes:
-        axis.set_major_formatter(AxisFormatter(decimals=decimals, percent=percent))

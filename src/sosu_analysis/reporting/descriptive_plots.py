@@ -13,9 +13,9 @@ import seaborn as sns
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
-from ..danish import confidence_level, danish_axis, percent
+from ..danish import confidence_level, percent
 from ..definitions import GOAL_PROGRAMMES, OUTCOMES, PROGRAMME_COLOURS, TABLE1_ORDER, goal_applies
-from .plotting import add_watermark, setup_style
+from .plotting import add_watermark, danish_axis, setup_style
 
 YEAR_PALETTE = "Blues"
 

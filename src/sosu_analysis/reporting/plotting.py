@@ -3,8 +3,8 @@
 The figures themselves live beside the analysis they show:
 :mod:`sosu_analysis.reporting.descriptive_plots` (chapter 01), :mod:`sosu_analysis.reporting.models.plots`
 (trends) and :mod:`sosu_analysis.reporting.did.plots` (campus comparison). Programme
-colours come from :mod:`sosu_analysis.definitions`, Danish tick labels from
-:func:`sosu_analysis.danish.danish_axis`.
+colours come from :mod:`sosu_analysis.definitions`; Danish tick labels from
+:func:`danish_axis` here, the one axis formatter (numbers through :func:`sosu_analysis.danish.number`).
 
 Figures are saved as PNG and SVG with fixed metadata and a fixed SVG hash
 salt, so that the same data give the same files byte for byte.
@@ -19,12 +19,14 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter
 
 from ..atomic import atomic_path
+from ..danish import NBSP, number
 from ..definitions import PROGRAMME_COLOURS
 
-__all__ = ["PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
-           "watermark_axes"]
+__all__ = ["AxisFormatter", "PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
+           "danish_axis", "watermark_axes"]
 
 # Fixed SVG element ids for every figure of the package (else each save gets random ids).
 plt.rcParams["svg.hashsalt"] = "sosu-analysis"
@@ -75,3 +77,47 @@ def save_figure(fig: Figure, folder: str | os.PathLike, name: str) -> list[Path]
             fig.savefig(tmp, format=ext, metadata=meta, bbox_inches="tight")
         written.append(dest)
     return written
+
+
+class AxisFormatter(Formatter):
+    """Tick labels with a decimal comma (and optionally ``%``), e.g. ``0``, ``2,5``, ``5,0``; ``10 %``.
+
+    Parameters
+    ----------
+    decimals : int, optional
+        Decimals of every tick; by default the fewest that tell the ticks
+        apart (at most 3), the same for every tick of the axis.
+    percent : bool
+        Append a non-breaking space and ``%``.
+    grouping : bool
+        Group thousands (``False`` for years).
+    """
+
+    def __init__(self, decimals: int | None = None, percent: bool = False, grouping: bool = True) -> None:
+        self.decimals = decimals
+        self.percent = percent
+        self.grouping = grouping
+        self._auto = 0
+
+    @staticmethod
+    def _needed(values) -> int:
+        for d in range(4):
+            if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in values):
+                return d
+        return 3
+
+    def format_ticks(self, values):  # noqa: D102 (matplotlib's interface)
+        self._auto = self._needed(list(values)) if self.decimals is None else self.decimals
+        return [self(v, i) for i, v in enumerate(values)]
+
+    def __call__(self, x, pos=None) -> str:  # noqa: D102 (matplotlib's interface)
+        decimals = self.decimals if self.decimals is not None else self._auto
+        text = number(x, decimals, grouping=self.grouping)
+        return f"{text}{NBSP}%" if self.percent else text
+
+
+def danish_axis(ax, which: str = "y", *, decimals: int | None = None, percent: bool = False) -> None:
+    """Give an axis (``"x"``, ``"y"`` or ``"both"``) of ``ax`` Danish tick labels (see :class:`AxisFormatter`)."""
+    axes = {"x": [ax.xaxis], "y": [ax.yaxis], "both": [ax.xaxis, ax.yaxis]}[which]
+    for axis in axes:
+        axis.set_major_formatter(AxisFormatter(decimals=decimals, percent=percent))

@@ -5,8 +5,8 @@ Every figure here is drawn :data:`WIDTH_IN` inches wide with text of at least
 page margins) its smallest text is still at least 11 px high:
 ``MIN_FONT_PT * 366 / (72 * WIDTH_IN)`` (the report's browser test checks it
 from the image sizes the browser actually shows). Several panels are stacked,
-never put side by side. Axes use decimal commas (the formatter calls
-:func:`sosu_analysis.reporting.rapport.num`), and every figure made from synthetic
+never put side by side. Axes use decimal commas (the one axis formatter,
+:func:`sosu_analysis.reporting.plotting.danish_axis`), and every figure made from synthetic
 data carries the watermark on every panel.
 """
 
@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from statsmodels.stats.proportion import proportion_confint
 
 from ..definitions import GOAL_PROGRAMMES, goal_applies
-from .plotting import PROGRAMME_COLOURS, setup_style
+from .plotting import PROGRAMME_COLOURS, danish_axis, setup_style
 
 #: width of every report figure (inches) and its smallest font size (points)
 WIDTH_IN = 4.6
@@ -71,16 +71,6 @@ def add_watermark(fig: Figure, text: str | None) -> Figure:
             if ext.width <= box.width * 0.96 and ext.height <= box.height * 0.96:
                 break
     return fig
-
-
-def comma_axis(axis, decimals: int | None = None) -> None:
-    """Tick labels with a decimal comma (and as few decimals as the ticks need)."""
-
-    def fmt(x: float, _pos: int | None = None) -> str:
-        d = decimals if decimals is not None else (0 if float(x).is_integer() else 1)
-        return _num(x, d)
-
-    axis.set_major_formatter(ticker.FuncFormatter(fmt))
 
 
 def wilson(events: Sequence[float], trials: Sequence[float], alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -144,7 +134,7 @@ def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float |
         ax.yaxis.set_major_locator(ticker.MultipleLocator(5))
         ax.set_xticks(years, [str(int(y)) for y in years])
         ax.set_xlim(years[0] - 0.3, years[-1] + 0.3)
-        comma_axis(ax.yaxis)
+        danish_axis(ax, "y")
         ax.legend(loc="upper left", ncol=3, frameon=True, columnspacing=0.8, handlelength=1.5)
     fig.tight_layout()
     return fig
@@ -180,7 +170,7 @@ def pilot_rates_figure(rates: pd.DataFrame, alpha: float = 0.05, watermark: str 
         ax.set_ylim(0, max(ymax * 1.3, 5))
         ax.set_xticks([0, 1], [PERIOD_DA["pre"], PERIOD_DA["post"]])
         ax.set_xlim(-0.4, 1.4)
-        comma_axis(ax.yaxis)
+        danish_axis(ax, "y")
         ax.legend(loc="lower center", ncol=1, frameon=True)
     fig.tight_layout()
     return add_watermark(fig, watermark)
@@ -214,7 +204,7 @@ def pilot_estimates_figure(did: pd.DataFrame, horizons: Sequence[int], estimator
     ax.axvline(0, color="#333333", linewidth=1.2)
     ax.set_yticks(range(len(rows)), [lab for lab, _, _ in reversed(rows)])
     ax.set_xlabel("Forskel i frafald (procentpoint)\n← lavere på pilotafdelinger   højere →")
-    comma_axis(ax.xaxis)
+    danish_axis(ax, "x")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
     return add_watermark(fig, watermark)
@@ -256,7 +246,7 @@ def timeline_figure(timeline: pd.DataFrame, milestones: pd.DataFrame, target_pp:
     ax.set_ylabel("Mindste virkning, der kan\npåvises (procentpoint)")
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    comma_axis(ax.yaxis)
+    danish_axis(ax, "y")
     ax.legend(title="Status målt efter", loc="upper right", frameon=True)
     fig.tight_layout()
     return add_watermark(fig, watermark)

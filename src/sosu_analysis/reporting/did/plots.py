@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ...danish import confidence_level, danish_axis
+from ...danish import confidence_level
 from ...definitions import OUTCOME_LABEL_DA, OUTCOME_LABEL_EN
-from ..plotting import add_watermark
+from ..plotting import add_watermark, danish_axis
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
 TEXT: dict[str, dict[str, str]] = {

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ...danish import confidence_level, danish_axis, percent
+from ...danish import confidence_level, percent
 from ...definitions import GOAL_PROGRAMMES, OUTCOMES, PROGRAMME_COLOURS, goal_applies
 from ...models.data import check_table
 from ...models.descriptives import wilson_interval
 from ...models.options import Language
 from ...models.trend import programme_years, trend_curves
-from ..plotting import setup_style, watermark_axes
+from ..plotting import danish_axis, setup_style, watermark_axes
 
 
 def plot_trends(table1: pd.DataFrame, goal_pct: float | None = 12.0, *, watermark: str | None = None,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
-from ...danish import confidence_level, danish_axis, number, percent
+from ...danish import confidence_level, number, percent
 from ...definitions import OUTCOMES, TABLE1_ORDER
 from ...national import funnel
 from ...national.compare import GROUP_DA, GROUPS
-from ..plotting import PROGRAMME_COLOURS, add_watermark, setup_style
+from ..plotting import PROGRAMME_COLOURS, AxisFormatter, add_watermark, danish_axis, setup_style
 
 GROUP_STYLE = {"school": ("#C44E52", "o", "-"), "rest": ("#4C72B0", "s", "--"), "national": ("#555555", "^", ":")}
 #: the funnel's control limits (fixed by the method, Spiegelhalter 2005; not the run's confidence level)
@@ -25,7 +25,7 @@ LEVEL_STYLE = {level: (style, f"{confidence_level(1 - level)}-kontrolgrænse")
 
 
 def danish_axes(ax, x: bool = True, y: bool = True) -> None:
-    """Write tick labels with a decimal comma (``2,5`` not ``2.5``) via :func:`sosu_analysis.danish.danish_axis`."""
+    """Write tick labels with a decimal comma (``2,5`` not ``2.5``) (:func:`..plotting.danish_axis`)."""
     if x:
         danish_axis(ax, "x")
     if y:
@@ -59,7 +59,7 @@ def plot_comparison(rates: pd.DataFrame, watermark: str | None = None, school_la
                 ax.errorbar(x, y, yerr=err, fmt=marker, ls=ls, color=colour, capsize=3, label=label, ms=5)
             years = sorted(d["year"].astype(int).unique())
             ax.set_xticks(years)
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(round(v))}"))
+            ax.xaxis.set_major_formatter(AxisFormatter(decimals=0, grouping=False))
             danish_axes(ax, x=False)
             ax.set_ylim(bottom=0)
             if i == 0:
@@ -114,7 +114,7 @@ def plot_funnels(tables: dict[str, tuple[pd.DataFrame, float]], title: str, wate
         ax.set_xlabel("Optag (antal elever)")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(v):,d}".replace(",", ".")))
+        ax.xaxis.set_major_formatter(AxisFormatter(decimals=0))
         danish_axes(ax, x=False)
     axes[0][0].set_ylabel("Frafald, % af optag")
     axes[0][-1].legend(loc="upper right", fontsize=7)

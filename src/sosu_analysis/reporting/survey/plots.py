@@ -6,9 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...danish import confidence_level, danish_axis, percent
+from ...danish import confidence_level, percent
 from ...survey.tables import SPU_BASELINE
-from ..plotting import add_watermark, setup_style
+from ..plotting import add_watermark, danish_axis, setup_style
 
 
 def _pct(x: float) -> str:
