@@ -161,3 +161,7 @@ def goal_applies(programme: str | None, definition: str) -> bool:
 
 #: smallest number of students a published cell from student-level data may show (the project's privacy rule)
 MIN_CELL = 5
+
+#: drawn on every figure and shown on every page made from synthetic student data (the readers
+#: attach it to what they load; :mod:`sosu_analysis.reporting.plotting` draws it)
+SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"

@@ -14,9 +14,8 @@ from typing import Any
 import pandas as pd
 
 from .. import students
-from ..definitions import outcome
+from ..definitions import SYNTHETIC_WATERMARK, outcome
 from ..paths import resolve
-from ..reporting.plotting import SYNTHETIC_WATERMARK
 
 
 @dataclass

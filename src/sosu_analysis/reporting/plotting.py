@@ -23,16 +23,13 @@ from matplotlib.ticker import Formatter
 
 from ..atomic import atomic_path
 from ..danish import NBSP, number
-from ..definitions import PROGRAMME_COLOURS
+from ..definitions import PROGRAMME_COLOURS, SYNTHETIC_WATERMARK
 
 __all__ = ["AxisFormatter", "PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
            "danish_axis", "watermark_axes"]
 
 # Fixed SVG element ids for every figure of the package (else each save gets random ids).
 plt.rcParams["svg.hashsalt"] = "sosu-analysis"
-
-#: drawn on every figure and shown on every page made from synthetic student data
-SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"
 
 
 def setup_style() -> None:

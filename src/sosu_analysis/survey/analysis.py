@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..definitions import SYNTHETIC_WATERMARK
 from ..paths import resolve
-from ..reporting.plotting import SYNTHETIC_WATERMARK
 from ..students import derive_columns, read_campuses, read_extract, read_interventions
 from . import tables
 from .estimate import METHOD
