@@ -165,3 +165,11 @@ MIN_CELL = 5
 #: drawn on every figure and shown on every page made from synthetic student data (the readers
 #: attach it to what they load; :mod:`sosu_analysis.reporting.plotting` draws it)
 SYNTHETIC_WATERMARK = "SYNTETISKE DATA – ikke resultater for SOSU H"
+
+#: the statuses of the ministry's published table: (tidy suffix, Danish label)
+STATUSES: tuple[tuple[str, str], ...] = (
+    ("in_progress", "I gang"),
+    ("dropout_switch", "Afbrudt med omvalg"),
+    ("dropout_noswitch", "Afbrudt uden omvalg"),
+    ("dropout_total", "Afbrudt totalt"),
+)

@@ -12,8 +12,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from ..danish import confidence_level, format_tenths, round_half_up_tenths
-from ..definitions import GOAL_PROGRAMMES, OUTCOMES, goal_applies
-from ..readers.published import STATUSES
+from ..definitions import GOAL_PROGRAMMES, OUTCOMES, STATUSES, goal_applies
 
 
 def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..danish import parse_count, parse_pct_tenths, round_half_up_tenths
 from ..definitions import PROGRAMMES as SPECS
-from ..definitions import TABLE1_ORDER
+from ..definitions import STATUSES, TABLE1_ORDER
 from ..errors import InputError, Problem
 from .rawtable import RawTable, read_raw_table
 from .validation import Kind, register
@@ -50,13 +50,6 @@ PROGRAMMES: dict[str, tuple[str, ...]] = {
     code: (SPECS[code].name_da, *SPECS[code].aliases, code.lower()) for code in TABLE1_ORDER}
 _PROGRAMME_BY_NAME = {name: code for code, names in PROGRAMMES.items() for name in names}
 
-#: the statuses of the published table: (tidy suffix, Danish label)
-STATUSES: tuple[tuple[str, str], ...] = (
-    ("in_progress", "I gang"),
-    ("dropout_switch", "Afbrudt med omvalg"),
-    ("dropout_noswitch", "Afbrudt uden omvalg"),
-    ("dropout_total", "Afbrudt totalt"),
-)
 
 #: earliest plausible year of a published row (uddannelsesstatistik.dk's series start later)
 MIN_YEAR = 2000
