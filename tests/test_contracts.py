@@ -21,6 +21,7 @@ from sosu_analysis.readers.published import read_processed
 from sosu_analysis.reporting import contracts, rapport
 from sosu_analysis.reporting.contracts import CONTRACTS, ContractError
 from sosu_analysis.reporting.did import summary as did_summary
+from sosu_analysis.reporting.models.results import load_results, save_results
 from sosu_analysis.reporting.models.summary import summary_sentences
 
 ROOT = project_root()
@@ -235,17 +236,17 @@ def test_model_summary_is_keyed_by_section(model_results):
 
 def test_model_summary_is_the_same_from_the_tables_chapter_02_wrote(model_results, tmp_path):
     """Chapter 03 reads chapter 02's tables instead of fitting again: the prose must not change."""
-    models.save_results(model_results, tmp_path)
-    again = models.load_results(tmp_path, alpha=0.05)
+    save_results(model_results, tmp_path)
+    again = load_results(tmp_path, alpha=0.05)
     assert summary_sentences(again).sentences() == summary_sentences(model_results).sentences()
     with pytest.raises(ContractError, match=r"model_settings\.csv, column 'alpha'"):
-        models.load_results(tmp_path, alpha=0.10)
+        load_results(tmp_path, alpha=0.10)
 
 
 def test_chapter_03_does_not_fit_the_models_again():
     nb = json.loads((ROOT / "notebooks/03_trends.ipynb").read_text(encoding="utf-8"))
     code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-    assert "run_all(" not in code and "models.load_results(" in code
+    assert "run_all(" not in code and "load_results(" in code
     assert "curves=" in code  # the trend figure draws chapter 02's curves
 
 

@@ -1,8 +1,8 @@
 """Logistic, multinomial and trend models of dropout, with and without programme switching (issue 3).
 
-The public namespace is :mod:`sosu_analysis.models.api` (``run_all``,
-``summary_sentences``, ``plot_trends`` and the building blocks). Files, one
-job each:
+The public namespace is :mod:`sosu_analysis.models.api` (``run_all`` and the
+building blocks); their prose, figure and table files are in :mod:`sosu_analysis.reporting.models`.
+Files, one job each:
 
 - ``data.py``: the cell table the models take, checked; outcome definitions;
 - ``design.py``: treatment-coded design matrices with readable names;
@@ -13,9 +13,9 @@ job each:
 - ``trend.py``: logistic trend, Cochran–Armitage, segmented trend, fitted trend curves, distance to the goal,
   sentences;
 - ``tables.py``: the SOSU models and the output tables;
-- ``summary.py``: the prose of the results, keyed by section (:class:`~.summary.ModelSummary`);
-- ``plots.py``: observed rates with fitted trends.
+- ``reporting/models/summary.py``, ``plots.py``, ``results.py``: the prose of the results, the trend
+  figure, and the tables written through their contracts.
 
-Chapter 02 fits once and writes every table (``api.save_results``); later chapters read them back
-(``api.load_results``) through :mod:`sosu_analysis.reporting.contracts`.
+Chapter 02 fits once and writes every table (``reporting.models.results.save_results``); later
+chapters read them back (``load_results``) through :mod:`sosu_analysis.reporting.contracts`.
 """

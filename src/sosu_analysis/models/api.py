@@ -17,12 +17,10 @@ dropped out).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import pandas as pd
 
-from ..reporting import contracts
 from .data import DENOMINATOR, KNOWN_GROUP_COLUMNS, check_table, events_column, resolve_group_cols
 from .design import DesignSpec, build_design
 from .glm import GroupedLogitFit, coefficient_table, fit_grouped_logit, lr_test
@@ -63,8 +61,8 @@ from .trend import (
 )
 
 __all__ = [
-    "CATEGORY_COLUMNS", "DENOMINATOR", "TABLE_NAMES", "load_results", "save_results",
-    "trend_curves", "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "RESULT_KEYS",
+    "CATEGORY_COLUMNS", "DENOMINATOR", "TABLE_NAMES", "trend_curves",
+    "KNOWN_GROUP_COLUMNS", "MODEL_NAMES", "RESULT_KEYS",
     "CovType", "DesignSpec", "GroupedLogitFit", "Language", "LogitModels", "ModelName", "MultinomialFit",
     "Outcome",
     "average_marginal_effects", "build_design", "check_table", "cochran_armitage", "coefficient_table",
@@ -139,28 +137,3 @@ def run_all(table1: pd.DataFrame, goal_pct: float = 12.0, intervention_year: int
         "first_year": int(cells["year"].min()), "last_year": int(cells["year"].max()),
     }])
     return {k: out[k] for k in RESULT_KEYS}
-
-
-def save_results(results: dict[str, pd.DataFrame], output_dir: str | os.PathLike) -> None:
-    """Write every table of :func:`run_all` to ``OUTPUT/tables`` through its contract (chapter 02).
-
-    The models are fitted once per run: later chapters read these tables
-    back with :func:`load_results` instead of fitting again.
-    """
-    contracts.write_tables({TABLE_NAMES[k]: results[k] for k in RESULT_KEYS}, output_dir)
-
-
-def load_results(output_dir: str | os.PathLike, alpha: float | None = None) -> dict[str, pd.DataFrame]:
-    """Read back the tables :func:`save_results` wrote, with their declared types, keyed as :func:`run_all`.
-
-    With ``alpha`` given, the tables must have been fitted with it (else a
-    :class:`~sosu_analysis.reporting.contracts.ContractError`: rerun chapter 02).
-    """
-    tables = contracts.read_tables(output_dir, TABLE_NAMES.values())
-    if alpha is not None:
-        fitted = set(float(a) for a in tables["model_settings"]["alpha"])
-        if fitted != {float(alpha)}:
-            path = contracts.table_path(output_dir, "model_settings")
-            raise contracts.ContractError(f"{path}, column 'alpha': the models were fitted with alpha = "
-                                          f"{sorted(fitted)}, this chapter runs with {alpha:g}; rerun chapter 02")
-    return {k: tables[TABLE_NAMES[k]] for k in RESULT_KEYS}

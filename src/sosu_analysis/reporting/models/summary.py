@@ -1,7 +1,7 @@
 """The prose of the dropout models, generated from the result tables and keyed by section.
 
 :func:`summary_sentences` turns the tables of :func:`~sosu_analysis.models.api.run_all`
-(or the same tables read back with :func:`~sosu_analysis.models.api.load_results`)
+(or the same tables read back with :func:`~sosu_analysis.reporting.models.results.load_results`)
 into a :class:`ModelSummary`: one attribute per section, keyed by outcome
 definition or programme, so a notebook shows a section by name.
 """
