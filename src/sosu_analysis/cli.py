@@ -17,7 +17,7 @@ from .errors import InputError
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules that add their own subcommands with ``add_subparser(subparsers)``
-SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.students.cli", "sosu_analysis.national.fetch_cli",
+SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.commands.students", "sosu_analysis.national.fetch_cli",
                                         "sosu_analysis.survey.cli", "sosu_analysis.importer.cli")
 
 

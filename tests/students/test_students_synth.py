@@ -10,8 +10,8 @@ import pytest
 from students_helpers import ROOT
 
 from sosu_analysis.atomic import write_csv
+from sosu_analysis.commands.students import main
 from sosu_analysis.students import derive_columns, generate, read_campuses, read_extract
-from sosu_analysis.students.cli import main
 from sosu_analysis.students.synth import table1_rates
 
 SHIPPED = ROOT / "data" / "raw" / "synthetic" / "students_synthetic_seed20250401_effect-5.csv"

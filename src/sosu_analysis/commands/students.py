@@ -2,7 +2,7 @@
 
 The main CLI hooks this in with::
 
-    from sosu_analysis.students.cli import add_subparser
+    from sosu_analysis.commands.students import add_subparser
     add_subparser(subparsers)          # then: return args.func(args)
 
 The handler returns an exit code: 0 on success, 2 on a user error (message
@@ -20,8 +20,8 @@ from ..errors import InputError
 from ..paths import resolve
 from ..pipeline.config import Config
 from ..readers.published import clean_published
-from .campuses import read_campuses
-from .synth import default_name, generate, write_synthetic
+from ..students.campuses import read_campuses
+from ..students.synth import default_name, generate, write_synthetic
 
 DEFAULT_CAMPUSES = "data/raw/campuses.csv"
 
@@ -102,7 +102,7 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m sosu_analysis.students.cli synth ...``) until the main CLI hooks it in."""
+    """Stand-alone entry (``python -m sosu_analysis.commands.students synth ...``) until the main CLI hooks it in."""
     parser = argparse.ArgumentParser(prog="sosu-analysis")
     add_subparser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
