@@ -16,9 +16,9 @@ from ..errors import InputError
 from ..paths import resolve
 from ..pipeline.config import Config
 from ..students.campuses import read_campuses
-from .importer import wide_to_long
-from .reader import project_interventions, project_items, read_survey
-from .synth import default_survey_name, generate_survey, write_survey
+from ..survey.importer import wide_to_long
+from ..survey.reader import project_interventions, project_items, read_survey
+from ..survey.synth import default_survey_name, generate_survey, write_survey
 
 DEFAULT_CAMPUSES = "data/raw/campuses.csv"
 
