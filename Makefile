@@ -39,9 +39,10 @@ browser: ## Install Debian's Chromium, the DejaVu fonts the report uses and pdft
 report: $(STAMP) browser ## Run the whole pipeline on the shipped data: reports/ and the stored notebook outputs
 	$(BIN)/sosu-analysis run --config config/default.yaml --output reports --update-notebooks
 
-lint: $(STAMP) ## Check style (ruff, with pydocstyle rules) and types (mypy); config in pyproject.toml
+lint: $(STAMP) ## Check style (ruff, pydocstyle rules), types (mypy) and the layers (lint-imports); config in pyproject.toml
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint ## Run lint, the unit tests and the nbval checks of the stored notebooks
 	$(BIN)/python -m pytest -q tests
