@@ -102,3 +102,47 @@ def test_goals_without_the_dropout_goal_are_refused(tmp_path):
     p.write_text("\n".join(line for line in src if "Frafald" not in line) + "\n", encoding="utf-8")
     res = run_cli("validate", str(p))
     assert res.returncode == 2 and "dropout goal" in res.stderr and "Traceback" not in res.stderr
+
+
+LAZY_PROBE = """
+import sys
+from sosu_analysis import cli
+try:
+    cli.main({argv!r})
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("pandas", "numpy", "statsmodels", "matplotlib", "scipy") if m in sys.modules)
+subcommands = sorted(m for m in cli.SUBCOMMAND_MODULES if m in sys.modules)
+print(repr((heavy, subcommands)))
+"""
+
+
+def _imported_by(argv):
+    res = subprocess.run([sys.executable, "-c", LAZY_PROBE.format(argv=argv)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    return eval(res.stdout.strip().splitlines()[-1])
+
+
+def test_help_imports_no_subcommand_module_and_no_numerical_library():
+    """`sosu-analysis --help` builds the parser without importing a subcommand (each cost ~1 s of pandas & co.)."""
+    heavy, subcommands = _imported_by(["--help"])
+    assert subcommands == [] and heavy == []
+
+
+def test_a_subcommand_imports_its_own_module_only():
+    heavy, subcommands = _imported_by(["synth-survey", "--help"])
+    assert subcommands == ["sosu_analysis.commands.survey"]
+
+
+def test_the_listed_help_line_is_the_one_each_module_gives():
+    import argparse
+
+    from sosu_analysis import cli
+
+    parser = cli.build_parser("all")
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    given = {c.dest: c.help for c in sub._choices_actions}
+    assert set(cli.SUBCOMMANDS) <= set(given)
+    for name, (_, help_line) in cli.SUBCOMMANDS.items():
+        assert given[name] == help_line, name

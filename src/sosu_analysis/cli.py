@@ -16,9 +16,26 @@ from .errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-#: modules that add their own subcommands with ``add_subparser(subparsers)``
-SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.commands.students", "sosu_analysis.national.fetch_cli",
-                                        "sosu_analysis.commands.survey", "sosu_analysis.importer.cli")
+#: subcommands defined in their own modules: name -> (module, the one-line help ``--help`` lists).
+#: A module adds its subcommands' arguments with ``add_subparser(subparsers)`` and is imported only
+#: when one of its subcommands is asked for, so ``sosu-analysis --help`` (and ``run``, ``validate``)
+#: import none of them (pandas, statsmodels ...). tests/test_cli.py checks that each help line here
+#: is the one the module itself gives.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "synth": ("sosu_analysis.commands.students",
+              "write a SYNTHETIC student extract calibrated to the published Table 1"),
+    "fetch": ("sosu_analysis.national.fetch_cli",
+              "fetch tables from uddannelsesstatistik.dk's API (or replay a stored answer offline)"),
+    "synth-survey": ("sosu_analysis.commands.survey",
+                     "write a SYNTHETIC survey (long layout) calibrated to seed 003"),
+    "survey-import": ("sosu_analysis.commands.survey",
+                      "convert a wide survey export (one column per item) to the long layout"),
+    "import": ("sosu_analysis.importer.cli",
+               "import the school's export (Z-udskrift): pseudonymize CPR, drop names, write the student extract"),
+}
+
+#: modules that add their own subcommands with ``add_subparser(subparsers)``, in the order of :data:`SUBCOMMANDS`
+SUBCOMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in SUBCOMMANDS.values()))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -57,8 +74,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser of ``sosu-analysis`` and its subcommands."""
+def _command(argv: list[str]) -> str | None:
+    """Return the subcommand named in ``argv`` (its first word that is not an option), or ``None``."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser of ``sosu-analysis`` and its subcommands.
+
+    Only the module of ``command`` (see :data:`SUBCOMMANDS`) is imported and adds its arguments;
+    every other subcommand is listed with its help line alone. ``command="all"`` imports them all.
+    """
     parser = argparse.ArgumentParser(
         prog="sosu-analysis",
         description="Dropout on the SOSU main courses at SOSU H: check inputs, run the analysis.",
@@ -83,14 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also store the executed outputs in notebooks/ (default config and output only)")
     p.set_defaults(func=_cmd_run)
 
-    for mod in SUBCOMMAND_MODULES:
-        importlib.import_module(mod).add_subparser(sub)
+    wanted = {module for name, (module, _) in SUBCOMMANDS.items() if command in (name, "all")}
+    loaded: set[str] = set()
+    for name, (module, help_line) in SUBCOMMANDS.items():
+        if module not in wanted:
+            sub.add_parser(name, help=help_line)  # listed only: never parsed, as its module is not loaded
+        elif module not in loaded:
+            importlib.import_module(module).add_subparser(sub)
+            loaded.add(module)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 a notebook failed, 2 bad input or usage)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command(argv))
     args = parser.parse_args(argv)
     try:
         return args.func(args)
