@@ -46,3 +46,66 @@ def fresh_run(tmp_path_factory):
     cfg = load_config("config/default.yaml")
     run_pipeline(cfg, out, progress=lambda _: None)
     return cfg, out
+
+
+#: power simulations of a run that tests wiring and verdicts, not the power (the shipped config has 200);
+#: the power numbers themselves are checked by tests/did and against the committed tables (``fresh_run``)
+WIRING_POWER_REPS = 20
+
+
+@pytest.fixture(scope="session")
+def wiring_config(tmp_path_factory) -> Path:
+    """The default config with :data:`WIRING_POWER_REPS` power simulations (a file, written once)."""
+    import yaml
+
+    cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text(encoding="utf-8"))
+    cfg["power_reps"] = WIRING_POWER_REPS
+    path = tmp_path_factory.mktemp("wiring") / "config.yaml"
+    path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return path
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def synth_run(tmp_path_factory, wiring_config):
+    """The whole pipeline on another synthetic extract, as a user runs it; each extract once per session.
+
+    ``synth_run(seed, effect, scale=1.0)`` runs ``sosu-analysis synth`` and then
+    ``sosu-analysis run --config C --students FILE --output DIR`` (subprocesses, as a user would;
+    ``C`` is the default config with :data:`WIRING_POWER_REPS` power simulations) and returns
+    ``{"out", "students", "stderr", "before", "changed"}``: ``before`` holds the digests of
+    ``data/processed`` and ``reports`` taken before the run, ``changed()`` names those folders that
+    differ from them now. Tests that need the same extract share the run.
+    """
+    import subprocess
+    import sys
+
+    runs: dict[tuple[int, float, float], dict] = {}
+
+    def run(seed: int, effect: float, scale: float = 1.0) -> dict:
+        key = (seed, float(effect), float(scale))
+        if key not in runs:
+            folder = tmp_path_factory.mktemp(f"synth{seed}")
+            students = folder / f"students_synthetic_seed{seed}_effect{effect:g}.csv"
+            before = {d: _digest(ROOT / d) for d in ("data/processed", "reports")}
+            cli = [sys.executable, "-m", "sosu_analysis"]
+            res = subprocess.run(cli + ["synth", "--seed", str(seed), f"--effect={effect}", f"--scale={scale}",
+                                        "--out", str(students)], capture_output=True, text=True, cwd=ROOT,
+                                 timeout=600)
+            assert res.returncode == 0, res.stderr
+            out = folder / "reports"
+            res = subprocess.run(cli + ["run", "--config", str(wiring_config), "--students", str(students),
+                                        "--output", str(out)], capture_output=True, text=True, cwd=ROOT,
+                                 timeout=1800)
+            assert res.returncode == 0, res.stderr
+            runs[key] = {"out": out, "students": students, "stderr": res.stderr, "before": before,
+                         "changed": lambda b=before: [d for d, h in b.items() if _digest(ROOT / d) != h]}
+        return runs[key]
+
+    return run

@@ -7,47 +7,26 @@ numbers and the sentences must follow the new data, and stay labelled synthetic.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 import yaml
 
 from sosu_analysis.paths import project_root
 
+pytestmark = pytest.mark.e2e
+
 ROOT = project_root()
 DID_COLUMNS = ["outcome_definition", "horizon_months", "estimator", "inference", "att_pp", "ci_low_pp",
                "ci_high_pp", "p_value", "n_students", "n_campuses", "n_pilot_campuses"]
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "sosu_analysis", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=1800)
-
-
-def _digest(folder):
-    import hashlib
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def other_run(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("other")
-    before = {d: _digest(ROOT / d) for d in ("data/processed", "reports")}
-    extract = tmp / "students_synthetic_seed7_effect0.csv"
-    res = _cli("synth", "--seed", "7", "--effect", "0", "--out", str(extract))
-    assert res.returncode == 0, res.stderr
-    cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text())
-    cfg["power_reps"] = 20  # fewer simulations: this test checks the plumbing, not the power
-    (tmp / "config.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
-    out = tmp / "reports"
-    res = _cli("run", "--config", str(tmp / "config.yaml"), "--students", str(extract), "--output", str(out))
-    assert res.returncode == 0, res.stderr
-    k = len(cfg["notebooks"])
-    assert f"[{k}/{k}] 06_rapport: done" in res.stderr  # progress is shown
-    return {"out": out, "before": before}
+def other_run(synth_run):
+    """Seed 7, true effect 0 (shared with test_rapport_other_data's no-effect run); few power simulations."""
+    run = synth_run(7, 0.0)
+    k = len(yaml.safe_load((ROOT / "config/default.yaml").read_text())["notebooks"])
+    assert f"[{k}/{k}] 06_rapport: done" in run["stderr"]  # progress is shown
+    return run
 
 
 def test_did_table_follows_the_new_extract(other_run):
@@ -69,8 +48,8 @@ def test_new_extract_is_labelled_synthetic(other_run):
 
 def test_committed_processed_data_and_reports_untouched(other_run):
     assert (other_run["out"] / "processed/table1_clean.csv").is_file()
-    for folder, digest in other_run["before"].items():
-        assert _digest(ROOT / folder) == digest, folder
+    assert set(other_run["before"]) == {"data/processed", "reports"}
+    assert other_run["changed"]() == []
 
 
 def _summary(page: str) -> str:

@@ -15,6 +15,8 @@ from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.config import load_config
 from sosu_analysis.pipeline.run import run_pipeline
 
+pytestmark = pytest.mark.e2e  # the whole pipeline once per session (``fresh_run``), shared with other modules
+
 ROOT = project_root()
 
 

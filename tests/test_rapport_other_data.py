@@ -2,8 +2,10 @@
 
 Each extract is made with ``sosu-analysis synth`` and run through the whole
 pipeline with ``sosu-analysis run --students FILE --output DIR`` (as a user
-would). Two full runs take about two minutes; they are part of ``make test``
-(and so of CI) because they are what shows that the verdicts follow the data.
+would; the session fixture ``synth_run`` of conftest.py, with few power
+simulations, shares the no-effect run with test_other_extract). They are part
+of ``make test`` (and so of CI, marker ``e2e``) because they are what shows
+that the verdicts follow the data.
 
 The verdict must follow the data (red on no effect; not red on a clear one) and
 no sentence may contradict its own table: the direction word matches the sign
@@ -15,8 +17,6 @@ contains 0).
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -27,32 +27,25 @@ from sosu_analysis.students import synthetic_label
 from test_rapport import visible_text
 
 ROOT = project_root()
-CLI = [sys.executable, "-m", "sosu_analysis"]
+pytestmark = pytest.mark.e2e
 
 
-def _run(tmp_path_factory, seed: int, effect: float, scale: float = 1.0):
-    folder = tmp_path_factory.mktemp(f"effect{effect:+.0f}")
-    students = folder / f"students_synthetic_seed{seed}_effect{effect:+.0f}.csv"
-    subprocess.run(CLI + ["synth", "--seed", str(seed), f"--effect={effect}", f"--scale={scale}",
-                         "--out", str(students)],
-                   check=True, cwd=ROOT, capture_output=True)
-    out = folder / "reports"
-    subprocess.run(CLI + ["run", "--students", str(students), "--output", str(out)], check=True, cwd=ROOT,
-                   capture_output=True)
-    res = rapport.load_results(out, synthetic_label(students))
-    return res, visible_text((out / "rapport.html").read_text()), out
+def _run(synth_run, seed: int, effect: float, scale: float = 1.0):
+    run = synth_run(seed, effect, scale)
+    res = rapport.load_results(run["out"], synthetic_label(run["students"]))
+    return res, visible_text((run["out"] / "rapport.html").read_text()), run["out"]
 
 
 @pytest.fixture(scope="module")
-def no_effect(tmp_path_factory):
-    return _run(tmp_path_factory, 7, 0.0)
+def no_effect(synth_run):
+    return _run(synth_run, 7, 0.0)  # the extract of test_other_extract: one run for both
 
 
 @pytest.fixture(scope="module")
-def clear_effect(tmp_path_factory):
+def clear_effect(synth_run):
     # the largest effect the generator allows is about -10 pp (the treated cells' rate is about 10 %); three
     # times the students make it clearly detectable with six campuses (CR2 MDE about 6 pp instead of 11)
-    return _run(tmp_path_factory, 11, -10.0, scale=3.0)
+    return _run(synth_run, 11, -10.0, scale=3.0)
 
 
 def _consistent(res, text):

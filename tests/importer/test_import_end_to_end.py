@@ -21,6 +21,8 @@ from make_z_udskrift import UNKNOWN, make_rows, mapping_yaml, write_export
 
 from sosu_analysis.cli import main
 
+pytestmark = pytest.mark.e2e
+
 PSEUDONYM = re.compile(r"P-[a-p]{20}")
 
 
@@ -58,7 +60,7 @@ def _cli(capsys, logs, name, argv):
     return code, captured.out, captured.err
 
 
-def test_import_validate_run(imported_run, fresh_run, capsys):
+def test_import_validate_run(imported_run, fresh_run, wiring_config, capsys):
     base, key, out, added, logs = imported_run
     assert _cli(capsys, logs, "new-key", ["import", "--new-key", str(key)])[0] == 0
     common = ["--mapping", str(base / "mapping.yaml"), "--key-file", str(key)]
@@ -73,7 +75,8 @@ def test_import_validate_run(imported_run, fresh_run, capsys):
     assert f"restarts on the same programme: {added['restarts']}" in stdout
     code, stdout, err = _cli(capsys, logs, "validate", ["validate", str(out)])
     assert code == 0 and "ok:" in stdout and "outside data/raw/private/" in err  # a temp folder, not the project's
-    code, _, err = _cli(capsys, logs, "run", ["run", "--students", str(out), "--output", str(base / "reports")])
+    code, _, err = _cli(capsys, logs, "run", ["run", "--config", str(wiring_config), "--students", str(out),
+                                              "--output", str(base / "reports")])
     assert code == 0, err
     _, reference = fresh_run
     got = pd.read_csv(base / "reports" / "tables" / "did.csv")
