@@ -173,3 +173,19 @@ STATUSES: tuple[tuple[str, str], ...] = (
     ("dropout_noswitch", "Afbrudt uden omvalg"),
     ("dropout_total", "Afbrudt totalt"),
 )
+
+#: the two groups of campuses, in the campus comparison and in the survey alike (one code set)
+CampusGroup = Literal["pilot", "non-pilot"]
+CAMPUS_GROUPS: tuple[CampusGroup, ...] = get_args(CampusGroup)
+#: intakes before the first pilot start, and from it (one code set)
+Period = Literal["pre", "post"]
+PERIODS: tuple[Period, ...] = get_args(Period)
+
+#: the one label of each group and period: in a figure or a table column (Danish, English) ...
+CAMPUS_GROUP_LABEL_DA: dict[str, str] = {"pilot": "Pilotafdelinger", "non-pilot": "Øvrige afdelinger"}
+CAMPUS_GROUP_LABEL_EN: dict[str, str] = {"pilot": "pilot", "non-pilot": "non-pilot"}
+PERIOD_LABEL_DA: dict[str, str] = {"pre": "Før pilotstart", "post": "Fra pilotstart"}
+PERIOD_LABEL_EN: dict[str, str] = {"pre": "pre", "post": "post"}
+#: ... and inside a Danish sentence
+CAMPUS_GROUP_IN_TEXT_DA: dict[str, str] = {"pilot": "pilotafdelingerne", "non-pilot": "de øvrige afdelinger"}
+PERIOD_IN_TEXT_DA: dict[str, str] = {"pre": "optag før pilotstart", "post": "optag fra pilotstart"}

@@ -130,10 +130,10 @@ def _frame(seed: int = 5) -> pd.DataFrame:
     campuses = {"P1": 1, "P2": 1, "P3": 1, "C1": 0, "C2": 0, "C3": 0}
     for c, pilot in campuses.items():
         u = rng.normal(0, 5)
-        for period in ("før", "efter"):
+        for period in ("pre", "post"):
             for wave in ("w1", "w2"):
                 n = int(rng.integers(6, 15))
-                eff = 6.0 if (pilot and period == "efter") else 0.0
+                eff = 6.0 if (pilot and period == "post") else 0.0
                 for _ in range(n):
                     rows.append({"campus": c, "pilot": pilot, "period": period, "wave": wave,
                                  "score": 60 + u + eff + rng.normal(0, 12)})
@@ -149,7 +149,7 @@ def _respondent_cr2(frame: pd.DataFrame, X: np.ndarray):
 
 def test_pilot_vs_comparison_matches_statsmodels_and_respondent_level_cr2():
     f = _frame()
-    sub = f[f["period"] == "efter"].reset_index(drop=True)
+    sub = f[f["period"] == "post"].reset_index(drop=True)
     X = np.column_stack([sub["pilot"], np.ones(len(sub)), (sub["wave"] == "w2").astype(float)])
     ols = sm.OLS(sub["score"].to_numpy(), X).fit()
     ref = _respondent_cr2(sub, X)
@@ -173,7 +173,7 @@ def test_pilot_vs_comparison_matches_statsmodels_and_respondent_level_cr2():
 
 def test_difference_in_differences_matches_statsmodels_and_respondent_level_cr2():
     f = _frame(seed=8).reset_index(drop=True)
-    after = (f["period"] == "efter").to_numpy(float)
+    after = (f["period"] == "post").to_numpy(float)
     camp = pd.get_dummies(f["campus"], drop_first=True, dtype=float).to_numpy()
     X = np.column_stack([f["pilot"] * after, np.ones(len(f)), after, camp, (f["wave"] == "w2").astype(float)])
     ols = sm.OLS(f["score"].to_numpy(), X).fit()
@@ -193,7 +193,7 @@ def test_difference_in_differences_matches_statsmodels_and_respondent_level_cr2(
 def test_before_after_matches_statsmodels():
     f = _frame(seed=9)
     sub = f[f["pilot"] == 1].reset_index(drop=True)
-    after = (sub["period"] == "efter").to_numpy(float)
+    after = (sub["period"] == "post").to_numpy(float)
     camp = pd.get_dummies(sub["campus"], drop_first=True, dtype=float).to_numpy()
     X = np.column_stack([after, np.ones(len(sub)), camp, (sub["wave"] == "w2").astype(float)])
     c = before_after(f)

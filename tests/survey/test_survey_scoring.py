@@ -55,6 +55,6 @@ def test_add_design_periods():
     campuses = pd.DataFrame({"campus": ["P", "C"], "pilot": [True, False], "pilot_start": ["2025-04", None]})
     f = pd.DataFrame({"campus": ["P", "P", "C", "C"], "intake": ["2024-10", "2025-04", "2025-02", "2025-06"]})
     out = add_design(f, campuses)
-    assert out["group"].tolist() == ["pilot", "pilot", "comparison", "comparison"]
-    assert out["period"].tolist() == ["før", "efter", "før", "efter"]   # comparison: the common start 2025-04
+    assert out["group"].tolist() == ["pilot", "pilot", "non-pilot", "non-pilot"]
+    assert out["period"].tolist() == ["pre", "post", "pre", "post"]   # non-pilot: the common start 2025-04
     assert np.array_equal(out["pilot"].to_numpy(), [1, 1, 0, 0])

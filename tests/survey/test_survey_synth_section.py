@@ -44,7 +44,7 @@ def test_synth_refuses_a_name_without_synthetic(tmp_path, capsys):
 def test_calibration_well_prepared_near_spu(shipped_results):
     # target: SSA share "well enough prepared" about 50 % before the pilot (SPU 2024: 52 % / 49 %, seed 003 §3)
     t = shipped_results.by_group
-    before = t[(t["measure"] == "klaedt_paa") & (t["period"] == "før")]
+    before = t[(t["measure"] == "klaedt_paa") & (t["period"] == "pre")]
     assert ((before["agree_pct"] > 38) & (before["agree_pct"] < 62)).all()
     etu = t[(t["measure"] == "oplaering_laerer")]["score"].astype(float)
     assert ((etu > 55) & (etu < 90)).all()  # ETU-like 0-100 scores

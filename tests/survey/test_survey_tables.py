@@ -15,7 +15,7 @@ def _scores(n_by_group: dict, agree_by_group: dict | None = None) -> pd.DataFram
     for (group, measure, kind), n in n_by_group.items():
         n_agree = (agree_by_group or {}).get((group, measure), n // 2)
         for i in range(n):
-            rows.append({"respondent_id": f"{group}{i}", "group": group, "period": "efter", "campus": f"{group}{i % 2}",
+            rows.append({"respondent_id": f"{group}{i}", "group": group, "period": "post", "campus": f"{group}{i % 2}",
                          "intake": "2025-04", "wave": "w", "intervention": "", "measure": measure, "kind": kind,
                          "index": "ix", "score": 75.0 if i < n_agree else 25.0, "agree": int(i < n_agree)})
     return pd.DataFrame(rows)
@@ -23,14 +23,14 @@ def _scores(n_by_group: dict, agree_by_group: dict | None = None) -> pd.DataFram
 
 def test_small_group_blanked_and_item_folded_into_index():
     s = _scores({("pilot", "a", "item"): 20, ("pilot", "b", "item"): 4, ("pilot", "ix", "index"): 20,
-                 ("comparison", "a", "item"): 3, ("comparison", "ix", "index"): 3})
+                 ("non-pilot", "a", "item"): 3, ("non-pilot", "ix", "index"): 3})
     t = tables.summary_table(s, ["group"]).set_index(["group", "measure"])
     assert t.loc[("pilot", "b"), "suppressed"] and t.loc[("pilot", "b"), "folded"]
     assert t.isna().loc[("pilot", "b"), "score"] and t.isna().loc[("pilot", "b"), "n"]
     assert not t.loc[("pilot", "ix"), "suppressed"] and t.loc[("pilot", "ix"), "n"] == 20
     # a group whose index is small too: blanked, not folded (nothing to fold into)
-    assert t.loc[("comparison", "a"), "suppressed"] and not t.loc[("comparison", "a"), "folded"]
-    assert t.isna().loc[("comparison", "ix"), "agree_pct"]
+    assert t.loc[("non-pilot", "a"), "suppressed"] and not t.loc[("non-pilot", "a"), "folded"]
+    assert t.isna().loc[("non-pilot", "ix"), "agree_pct"]
 
 
 def test_share_with_1_to_4_agreeing_is_blanked():
@@ -53,7 +53,7 @@ def test_secondary_suppression():
 
 def test_response_rates_and_warning():
     scores = pd.DataFrame({"respondent_id": [f"r{i}" for i in range(30)] + [f"s{i}" for i in range(6)],
-                           "group": ["pilot"] * 30 + ["comparison"] * 6,
+                           "group": ["pilot"] * 30 + ["non-pilot"] * 6,
                            "campus": ["A"] * 30 + ["B"] * 6, "intake": ["2025-04"] * 36, "wave": ["w"] * 36})
     students = pd.DataFrame({"programme": "SSA", "campus": ["A"] * 40 + ["B"] * 20, "intake": "2025-04"})
     r = tables.response_rates(scores, students, "SSA").set_index("campus")
@@ -62,7 +62,7 @@ def test_response_rates_and_warning():
 
 
 def test_spu_difference():
-    summary = pd.DataFrame({"group": ["pilot"], "period": ["efter"], "measure": ["klaedt_paa"], "n": [100],
+    summary = pd.DataFrame({"group": ["pilot"], "period": ["post"], "measure": ["klaedt_paa"], "n": [100],
                             "agree_pct": [55.0], "agree_ci_low": [50.0], "agree_ci_high": [60.0]})
     t = tables.spu_table(summary, "klaedt_paa").set_index("spu_population")
     assert t.loc["kommunal sektor", "diff_pp"] == pytest.approx(3.0)        # 55 - 52 (SPU 2024, seed 003 §3)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..definitions import CAMPUS_GROUPS, PERIODS
 from ..errors import NotEstimable
 from ..privacy import protect_event_counts, protect_horizon_totals, protect_rates_2x2
 from .data import MIN_CELL, TARGET_PROGRAMME, Cells, OutcomeDefinition, as_cells
@@ -190,8 +191,8 @@ def rates_2x2(data: pd.DataFrame | Cells, outcomes: Sequence[OutcomeDefinition] 
     rows = []
     for outcome in outcomes:
         ycol = f"y_{outcome}"
-        for g in ("pilot", "non-pilot"):
-            for p in ("pre", "post"):
+        for g in CAMPUS_GROUPS:
+            for p in PERIODS:
                 m = (grp == g) & (per == p)
                 n = int(tab.loc[m, "n"].sum())
                 y = int(tab.loc[m, ycol].sum())

@@ -22,15 +22,15 @@ from matplotlib import ticker
 from matplotlib.figure import Figure
 from statsmodels.stats.proportion import proportion_confint
 
-from ..definitions import GOAL_PROGRAMMES, goal_applies
+from ..definitions import CAMPUS_GROUP_LABEL_DA, GOAL_PROGRAMMES, PERIOD_LABEL_DA, goal_applies
 from .plotting import PROGRAMME_COLOURS, danish_axis, setup_style
 
 #: width of every report figure (inches) and its smallest font size (points)
 WIDTH_IN = 4.6
 MIN_FONT_PT = 10.5
 DEFINITION_SHORT = {"incl_switch": "inkl. omvalg", "excl_switch": "ekskl. omvalg"}
-GROUP_DA = {"pilot": "Pilotafdelinger", "non-pilot": "Øvrige afdelinger"}
-PERIOD_DA = {"pre": "Før pilotstart", "post": "Fra pilotstart"}
+GROUP_DA = CAMPUS_GROUP_LABEL_DA  # the one label map (definitions)
+PERIOD_DA = PERIOD_LABEL_DA
 HORIZON_COLOURS = {3: "#4C72B0", 6: "#DD8452", 12: "#55A868"}
 
 

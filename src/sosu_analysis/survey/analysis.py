@@ -103,7 +103,7 @@ def analyse(survey_file: str, survey_items: str, campuses_table: str, interventi
     by_group = tables.summary_table(scores, ["group", "period"], alpha)
     by_wave = tables.secondary_suppression(tables.summary_table(scores, ["group", "period", "wave"], alpha),
                                            ["group", "period", "kind", "index", "measure"])
-    treated = scores[(scores["pilot"] == 1) & (scores["period"] == "efter")]
+    treated = scores[(scores["pilot"] == 1) & (scores["period"] == "post")]
     by_iv = tables.summary_table(treated.assign(intervention=treated["intervention"].replace("", "(ingen angivet)")),
                                  ["wave", "intervention"], alpha)
     if not by_iv.empty:

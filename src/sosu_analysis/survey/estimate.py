@@ -273,8 +273,8 @@ def _fit_contrast(name: str, cells: pd.DataFrame, X: np.ndarray, alpha: float, t
 
 
 def pilot_vs_comparison(frame: pd.DataFrame, value: str = "score", alpha: float = 0.05) -> Contrast | None:
-    """``value ~ pilot + wave`` on respondents from the pilot start on (``period == "efter"``)."""
-    sub = frame[frame["period"] == "efter"]
+    """``value ~ pilot + wave`` on respondents from the pilot start on (``period == "post"``)."""
+    sub = frame[frame["period"] == "post"]
     if sub.empty or sub["pilot"].nunique() < 2:
         return None
     cells = _cells(sub, value)
@@ -295,7 +295,7 @@ def before_after(frame: pd.DataFrame, value: str = "score", alpha: float = 0.05)
     if sub["period"].nunique() < 2:
         return None
     cells = _cells(sub, value)
-    after = (cells["period"] == "efter").to_numpy(float)
+    after = (cells["period"] == "post").to_numpy(float)
     X = np.column_stack([after, np.ones(len(cells)), _dummies(cells["campus"]), _dummies(cells["wave"])])
     return _fit_contrast("before_after_pilot", cells, X, alpha, after.astype(bool))
 
@@ -306,7 +306,7 @@ def difference_in_differences(frame: pd.DataFrame, value: str = "score", alpha: 
     if len(periods) < 2 or (periods < 2).any():
         return None
     cells = _cells(frame, value)
-    after = (cells["period"] == "efter").to_numpy(float)
+    after = (cells["period"] == "post").to_numpy(float)
     campus = _dummies(cells["campus"])
     waves = _dummies(cells["wave"])
     ones = np.ones(len(cells))

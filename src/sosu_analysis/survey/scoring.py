@@ -123,7 +123,7 @@ def add_design(scores: pd.DataFrame, campuses: pd.DataFrame) -> pd.DataFrame:
     common = min(starts.values())
     out = scores.copy()
     out["pilot"] = out["campus"].isin(list(starts)).astype(np.int64)
-    out["group"] = np.where(out["pilot"] == 1, "pilot", "comparison")
+    out["group"] = np.where(out["pilot"] == 1, "pilot", "non-pilot")
     start = out["campus"].map(starts).fillna(common)
-    out["period"] = np.where(out["intake"].to_numpy(str) >= start.to_numpy(str), "efter", "før")
+    out["period"] = np.where(out["intake"].to_numpy(str) >= start.to_numpy(str), "post", "pre")
     return out

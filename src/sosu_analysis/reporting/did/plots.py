@@ -12,18 +12,25 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ...danish import confidence_level
-from ...definitions import OUTCOME_LABEL_DA, OUTCOME_LABEL_EN
+from ...definitions import (
+    CAMPUS_GROUP_LABEL_DA,
+    CAMPUS_GROUP_LABEL_EN,
+    CAMPUS_GROUPS,
+    OUTCOME_LABEL_DA,
+    OUTCOME_LABEL_EN,
+    PERIOD_LABEL_DA,
+    PERIOD_LABEL_EN,
+    PERIODS,
+)
 from ..plotting import add_watermark, danish_axis
 
 #: figure text by language ("en" for the researchers' chapters, "da" for the project lead's report)
 TEXT: dict[str, dict[str, str]] = {
-    "en": {**OUTCOME_LABEL_EN, "pilot": "pilot",
-           "non-pilot": "non-pilot", "pre": "pre", "post": "post", "ssa_dropout": "SSA dropout",
+    "en": {**OUTCOME_LABEL_EN, **CAMPUS_GROUP_LABEL_EN, **PERIOD_LABEL_EN, "ssa_dropout": "SSA dropout",
            "dropout_pct": "dropout (%)", "rel_intake": "intake relative to pilot start",
            "effect_pp": "effect on dropout (pp)", "reduction_pp": "reduction in dropout (pp)",
            "power": "power"},
-    "da": {**OUTCOME_LABEL_DA, "pilot": "pilotafdelinger",
-           "non-pilot": "øvrige afdelinger", "pre": "før", "post": "efter", "ssa_dropout": "Frafald SSA",
+    "da": {**OUTCOME_LABEL_DA, **CAMPUS_GROUP_LABEL_DA, **PERIOD_LABEL_DA, "ssa_dropout": "Frafald SSA",
            "dropout_pct": "frafald (%)", "rel_intake": "optag i forhold til pilotstart",
            "effect_pp": "effekt på frafald (procentpoint)",
            "reduction_pp": "reduktion i frafald (procentpoint)", "power": "styrke (sandsynlighed for at opdage)",
@@ -46,8 +53,8 @@ def plot_rates_2x2(rates: pd.DataFrame, watermark: str | None = None, language: 
     fig, axes = plt.subplots(1, len(outcomes), figsize=(5 * len(outcomes), 4), squeeze=False, sharey=True)
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         sub = rates[rates["outcome_definition"] == outcome]
-        for g, marker in (("pilot", "o"), ("non-pilot", "s")):
-            s = sub[sub["group"] == g].set_index("period").reindex(["pre", "post"])
+        for g, marker in zip(CAMPUS_GROUPS, ("o", "s"), strict=True):
+            s = sub[sub["group"] == g].set_index("period").reindex(list(PERIODS))
             ax.plot([0, 1], s["rate_pct"].to_numpy(float), marker=marker, label=T[g])
         ax.set_xticks([0, 1], [T["pre"], T["post"]])
         ax.set_title(f"{T['ssa_dropout']}, {T.get(outcome, outcome)}")

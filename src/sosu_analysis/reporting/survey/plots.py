@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...danish import confidence_level, percent
+from ...definitions import CAMPUS_GROUP_LABEL_DA, PERIOD_LABEL_DA, PERIODS
 from ...survey.tables import SPU_BASELINE
 from ..plotting import add_watermark, danish_axis, setup_style
 
@@ -15,9 +16,9 @@ def _pct(x: float) -> str:
     """Format a reference level for a label: whole when it is whole (``60 %``), else one decimal (``62,5 %``)."""
     return percent(x, 0 if float(x).is_integer() else 1)
 
-GROUP_DA = {"pilot": "Pilotafdelinger", "comparison": "Sammenligningsafdelinger"}
-PERIOD_DA = {"før": "før pilotstart", "efter": "fra pilotstart"}
-GROUP_COLOURS = {"pilot": "#DD8452", "comparison": "#4C72B0"}
+GROUP_DA = CAMPUS_GROUP_LABEL_DA  # the one label map (definitions); kept under this name for notebook 09
+PERIOD_DA = PERIOD_LABEL_DA
+GROUP_COLOURS = {"pilot": "#DD8452", "non-pilot": "#4C72B0"}
 
 
 def _comma(ax, axis: str = "y") -> None:
@@ -28,8 +29,8 @@ def _ci_bars(ax, table: pd.DataFrame, value: str, low: str, high: str, labels: l
     """Points with intervals by group × period; intervals clipped to 0-100 (the scale's range)."""
     x = 0
     ticks, names = [], []
-    for group in ("comparison", "pilot"):
-        for period in ("før", "efter"):
+    for group in ("non-pilot", "pilot"):
+        for period in PERIODS:
             rows = table[(table["group"] == group) & (table["period"] == period)]
             for j, (_, r) in enumerate(rows.iterrows()):
                 v = r[value]
@@ -40,7 +41,7 @@ def _ci_bars(ax, table: pd.DataFrame, value: str, low: str, high: str, labels: l
                 xx = x + (j - (len(rows) - 1) / 2) * 0.22
                 ax.errorbar([xx], [float(v)], yerr=[[float(v) - lo], [hi - float(v)]] if np.isfinite(lo) else None,
                             fmt="o", color=GROUP_COLOURS[group], capsize=3,
-                            alpha=1.0 if period == "efter" else 0.55)
+                            alpha=1.0 if period == "post" else 0.55)
                 ax.text(xx + 0.04, float(v), labels[j] if j < len(labels) else "", fontsize=7, va="center")
             ticks.append(x)
             names.append(f"{GROUP_DA[group]}\n{PERIOD_DA[period]}")

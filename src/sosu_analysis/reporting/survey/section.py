@@ -16,6 +16,13 @@ import pandas as pd
 
 from ...atomic import write_text
 from ...danish import confidence_level, count, percent
+from ...definitions import (
+    CAMPUS_GROUP_IN_TEXT_DA,
+    CAMPUS_GROUP_LABEL_DA,
+    CAMPUS_GROUPS,
+    PERIOD_IN_TEXT_DA,
+    PERIOD_LABEL_DA,
+)
 from ...survey.analysis import SurveyResults
 from ...survey.scoring import INDEX_AGREE_SCORE
 from ...survey.tables import LOW_RESPONSE, SPU_BASELINE
@@ -24,8 +31,8 @@ from ..outputs import output_folder
 from ..plotting import SYNTHETIC_WATERMARK
 from ..rapport import num
 
-GROUP_DA = {"pilot": "pilotafdelingerne", "comparison": "sammenligningsafdelingerne"}
-PERIOD_DA = {"før": "optag før pilotstart", "efter": "optag fra pilotstart"}
+GROUP_DA = CAMPUS_GROUP_IN_TEXT_DA  # the one vocabulary (definitions), in a sentence
+PERIOD_DA = PERIOD_IN_TEXT_DA
 CONTRAST_DA = {"pilot_vs_comparison": "pilot mod sammenligning (optag fra pilotstart)",
                "before_after_pilot": "før mod efter på pilotafdelingerne",
                "difference_in_differences": "forskel-i-forskelle (pilot mod sammenligning, før mod efter)"}
@@ -81,8 +88,8 @@ def _spu_paragraph(res: SurveyResults) -> str:
     text = str(res.items.loc[res.items["item"] == res.spu_item, "text"].iloc[0])
     rows = res.by_group[(res.by_group["measure"] == res.spu_item)]
     parts = []
-    for group in ("pilot", "comparison"):
-        for period in ("efter", "før"):
+    for group in CAMPUS_GROUPS:
+        for period in ("post", "pre"):
             r = rows[(rows["group"] == group) & (rows["period"] == period)]
             if r.empty:
                 continue
@@ -118,7 +125,7 @@ def _verdict(row: pd.Series, alpha: float) -> str:
 def _contrast_paragraphs(res: SurveyResults) -> list[str]:
     c = res.contrasts
     if c.empty:
-        return ["**Pilot mod sammenligning.** Spørgeskemaet har ikke både pilot- og sammenligningsafdelinger "
+        return ["**Pilot mod sammenligning.** Spørgeskemaet har ikke både pilot- og øvrige afdelinger "
                 "eller både før og efter pilotstart, så der er ingen sammenligning."]
     out = []
     idx = c[(c["kind"] == "index") & (c["metric"] == "score") & ~c["suppressed"]]
@@ -187,7 +194,7 @@ def _method_paragraph(res: SurveyResults) -> str:
             "indekset, eleven har svaret på (mindst halvdelen); enig betyder svar 4-5, for et indeks mindst "
             f"{num(INDEX_AGREE_SCORE, 0)} point. Elever på samme afdeling og hold ligner hinanden, så alle intervaller "
             "er klyngerobuste med afdelingen som klynge (CR2 med Satterthwaite-frihedsgrader); en forskel mellem "
-            "pilot- og sammenligningsafdelinger vurderes desuden med en randomiseringstest over afdelingerne. "
+            "pilot- og øvrige afdelinger vurderes desuden med en randomiseringstest over afdelingerne. "
             "Elever regnes aldrig som uafhængige på tværs af afdelinger." + deff + " Grupper med færre end 5 svar "
             "vises ikke; et spørgsmål med for få svar i en gruppe indgår kun i sit indeks.")
 
@@ -202,7 +209,7 @@ def index_table_da(res: SurveyResults) -> pd.DataFrame:
     for _, r in t.iterrows():
         shown = pd.notna(r["score"])
         rows.append({
-            "Afdelinger": GROUP_DA[r["group"]].capitalize(), "Periode": PERIOD_DA[r["period"]].capitalize(),
+            "Afdelinger": CAMPUS_GROUP_LABEL_DA[r["group"]], "Periode": PERIOD_LABEL_DA[r["period"]],
             "Indeks": r["measure"], "Svar": count(int(r["n"])) if shown else "–",
             "Antal afdelinger": str(int(r["G"])) if shown else "–",
             "Gennemsnit (0-100)": num(r["score"], 1) if shown else "–",
