@@ -12,7 +12,7 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser report lint test lab slow bench clean
+.PHONY: help venv browser report lint test unit lab slow bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -47,6 +47,9 @@ lint: $(STAMP) ## Check style (ruff, pydocstyle rules), types (mypy) and the lay
 test: $(STAMP) browser lint ## Run lint, the unit tests and the nbval checks of the stored notebooks
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+unit: $(STAMP) ## The fast loop: the unit tests without the end-to-end pipeline runs (marker e2e) and nbval
+	$(BIN)/python -m pytest -q -m 'not slow and not e2e' tests
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab (from .venv) to rerun or read an analysis
 	$(BIN)/jupyter lab notebooks/
