@@ -16,15 +16,13 @@ from sosu_analysis.did import (
     estimate_did,
     event_study_table,
     make_dgp,
-    plot_event_study,
-    plot_power_curve,
-    plot_rates_2x2,
     power_curve,
     power_table,
     rates_2x2,
     simulated_power,
     simulation_check,
 )
+from sosu_analysis.reporting.did.plots import plot_event_study, plot_power_curve, plot_rates_2x2
 
 
 def test_analytic_se_balanced_closed_form():
