@@ -85,22 +85,44 @@ def sidecar_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
+def read_sidecar(path: str | os.PathLike) -> dict | None:
+    """Return the JSON sidecar of an extract (or survey file) as a dict, ``None`` when there is none.
+
+    Fails closed: a sidecar that exists but cannot be read, is not valid JSON or
+    is not a JSON object is an :class:`~sosu_analysis.errors.InputError` naming
+    the sidecar, never "no sidecar" (a corrupt synthetic label would otherwise
+    present synthetic data as the school's, and a corrupt import record would
+    drop the report's caveat on switching).
+    """
+    sidecar = sidecar_path(path)
+    if not sidecar.is_file():
+        return None
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} is not valid JSON (line "
+                                               f"{exc.lineno}, column {exc.colno}); restore it or write it anew "
+                                               "(synth / import)")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} cannot be read "
+                                               f"({type(exc).__name__})")) from None
+    if not isinstance(meta, dict):
+        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} must be a JSON object"))
+    return meta
+
+
 def synthetic_label(path: str | os.PathLike) -> dict | None:
     """Return the synthetic-data label of an extract, or ``None`` for a (presumed) real one.
 
     A file is synthetic if its sidecar ``<name>.json`` says ``"label":
     "SYNTHETIC"`` (the metadata is returned) or its name contains
-    ``synthetic``.
+    ``synthetic``. A sidecar that does not parse is an
+    :class:`~sosu_analysis.errors.InputError` (:func:`read_sidecar`).
     """
     path = Path(path)
-    sidecar = sidecar_path(path)
-    if sidecar.is_file():
-        try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = None
-        if isinstance(meta, dict) and meta.get("label") == "SYNTHETIC":
-            return meta
+    meta = read_sidecar(path)
+    if meta is not None and meta.get("label") == "SYNTHETIC":
+        return meta
     if "synthetic" in path.name.lower():
         return {"label": "SYNTHETIC"}
     return None
