@@ -1,43 +1,17 @@
-"""The run's one validation of the student data: the cache the notebooks read, and the inferred extract date."""
+"""The run's one validation of the student data (see also tests/importer/test_study_data.py) and the inferred date."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pandas as pd
 
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.run import precheck
-from sosu_analysis.students import programme_listing_warnings, read_campuses, read_extract
+from sosu_analysis.students import programme_listing_warnings, read_extract
 
 ROOT = project_root()
 EXTRACT = ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
-
-
-def test_notebooks_get_the_validated_table_from_the_cache(tmp_path, monkeypatch):
-    camp = read_campuses(ROOT / "data/raw/campuses.csv")
-    src = tmp_path / "students_synthetic_copy.csv"
-    src.write_bytes(EXTRACT.read_bytes())
-    fresh = read_extract(src, camp)
-    manifest = precheck.write_cache(fresh, src, precheck.campus_fingerprint(camp), dt.date.today(), tmp_path)
-    monkeypatch.setenv(precheck.CACHE_ENV, str(manifest))
-    cached = read_extract(src, camp, display_name="shown.csv")
-    pd.testing.assert_frame_equal(cached, fresh)
-    assert cached.attrs["file"] == "shown.csv" and cached.attrs["synthetic"] == {"label": "SYNTHETIC"}
-    # the cache serves only the same file and campus table, validated at least as strictly
-    assert precheck.read_cache(src, camp.iloc[:-1], dt.date.today()) is None
-    assert precheck.read_cache(src, camp, dt.date(2025, 1, 1)) is None
-    src.write_bytes(EXTRACT.read_bytes() + b"\n")
-    assert precheck.read_cache(src, camp, dt.date.today()) is None
-
-
-def test_inferred_extract_date_is_the_latest_date():
-    frame = read_extract(EXTRACT)
-    as_of, inferred = precheck.infer_as_of(frame, None, "")
-    assert inferred and as_of == max(frame["start_date"].max(), frame["exit_date"].max())
-    assert precheck.infer_as_of(frame, None, "2026-01-31") == (pd.Timestamp("2026-01-31"), False)
-    assert precheck.infer_as_of(frame, {"generator": "x"}, "") == (None, False)
 
 
 def test_shipped_design_passes_with_a_note_on_randomization_inference():

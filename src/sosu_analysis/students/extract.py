@@ -347,18 +347,11 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     repeat, such as dates and campus names, are parsed once per distinct
     value); messages are built only for the rows that fail.
     """
-    from ..pipeline.precheck import read_cache
-
     campuses = as_campuses(campuses)
     path = Path(path)
     file = display_name or str(path)
     given = extract_date not in (None, "")
     upper = _as_date(extract_date) if given else dt.date.today()
-    cached = read_cache(path, campuses, upper)  # validated earlier in this run (``sosu-analysis run``)
-    if cached is not None:
-        cached.attrs["file"] = file
-        cached.attrs["synthetic"] = synthetic_label(path)
-        return cached
     header, cells, lines = _cells_table(path, file)
     problems = Problems(file)
     cols = Columns(RawTable(file=file, header=header, rows=[], line_numbers=[]), EXTRACT_COLUMNS, (), problems,
