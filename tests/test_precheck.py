@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.run import precheck
@@ -121,3 +123,29 @@ def test_the_lead_report_words_the_campus_table_disagreement_in_danish(monkeypat
     assert "Alpha og Gamma står i afdelingstabellen uden SSA, men elevudtrækket har SSA-elever dér" in text
     assert "Beta står i afdelingstabellen med SSA, men elevudtrækket har ingen SSA-elever dér" in text
     assert "uenige" not in rapport.limitations(res, [])
+
+
+def test_precheck_note_counts_the_mirror_assignment_with_three_of_six_pilots(tmp_path):
+    """Munkeengen made a comparison campus: 3 of 6 campuses pilot with one common start, binom(6, 3) = 20
+    assignments, and the mirror assignment ties with the observed one, so the smallest p is 2/20 = 0.100
+    (enumerated in tests/survey/test_survey_estimate.py and tests/did/test_did_bootstrap_randomization.py),
+    above alpha = 0.05: the run must say so (1/20 = 0.05 would not)."""
+    camp = pd.read_csv(ROOT / "data/raw/campuses.csv", dtype=str, keep_default_na=False)
+    camp.loc[camp["campus"] == "Munkeengen", ["pilot", "pilot_start"]] = ["no", ""]
+    path = tmp_path / "campuses.csv"
+    camp.to_csv(path, index=False)
+    found = precheck.check_students(str(EXTRACT), str(path), [3], "", [], 0.05, ROOT, "x.yaml")
+    assert any("20 assignments" in n and "at least 0.100" in n for n in found.notes), found.notes
+
+
+def test_smallest_attainable_p_matches_the_core_and_enumeration():
+    from itertools import combinations
+
+    from sosu_analysis.did.randomization import smallest_attainable_p
+
+    inf = np.inf
+    assert len(list(combinations(range(6), 3))) == 20
+    assert smallest_attainable_p(np.array([0, 0, 0, inf, inf, inf])) == pytest.approx(2 / 20)
+    assert smallest_attainable_p(np.array([0, 0, 0, 0, inf, inf])) == pytest.approx(1 / 15)
+    # staggered starts: the complement is not an assignment of the same starts
+    assert smallest_attainable_p(np.array([0, 0, 1, inf, inf, inf])) == pytest.approx(1 / 60)

@@ -103,6 +103,24 @@ def assignments(start_vec: np.ndarray, max_assignments: int = 100_000,
     return A, False
 
 
+def smallest_attainable_p(start_vec: np.ndarray) -> float:
+    """Return the smallest p-value randomization inference can give, before any data are seen.
+
+    The number of assignments is ``n_distinct_permutations(start_vec)``; the
+    observed assignment always ties with itself, and with one common start and
+    half the campuses pilots the complement assignment ties too (its treatment
+    is ``post - D_obs``, in the span of the observed treatment and the campus
+    and intake fixed effects: see the module Notes). :func:`randomization_test`
+    finds these ties numerically (``extra["n_mirror"]``); this is the same
+    count in closed form, for a check made before any fit (the run's precheck).
+    """
+    start_vec = np.asarray(start_vec, float)
+    starts = start_vec[np.isfinite(start_vec)]
+    g, g1 = len(start_vec), len(starts)
+    mirror = 0 < g1 and 2 * g1 == g and len(set(starts.tolist())) == 1
+    return (2 if mirror else 1) / n_distinct_permutations(start_vec)
+
+
 @dataclass(frozen=True)
 class AssignmentStatistic:
     """The statistic of one assignment under the sharp null ``y(0) = y - tau D_obs``, linear in ``tau``.

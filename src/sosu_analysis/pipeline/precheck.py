@@ -20,8 +20,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..did.randomization import smallest_attainable_p
 from ..errors import InputError, Problem
 from .study import StudyData
 
@@ -94,6 +96,14 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
                         warnings=listed, study=study)
 
 
+def _start_vector(cells: pd.DataFrame, campuses: pd.DataFrame) -> np.ndarray:
+    """Pilot start per campus with students in ``cells`` (``inf``: comparison campus), as randomized."""
+    start = {c: (str(s) if p and s else None) for c, p, s in
+             zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True)}
+    codes = {s: i for i, s in enumerate(sorted({s for s in start.values() if s}))}
+    return np.array([float(codes[start[c]]) if start.get(c) else np.inf for c in sorted(cells["campus"].unique())])
+
+
 def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, horizons: list[int],
                     notebooks: list[str], alpha: float, as_of: pd.Timestamp | None = None,
                     programme: str = "SSA") -> tuple[list[str], list[str]]:
@@ -155,10 +165,11 @@ def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, hori
                 fatal.append(f"only {g} campuses with {programme} students; the power analysis of 05_power "
                              f"needs at least {MIN_CAMPUSES_POWER}")
             k = math.comb(g, g1)
-            if 1 / k > alpha:
+            min_p = smallest_attainable_p(_start_vector(c, campuses))
+            if min_p > alpha:
                 notes.append(f"randomization inference has only {k} assignments of {g1} pilot campuses among {g}, "
-                             f"so its p-value is at least {1 / k:.3f} and can never fall below alpha = {alpha}; the "
-                             "report shows it as uninformative at this size")
+                             f"so its p-value is at least {min_p:.3f} and can never fall below alpha = {alpha}; "
+                             "the report shows it as uninformative at this size")
             if g < 5:
                 notes.append(f"with {g} campuses the wild cluster bootstrap has only 6^{g} = {6 ** g} weight "
                              "patterns; its p-values are coarse")
