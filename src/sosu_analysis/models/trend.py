@@ -421,13 +421,11 @@ def format_p(p: float, language: Language = "en") -> str:
     decimals = 3 if p < 0.1 else 2
     if language == "da":
         return danish.p_value(p, decimals)
-    return "p < 0.001" if p < 0.001 else f"p = {p:.{decimals}f}"
+    return danish.p_value(p, decimals, language="en")
 
 
 def _num(x: float, decimals: int, language: Language, sign: bool = False) -> str:
-    if language == "da":
-        return danish.number(x, decimals, sign=sign)
-    return f"{x:+.{decimals}f}" if sign else f"{x:.{decimals}f}"
+    return danish.number(x, decimals, sign=sign, language=language)
 
 
 def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05) -> str:
@@ -464,7 +462,7 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
         fragile = (p_q < alpha) != significant
         if language == "en":
             quasi = (f"; allowing for year-to-year overdispersion of the size seen across the programmes "
-                     f"(pooled dispersion {phi:.2f}), {format_p(p_q)}"
+                     f"(pooled dispersion {danish.number_en(phi, 2)}), {format_p(p_q)}"
                      + (", so the verdict is fragile" if fragile else ", the same verdict"))
         else:
             quasi = (f"; tages der højde for overdispersion fra år til år af den størrelse, der ses på tværs af "
@@ -477,13 +475,14 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
         else:
             verdict = (f"the {'rise' if rising else 'fall'} is within what chance alone could give "
                        f"(not significant at the {level} % level)")
-        return (f"{d['programme']}, dropout {label_en}: {d['pct_first']:.1f} % in {d['first_year']} and "
-                f"{d['pct_last']:.1f} % in {d['last_year']}; logistic trend "
-                f"{d['slope_log_odds_per_year']:+.3f} log-odds per year (odds ratio "
-                f"{d['odds_ratio_per_year']:.2f} per year, {danish.confidence_level(alpha, 'en')} CI "
-                f"{d['or_ci_low']:.2f}–"
-                f"{d['or_ci_high']:.2f}; about {d['ame_pp_per_year']:+.1f} percentage points per year); "
-                f"Cochran–Armitage chi² = {d['ca_chi2']:.2f}, {format_p(d['p_value'])}: {verdict}{quasi}.")
+        en = danish.number_en
+        return (f"{d['programme']}, dropout {label_en}: {en(d['pct_first'], 1)} % in {d['first_year']} and "
+                f"{en(d['pct_last'], 1)} % in {d['last_year']}; logistic trend "
+                f"{en(d['slope_log_odds_per_year'], 3, sign=True)} log-odds per year (odds ratio "
+                f"{en(d['odds_ratio_per_year'], 2)} per year, {danish.confidence_level(alpha, 'en')} CI "
+                f"{en(d['or_ci_low'], 2)}–{en(d['or_ci_high'], 2)}; about "
+                f"{en(d['ame_pp_per_year'], 1, sign=True)} percentage points per year); "
+                f"Cochran–Armitage chi² = {en(d['ca_chi2'], 2)}, {format_p(d['p_value'])}: {verdict}{quasi}.")
     if significant:
         verdict = (f"{'stigningen' if rising else 'faldet'} er større, end tilfældigheder alene let giver "
                    f"({level} %-niveau)")

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..danish import number_en
 from ..did.randomization import smallest_attainable_p
 from ..errors import InputError, Problem
 from .study import StudyData
@@ -168,8 +169,8 @@ def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, hori
             min_p = smallest_attainable_p(_start_vector(c, campuses))
             if min_p > alpha:
                 notes.append(f"randomization inference has only {k} assignments of {g1} pilot campuses among {g}, "
-                             f"so its p-value is at least {min_p:.3f} and can never fall below alpha = {alpha}; "
-                             "the report shows it as uninformative at this size")
+                             f"so its p-value is at least {number_en(min_p, 3)} and can never fall below alpha = "
+                             f"{alpha}; the report shows it as uninformative at this size")
             if g < 5:
                 notes.append(f"with {g} campuses the wild cluster bootstrap has only 6^{g} = {6 ** g} weight "
                              "patterns; its p-values are coarse")

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .. import students
+from ..danish import number_en
 from ..definitions import outcome
 from ..reporting.plotting import SYNTHETIC_WATERMARK
 
@@ -77,7 +78,7 @@ class StudentData:
                             f"({'; '.join(parts)}).{warn}")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
-                f"{truth:+.1f} percentage points" if truth is not None and seed is not None
+                f"{number_en(truth, 1, sign=True)} percentage points" if truth is not None and seed is not None
                 else "labelled synthetic (no generator record beside it, so its true effect is unknown)")
         return Markdown(
             "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
