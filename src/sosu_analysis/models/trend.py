@@ -23,7 +23,7 @@ from .descriptives import wilson_interval
 from .glm import GroupedLogitFit, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, average_prediction, predicted_probabilities
 from .options import Language, Outcome
-from .quasi import used_dispersion
+from .quasi import quasi_reference, used_dispersion
 
 THREE_POINT_CAVEAT = ("a trend from {n} yearly points is weak evidence: it rests on the assumption that "
                       "students are independent draws and leaves {df} degree(s) of freedom to check it")
@@ -135,11 +135,6 @@ def trend_fits(cells: pd.DataFrame, definition: Outcome
     return fits, (x2 / df if df > 0 else float("nan")), df
 
 
-def _quasi_ref(phi: float, df: int):
-    """Return the reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
-    return stats.t(df) if (df > 0 and used_dispersion(phi) > 1) else stats.norm
-
-
 def trend_tests(cells: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     r"""Logistic trend and Cochran–Armitage test per outcome definition and programme.
 
@@ -170,7 +165,7 @@ def trend_tests(cells: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     zcrit = stats.norm.ppf(1 - alpha / 2)
     for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
-        ref = _quasi_ref(phi, dfd)
+        ref = quasi_reference(phi, dfd)
         crit_q = ref.ppf(1 - alpha / 2)
         for programme, (d, fit) in fits.items():
             base = {"outcome_definition": definition, "programme": programme,
@@ -316,7 +311,7 @@ def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -
     frames = []
     for definition in OUTCOME_NAMES:
         _, phi, dfd = trend_fits(cells, definition)
-        crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
+        crit_q = quasi_reference(phi, dfd).ppf(1 - alpha / 2)
         scale = np.sqrt(used_dispersion(phi))
         for programme in sorted(cells["programme"].unique()):
             d = programme_years(cells, programme, definition)
@@ -383,7 +378,7 @@ def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None 
     zcrit = stats.norm.ppf(1 - alpha / 2)
     for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
-        crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
+        crit_q = quasi_reference(phi, dfd).ppf(1 - alpha / 2)
         for programme, (d, fit) in fits.items():
             t = int(d["year"].max()) if year is None else int(year)
             base = {"outcome_definition": definition, "programme": programme, "year": t, "goal_pct": goal_pct,
