@@ -10,8 +10,8 @@ from sosu_analysis.definitions import programme_code, text_key
 
 
 def test_text_key_is_form_case_and_space_insensitive():
-    decomposed = unicodedata.normalize("NFD", "Brøndby")
-    assert decomposed != "Brøndby" and text_key(decomposed) == text_key("brøndby") == "brøndby"
+    decomposed = unicodedata.normalize("NFD", "Tårnby")  # å = a + combining ring
+    assert decomposed != "Tårnby" and text_key(decomposed) == text_key("TÅRNBY") == "tårnby"
     assert text_key("  Social-  og\tSundhedsassistent ") == "social- og sundhedsassistent"
 
 
