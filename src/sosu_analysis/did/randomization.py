@@ -45,7 +45,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import NotEstimable
+from ..errors import NotEstimable, check_alpha, check_count
 from .bootstrap import invert_test
 from .covariance import crv1_factor
 from .model import CellDesign, fit_ols
@@ -210,6 +210,8 @@ def randomization_test(
     """
     if statistic not in ("coef", "t"):
         raise ValueError(f"statistic must be 'coef' or 't', not {statistic!r}")
+    check_alpha(alpha)
+    check_count("max_assignments", max_assignments)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
     dsum = fit.design.n * fit.design.X[:, 0]
@@ -249,7 +251,8 @@ def randomization_test(
     }
     notes = (f"{dropped} of {len(Amat)} assignments dropped: no treatment variation left after the fixed effects",
              ) if dropped else ()
-    return CoefTest("randomization", obs.coef_y, np.nan, np.nan, obs.value(0.0, statistic), p0, lo, hi, extra, notes)
+    return CoefTest("randomization", obs.coef_y, np.nan, np.nan, obs.value(0.0, statistic), p0, lo, hi, extra, notes,
+                    alpha=alpha if ci else np.nan)
 
 
 def randomization_test_generic(
@@ -263,6 +266,7 @@ def randomization_test_generic(
     ``statistic_for(start_vec)`` returns the statistic (``nan`` = undefined,
     dropped and named in ``notes``). No interval is computed.
     """
+    check_count("max_assignments", max_assignments)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
     t_obs = statistic_for(np.asarray(start_vec, float))

@@ -286,11 +286,12 @@ def power_sentences(power: pd.DataFrame) -> dict[tuple[str, float], str]:
     out: dict[tuple[str, float], str] = {}
     for (source, icc), rows in power.groupby(["icc_source", "icc"], sort=False):
         a = rows[rows["method"].str.startswith("analytic")].iloc[0]
+        icc_value = float(a["icc"])
         sims = rows[rows["method"].str.startswith("simulation")]
         sim_txt = "; ".join(f"{m.removeprefix('simulation_')} {number_en(p, 2)}" for m, p in
                             zip(sims["method"], sims["power_at_target"], strict=True))
         out[(str(source), float(icc))] = (  # type: ignore[arg-type]
-            f"ICC {number_en(icc, 3)} ({source}): with {int(a['n_campuses'])} campuses "
+            f"ICC {number_en(icc_value, 3)} ({source}): with {int(a['n_campuses'])} campuses "
             f"({int(a['n_pilot_campuses'])} "
             f"pilot), {int(a['n_pre'])} intakes before and {int(a['n_post'])} from the start, the smallest "
             f"effect detectable with {100 * TARGET_POWER:g} % power at the {100 * a['alpha']:g} % level is "

@@ -76,6 +76,7 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
     cells: dict[int, pd.DataFrame] = {}
     if kind == "campus_aggregates":
         agg = study.aggregates
+        assert agg is not None
         have = sorted(set(int(h) for h in agg["horizon_months"]))
         missing = [h for h in horizons if h not in have]
         if missing:
@@ -99,10 +100,10 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
 
 def _start_vector(cells: pd.DataFrame, campuses: pd.DataFrame) -> np.ndarray:
     """Pilot start per campus with students in ``cells`` (``inf``: comparison campus), as randomized."""
-    start = {c: (str(s) if p and s else None) for c, p, s in
-             zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True)}
-    codes = {s: i for i, s in enumerate(sorted({s for s in start.values() if s}))}
-    return np.array([float(codes[start[c]]) if start.get(c) else np.inf for c in sorted(cells["campus"].unique())])
+    start = {c: str(s) for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True)
+             if p and s}
+    codes = {s: i for i, s in enumerate(sorted(set(start.values())))}
+    return np.array([float(codes[start[c]]) if c in start else np.inf for c in sorted(cells["campus"].unique())])
 
 
 def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, horizons: list[int],

@@ -111,6 +111,7 @@ class StudyData:
         from ..students import cell_table
 
         data = self.extract if self.extract is not None else self.aggregates
+        assert data is not None  # an extract or aggregates, by construction
         return cell_table(data, self.campuses, horizon_months=int(horizon),
                           as_of=self.as_of if self.extract is not None else None)
 

@@ -91,6 +91,16 @@ class Estimate:
         """Fields as a dict, keys prefixed with ``prefix``."""
         return {f"{prefix}{k}": v for k, v in asdict(self).items()}
 
+    def conf_int(self, alpha: float) -> tuple[float, float]:
+        """Return the ``1 - alpha`` interval ``estimate ± t_{df, 1 - alpha/2} se`` (NaN where ``df`` is not defined)."""
+        from ..errors import check_alpha
+
+        a = check_alpha(alpha)
+        if not (np.isfinite(self.df) and np.isfinite(self.se)):
+            return np.nan, np.nan
+        q = float(stats.t.ppf(1 - a / 2, self.df))
+        return self.estimate - q * self.se, self.estimate + q * self.se
+
 
 def _cell_design(X: np.ndarray, y: np.ndarray, cluster: np.ndarray,
                  n: np.ndarray | None = None) -> tuple[Design, np.ndarray, list]:

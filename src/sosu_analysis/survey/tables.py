@@ -117,7 +117,8 @@ def secondary_suppression(table: pd.DataFrame, partition: list[str], n_col: str 
         blanked = rows[flag].astype(bool)
         if not blanked.any() or blanked.all():
             continue
-        atoms = {i: 1 if blanked[i] else int(rows.at[i, n_col]) for i in rows.index}
+        counts = rows[n_col].astype(float)
+        atoms = {i: 1 if blanked[i] else int(counts[i]) for i in rows.index}
         published: dict = {i: [i] for i in rows.index if not blanked[i]}
         published["total"] = list(rows.index)
         try:
