@@ -9,21 +9,7 @@ from did_helpers import small_panel_frame
 
 from sosu_analysis.did.bootstrap import wild_cluster_bootstrap
 from sosu_analysis.did.covariance import cr2_test, crv1_test
-from sosu_analysis.did.data import student_rows, to_cells
 from sosu_analysis.did.estimate import InferenceOptions, estimate_did
-from sosu_analysis.did.model import cell_design as build_design
-from sosu_analysis.did.model import fit_ols
-
-
-@pytest.fixture(scope="module")
-def panel():
-    cells = to_cells(small_panel_frame())
-    tab = cells.table
-    design = build_design(tab, tab["treated"].to_numpy(float), "did")
-    ysum = cells.outcome_sum("incl_switch")
-    st = student_rows(tab, ysum)
-    return design, fit_ols(design, ysum), design.X[st["cell"].to_numpy()], st["y"].to_numpy(), \
-        design.cluster[st["cell"].to_numpy()]
 
 
 @pytest.mark.parametrize("alpha", [0.01, 0.10, 0.32])

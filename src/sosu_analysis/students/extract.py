@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import re
 from pathlib import Path
@@ -55,6 +54,7 @@ from ..readers.rawtable import (
     check_file,
     check_header,
     is_xlsx,
+    read_json_object,
     read_raw_table,
     text_encoding,
 )
@@ -94,21 +94,7 @@ def read_sidecar(path: str | os.PathLike) -> dict | None:
     present synthetic data as the school's, and a corrupt import record would
     drop the report's caveat on switching).
     """
-    sidecar = sidecar_path(path)
-    if not sidecar.is_file():
-        return None
-    try:
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} is not valid JSON (line "
-                                               f"{exc.lineno}, column {exc.colno}); restore it or write it anew "
-                                               "(synth / import)")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} cannot be read "
-                                               f"({type(exc).__name__})")) from None
-    if not isinstance(meta, dict):
-        raise InputError(Problem(str(sidecar), f"the sidecar of {Path(path).name} must be a JSON object"))
-    return meta
+    return read_json_object(sidecar_path(path), f"sidecar of {Path(path).name}")
 
 
 def synthetic_label(path: str | os.PathLike) -> dict | None:
