@@ -12,8 +12,11 @@ read_extract        ``students.read_extract(path, campuses)``: every check and m
 check_students      what ``sosu-analysis run`` does once before the notebooks:
                     ``precheck.check_students`` (read_extract + the cell tables at
                     3, 6, 12 months + the design checks)
-read_cache          ``pandas.read_parquet`` of the validated table, what each
-                    notebook reads instead of re-validating the CSV
+read_handoff        ``pipeline.study.load_study`` of the run's hand-off (the
+                    study data the precheck built), what each notebook reads
+                    instead of re-validating the CSV (``read_cache`` in results
+                    measured before issue 17: a Parquet cache named by an
+                    environment variable)
 ==================  ==============================================================
 
 Each worker first reads the shipped 10 k extract both ways (untimed warm-up: imports and
@@ -46,7 +49,7 @@ import pyarrow.csv as pacsv
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import CAMPUSES_CSV, RESULTS, SHIPPED_EXTRACT, machine_info, machine_markdown, markdown_table  # noqa: E402
 
-STEPS = ("plain_read_csv", "read_extract", "check_students", "read_cache")
+STEPS = ("plain_read_csv", "read_extract", "check_students", "read_handoff")
 
 
 def write_tiled(n: int, path: Path) -> None:
@@ -64,6 +67,7 @@ def write_tiled(n: int, path: Path) -> None:
 
 def _worker(step: str, path: Path, cache: Path) -> dict:
     from sosu_analysis.pipeline.precheck import check_students
+    from sosu_analysis.pipeline.study import HANDOFF_NAME, load_study, write_handoff
     from sosu_analysis.students import read_campuses, read_extract
 
     camp = read_campuses(CAMPUSES_CSV)
@@ -80,10 +84,11 @@ def _worker(step: str, path: Path, cache: Path) -> dict:
                                0.05, Path(__file__).resolve().parents[1], "benchmark")
         frame = found.extract
         seconds = time.perf_counter() - t
-        frame.to_parquet(cache, index=False)  # for read_cache (untimed)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        write_handoff(found.study, cache.parent)  # for read_handoff (untimed)
         return {"seconds": seconds, "rows": len(frame), "maxrss_mb": _maxrss_mb()}
     else:
-        frame = pd.read_parquet(cache)
+        frame = load_study(str(path), str(CAMPUSES_CSV), "", str(cache.parent / HANDOFF_NAME)).extract
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "rows": len(frame), "maxrss_mb": _maxrss_mb()}
 
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sosu-bench-") as tmp:
         for n in args.sizes:
             path = Path(tmp) / f"students_synthetic_tiled_{n}.csv"
-            cache = Path(tmp) / f"validated_{n}.parquet"
+            cache = Path(tmp) / f"handoff_{n}" / "study"
             write_tiled(n, path)
             size_mb = path.stat().st_size / 2**20
             for step in STEPS:

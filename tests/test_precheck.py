@@ -1,43 +1,19 @@
-"""The run's one validation of the student data: the cache the notebooks read, and the inferred extract date."""
+"""The run's one validation of the student data (see also tests/importer/test_study_data.py) and the inferred date."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.run import precheck
-from sosu_analysis.students import programme_listing_warnings, read_campuses, read_extract
+from sosu_analysis.students import programme_listing_warnings, read_extract
 
 ROOT = project_root()
 EXTRACT = ROOT / "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"
-
-
-def test_notebooks_get_the_validated_table_from_the_cache(tmp_path, monkeypatch):
-    camp = read_campuses(ROOT / "data/raw/campuses.csv")
-    src = tmp_path / "students_synthetic_copy.csv"
-    src.write_bytes(EXTRACT.read_bytes())
-    fresh = read_extract(src, camp)
-    manifest = precheck.write_cache(fresh, src, precheck.campus_fingerprint(camp), dt.date.today(), tmp_path)
-    monkeypatch.setenv(precheck.CACHE_ENV, str(manifest))
-    cached = read_extract(src, camp, display_name="shown.csv")
-    pd.testing.assert_frame_equal(cached, fresh)
-    assert cached.attrs["file"] == "shown.csv" and cached.attrs["synthetic"] == {"label": "SYNTHETIC"}
-    # the cache serves only the same file and campus table, validated at least as strictly
-    assert precheck.read_cache(src, camp.iloc[:-1], dt.date.today()) is None
-    assert precheck.read_cache(src, camp, dt.date(2025, 1, 1)) is None
-    src.write_bytes(EXTRACT.read_bytes() + b"\n")
-    assert precheck.read_cache(src, camp, dt.date.today()) is None
-
-
-def test_inferred_extract_date_is_the_latest_date():
-    frame = read_extract(EXTRACT)
-    as_of, inferred = precheck.infer_as_of(frame, None, "")
-    assert inferred and as_of == max(frame["start_date"].max(), frame["exit_date"].max())
-    assert precheck.infer_as_of(frame, None, "2026-01-31") == (pd.Timestamp("2026-01-31"), False)
-    assert precheck.infer_as_of(frame, {"generator": "x"}, "") == (None, False)
 
 
 def test_shipped_design_passes_with_a_note_on_randomization_inference():
@@ -147,3 +123,29 @@ def test_the_lead_report_words_the_campus_table_disagreement_in_danish(monkeypat
     assert "Alpha og Gamma står i afdelingstabellen uden SSA, men elevudtrækket har SSA-elever dér" in text
     assert "Beta står i afdelingstabellen med SSA, men elevudtrækket har ingen SSA-elever dér" in text
     assert "uenige" not in rapport.limitations(res, [])
+
+
+def test_precheck_note_counts_the_mirror_assignment_with_three_of_six_pilots(tmp_path):
+    """Munkeengen made a comparison campus: 3 of 6 campuses pilot with one common start, binom(6, 3) = 20
+    assignments, and the mirror assignment ties with the observed one, so the smallest p is 2/20 = 0.100
+    (enumerated in tests/survey/test_survey_estimate.py and tests/did/test_did_bootstrap_randomization.py),
+    above alpha = 0.05: the run must say so (1/20 = 0.05 would not)."""
+    camp = pd.read_csv(ROOT / "data/raw/campuses.csv", dtype=str, keep_default_na=False)
+    camp.loc[camp["campus"] == "Munkeengen", ["pilot", "pilot_start"]] = ["no", ""]
+    path = tmp_path / "campuses.csv"
+    camp.to_csv(path, index=False)
+    found = precheck.check_students(str(EXTRACT), str(path), [3], "", [], 0.05, ROOT, "x.yaml")
+    assert any("20 assignments" in n and "at least 0.100" in n for n in found.notes), found.notes
+
+
+def test_smallest_attainable_p_matches_the_core_and_enumeration():
+    from itertools import combinations
+
+    from sosu_analysis.did.randomization import smallest_attainable_p
+
+    inf = np.inf
+    assert len(list(combinations(range(6), 3))) == 20
+    assert smallest_attainable_p(np.array([0, 0, 0, inf, inf, inf])) == pytest.approx(2 / 20)
+    assert smallest_attainable_p(np.array([0, 0, 0, 0, inf, inf])) == pytest.approx(1 / 15)
+    # staggered starts: the complement is not an assignment of the same starts
+    assert smallest_attainable_p(np.array([0, 0, 1, inf, inf, inf])) == pytest.approx(1 / 60)

@@ -83,8 +83,18 @@ def round_half_up_tenths(count: int, n: int) -> int:
     return int((x + Fraction(1, 2)).__floor__())
 
 
-def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = True) -> str:
+#: Danish separators -> English ones ("1.171,3" -> "1,171.3"); the rounding stays half up
+_TO_ENGLISH = str.maketrans(",.", ".,")
+
+
+def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = True,
+           language: str = "da") -> str:
     """Format a number the Danish way, rounded half up: 2.25 -> ``"2,3"``, 1171 -> ``"1.171"``.
+
+    ``language="en"`` gives the same rounding with English separators
+    (``"2.3"``, ``"1,171"``): the one formatter of English prose and English
+    tables too, since Python's f-strings round half to even (``f"{2.25:.1f}"``
+    is ``"2.2"``) and would disagree with the table beside the sentence.
 
     Parameters
     ----------
@@ -120,9 +130,27 @@ def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = 
     pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals > 0 else "")
     # q is exact at ``decimals`` places, so babel's own (half-even) rounding has nothing left to round
     text = format_decimal(abs(q), format=pattern, locale=LOCALE)
+    if language == "en":
+        text = text.translate(_TO_ENGLISH)
+    elif language != "da":
+        raise ValueError(f"language must be 'da' or 'en', got {language!r}")
     if q < 0:
         return MINUS + text
     return ("+" + text) if sign and q > 0 else text
+
+
+def number_en(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = True) -> str:
+    """Format a number for English prose: :func:`number` with ``language="en"`` (2.25 -> ``"2.3"``, half up).
+
+    A missing value is written ``n/a`` and an infinite one ``∞`` / ``−∞`` (as the
+    English tables show them), where an f-string would have printed ``nan``.
+    """
+    value = float(x)
+    if value != value:
+        return "n/a"
+    if value in (float("inf"), float("-inf")):
+        return ("∞" if value > 0 else MINUS + "∞")
+    return number(value, decimals, sign=sign, grouping=grouping, language="en")
 
 
 def count(n: int) -> str:
@@ -142,11 +170,11 @@ def points(x: float, decimals: int = 1, *, sign: bool = False) -> str:
     return f"{number(x, decimals, sign=sign)} {POINTS}"
 
 
-def p_value(p: float, decimals: int = 3, floor: float = 0.001) -> str:
-    """Format a p-value: ``"p = 0,043"``, or ``"p < 0,001"`` below ``floor``."""
+def p_value(p: float, decimals: int = 3, floor: float = 0.001, language: str = "da") -> str:
+    """Format a p-value: ``"p = 0,043"``, or ``"p < 0,001"`` below ``floor`` (``language="en"``: ``0.043``)."""
     if p < floor:
-        return f"p < {number(floor, max(decimals, 3))}"
-    return f"p = {number(p, decimals)}"
+        return f"p < {number(floor, max(decimals, 3), language=language)}"
+    return f"p = {number(p, decimals, language=language)}"
 
 
 def confidence_level(alpha: float, language: str = "da") -> str:

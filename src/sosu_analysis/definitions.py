@@ -16,6 +16,7 @@ them.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -23,7 +24,7 @@ __all__ = [
     "MIN_CELL", "OUTCOMES", "OUTCOME_LABEL_DA", "OUTCOME_LABEL_EN", "OUTCOME_NAMES", "PILOT_PROGRAMME",
     "PROGRAMMES", "PROGRAMME_CODES",
     "PROGRAMME_COLOURS", "TABLE1_ORDER", "GOAL_DEFINITION", "GOAL_PROGRAMMES", "Outcome", "OutcomeSpec", "Programme",
-    "ProgrammeSpec", "goal_applies", "outcome",
+    "ProgrammeSpec", "goal_applies", "outcome", "programme_code", "text_key",
 ]
 
 #: the two outcome definitions, as they are named in every table (column ``outcome_definition``)
@@ -145,6 +146,31 @@ GOAL_PROGRAMMES: tuple[Programme, ...] = ("SSA", "SSH")
 #: the outcome definition the goal is read as: dropout incl. switching, the ministry's measure (seed 000 does
 #: not say; docs/decisions.md, "The goal")
 GOAL_DEFINITION: Outcome = "incl_switch"
+
+
+def text_key(text: object) -> str:
+    """Return the key a name is matched by: NFC, stripped, case-folded, inner whitespace collapsed.
+
+    The one text normaliser of the package's readers (column headers, programme
+    and campus names): ``" Social-  og Sundhedsassistent "`` and
+    ``"social- og sundhedsassistent"`` have the same key; a decomposed ``ø``
+    (as macOS may write it) the same as a composed one.
+    """
+    return " ".join(unicodedata.normalize("NFC", str(text)).strip().casefold().split())
+
+
+def programme_code(name: str) -> Programme | None:
+    """Return the programme a name or code means (``"Social- og sundhedsassistent"`` -> ``"SSA"``).
+
+    The one programme lookup: the code (any case), the Danish name and the
+    aliases of :data:`PROGRAMMES`, matched by :func:`text_key`. ``None`` for a
+    programme the project does not study.
+    """
+    return _PROGRAMME_BY_KEY.get(text_key(name))
+
+
+_PROGRAMME_BY_KEY: dict[str, Programme] = {text_key(n): code for code, p in PROGRAMMES.items()
+                                           for n in (code, p.name_da, *p.aliases)}
 
 
 def goal_applies(programme: str | None, definition: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -60,3 +62,28 @@ class NotEstimable(ValueError):
     def __init__(self, reason: str):
         self.reason = reason
         super().__init__(reason)
+
+
+def check_count(option: str, value: object, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` when it is a whole number of at least ``minimum``; else a ``ValueError``.
+
+    For the counts of the statistics' options (draws, assignments,
+    replications), checked where they enter, so that ``wild_draws=0`` is a
+    message naming the option and not an ``IndexError`` deep inside.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{option} must be a whole number, not {value!r}")
+    if int(value) < minimum:
+        raise ValueError(f"{option} must be at least {minimum}, not {value!r}")
+    return int(value)
+
+
+def check_alpha(value: object, option: str = "alpha") -> float:
+    """Return ``value`` as a float strictly between 0 and 1; else a ``ValueError`` naming ``option``."""
+    try:
+        a = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{option} must be a number strictly between 0 and 1, not {value!r}") from None
+    if not 0 < a < 1:
+        raise ValueError(f"{option} must lie strictly between 0 and 1, not {value!r}")
+    return a

@@ -10,25 +10,10 @@ from did_helpers import expand_students, load_reference, small_panel_frame
 from scipy import stats
 
 from sosu_analysis.did.covariance import cr2_test, cr2_vcov, crv1_test, crv1_vcov, satterthwaite_df
-from sosu_analysis.did.data import student_rows, to_cells
 from sosu_analysis.did.model import CellDesign as Design
-from sosu_analysis.did.model import cell_design as build_design
 from sosu_analysis.did.model import fit_ols
 
 REF = load_reference("did_clubsandwich_small_panel")
-
-
-@pytest.fixture(scope="module")
-def panel():
-    cells = to_cells(small_panel_frame())
-    tab = cells.table
-    design = build_design(tab, tab["treated"].to_numpy(float), "did")
-    ysum = cells.outcome_sum("incl_switch")
-    fit = fit_ols(design, ysum)
-    st = student_rows(tab, ysum)
-    Xs = design.X[st["cell"].to_numpy()]
-    gs = design.cluster[st["cell"].to_numpy()]
-    return design, fit, Xs, st["y"].to_numpy(), gs
 
 
 def test_cell_fit_equals_student_ols(panel):

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sosu_analysis.danish import number_en
 from sosu_analysis.did import api as did
 from sosu_analysis.paths import project_root
 from sosu_analysis.readers.student_data import load_students
@@ -56,7 +57,7 @@ def test_every_horizon_is_described_with_its_own_numbers(real_like, table):
     for h, part in ((3, three), (12, twelve)):
         row = table[(table["horizon_months"] == h) & (table["estimator"] == "lpm")
                     & (table["inference"] == "cr2") & (table["outcome_definition"] == "incl_switch")].iloc[0]
-        assert f"{row['att_pp']:+.1f} percentage points" in part
+        assert f"{number_en(row['att_pp'], 1, sign=True)} percentage points" in part
         assert f"{h} months after start: the difference-in-differences" in part
         assert "Robustness" in part
     assert "90 % CI" in text and "95" not in text

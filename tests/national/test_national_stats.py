@@ -143,9 +143,47 @@ def test_change_after_2025_equals_the_closed_form_when_saturated():
     theta = sum(s_sign * (L[s, 2025] - 2 * L[s, 2024] + L[s, 2023]) for s, s_sign in (("H", 1), ("R", -1)))
     var = sum(v[s, 2025] + 4 * v[s, 2024] + v[s, 2023] for s in ("H", "R"))
     assert res["post_diff"] == pytest.approx(theta, abs=1e-7)
-    z = stats.norm.ppf(0.975)
-    assert res["post_ci_high"] - res["post_ci_low"] == pytest.approx(2 * z * math.sqrt(var), rel=1e-5)
+    assert var > 0
+    # saturated: no dispersion can be estimated, so no quasi-binomial interval: stated as missing, not
+    # replaced by the binomial one (issue 17: no best-case default)
+    assert res["df_resid"] == 0 and math.isnan(res["post_ci_low"]) and math.isnan(res["post_p_value"])
     assert res["post_note"] == ""
+
+
+def test_change_after_2025_has_the_quasi_binomial_t_interval():
+    """docs/decisions.md: the report quotes quasi-binomial intervals (phi = max(1, X2/df), t on df).
+
+    Reference: statsmodels GLM on proportions with ``var_weights = n`` and ``scale='X2'`` (the response
+    form whose Pearson scale is right, see models/quasi.py), an interval b ± t(df) · SE_X2, computed here
+    on a design written out by hand, independently of the package's fitter.
+    """
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(4)
+    cells = []
+    for s in ("H", "A", "B", "C"):
+        for y in (2021, 2022, 2023, 2024, 2025):
+            n = int(rng.integers(300, 900))
+            p = 0.18 + (0.04 if s == "H" and y >= 2025 else 0.0) + rng.normal(0, 0.02)
+            cells.append((s, "SSA", y, n, int(rng.binomial(n, p))))
+    res = compare.comparative_trend(make_counts(cells), "H", "SSA", "incl_switch", intervention_year=2025)
+    frame = pd.DataFrame(cells, columns=["school", "programme", "year", "n", "e"])
+    t = frame["year"] - frame["year"].mean()
+    h = (frame["school"] == "H").astype(float)
+    post = (frame["year"] >= 2025).astype(float)
+    X = pd.get_dummies(frame["school"], dtype=float)
+    X = X.assign(t=t, h_t=h * t, post=post, h_post=h * post)
+    fit = sm.GLM(frame["e"] / frame["n"], X, family=sm.families.Binomial(), var_weights=frame["n"]).fit(scale="X2")
+    df = len(frame) - X.shape[1]
+    assert fit.scale > 1 and res["dispersion"] == pytest.approx(fit.scale, rel=1e-6)
+    b, se = fit.params["h_post"], fit.bse["h_post"]
+    q = stats.t.ppf(0.975, df)
+    assert res["post_diff"] == pytest.approx(b, abs=1e-7)
+    assert res["post_ci_low"] == pytest.approx(b - q * se, rel=1e-5)
+    assert res["post_ci_high"] == pytest.approx(b + q * se, rel=1e-5)
+    assert res["post_p_value"] == pytest.approx(2 * stats.t.sf(abs(b / se), df), rel=1e-4)
+    # the binomial z interval would be narrower: the contrast no longer uses it
+    assert res["post_ci_high"] - res["post_ci_low"] > 2 * stats.norm.ppf(0.975) * se / math.sqrt(fit.scale)
 
 
 # ---- funnel limits ---------------------------------------------------------------------------------------

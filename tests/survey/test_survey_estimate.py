@@ -167,8 +167,36 @@ def test_pilot_vs_comparison_matches_statsmodels_and_respondent_level_cr2():
         Xp[:, 0] = sub["campus"].isin(chosen).to_numpy(float)
         stats_.append(sm.OLS(sub["score"].to_numpy(), Xp).fit().params[0])
     p = np.mean(np.abs(stats_) >= abs(ols.params[0]) - 1e-9)
-    assert c.n_assignments == 20 and c.min_p_ri == pytest.approx(1 / 20)
+    assert c.n_assignments == 20
     assert c.p_ri == pytest.approx(p)
+    # smallest attainable p by enumeration: the assignments whose |estimate| ties with the observed
+    # one for EVERY outcome vector (here: the observed one and its mirror), over the 20 assignments
+    rng = np.random.default_rng(11)
+    always_tie = set(combinations(campuses, 3))
+    for _ in range(3):
+        y = rng.normal(size=len(sub))
+        b_obs = abs(sm.OLS(y, X).fit().params[0])
+        for chosen in list(always_tie):
+            Xp = X.copy()
+            Xp[:, 0] = sub["campus"].isin(chosen).to_numpy(float)
+            if abs(abs(sm.OLS(y, Xp).fit().params[0]) - b_obs) > 1e-9:
+                always_tie.discard(chosen)
+    assert len(always_tie) == 2  # observed {P1,P2,P3} and mirror {C1,C2,C3}
+    assert c.min_p_ri == pytest.approx(len(always_tie) / 20) == pytest.approx(2 / 20)
+
+
+def test_randomization_at_its_smallest_p_is_two_of_twenty_with_three_of_six_pilots():
+    """A pilot effect far larger than the noise: no other assignment beats it, the mirror ties.
+
+    Reference: with 3 of 6 campuses, binom(6, 3) = 20 assignments; the complement ``1 - pilot`` lies
+    in the span of (pilot, constant), so its |estimate| equals the observed one: p = 2/20.
+    """
+    f = _frame(seed=3)
+    f.loc[(f["pilot"] == 1) & (f["period"] == "efter"), "score"] += 500.0
+    c = pilot_vs_comparison(f)
+    assert c is not None
+    assert len(list(combinations(range(6), 3))) == c.n_assignments == 20
+    assert c.p_ri == pytest.approx(2 / 20) and c.min_p_ri == pytest.approx(2 / 20)
 
 
 def test_difference_in_differences_matches_statsmodels_and_respondent_level_cr2():
@@ -219,3 +247,17 @@ def test_weighted_slope_matches_statsmodels_wls():
     wls = sm.WLS(y, np.column_stack([x, np.ones(12)]), weights=w).fit()
     assert est.estimate == pytest.approx(float(wls.params[0]), rel=1e-10)
     assert est.G == 4
+
+
+def test_report_verdict_follows_the_smallest_attainable_p_of_three_of_six():
+    """At alpha = 0.10 the 3-of-6 randomization test cannot reject (its minimum is 2/20 = 0.10):
+    the Danish verdict must say so, from the contrast's own ``min_p_ri``."""
+    from sosu_analysis.survey.section import _verdict
+
+    f = _frame(seed=3)
+    f.loc[(f["pilot"] == 1) & (f["period"] == "efter"), "score"] += 500.0
+    c = pilot_vs_comparison(f)
+    assert c is not None
+    row = pd.Series(c.as_dict())
+    assert "kan randomiseringstesten ikke komme under 10" in _verdict(row, 0.10)
+    assert "holder også" in _verdict(row, 0.11)

@@ -84,3 +84,36 @@ def test_dropout_association_hides_small_dropout_counts():
     assert fit["n_points"] == 6 and fit["G"] == 3
     assert pts.loc[pts["intake"] == "2025-04", "dropout_pct"].isna().all()       # 3 dropouts: not shown
     assert (pts.loc[pts["intake"] == "2025-06", "dropout_pct"] == 20.0).all()
+
+
+def test_secondary_suppression_protects_two_blanked_rows_whose_sum_is_small():
+    """Rows of a partition add up to a total shown elsewhere. Two blanked rows (2 and 2 respondents) are
+    recovered together by subtraction (total - shown rows = 4 < 5); the old rule acted only when exactly
+    one row was blanked. Reference: the subtraction a reader can do, written out here."""
+    from sosu_analysis.survey.tables import secondary_suppression
+
+    t = pd.DataFrame({"wave": ["w"] * 4, "iv": ["a", "b", "c", "d"], "n": [2, 2, 30, 40],
+                      "score": [50.0, 60.0, 70.0, 80.0]})
+    t["suppressed"] = t["n"] < 5
+    t.loc[t["suppressed"], ["n", "score"]] = np.nan
+    out = secondary_suppression(t, ["wave"], values=("score",))
+    total = 2 + 2 + 30 + 40
+    shown = out.loc[~out["suppressed"], "n"].astype(float).sum()
+    assert not (0 < total - shown < 5)  # what a reader derives for the blanked rows is no longer small
+    assert out["secondary"].sum() == 1 and bool(out.loc[2, "secondary"])  # the next-smallest (30) goes
+
+
+def test_contrast_counts_of_one_to_four_are_not_shown():
+    """Four comparison respondents: the contrast's estimate AND its counts (n_control = 4, and n, from
+    which n_control = n - n_treated follows) are blanked."""
+    rng = np.random.default_rng(2)
+    rows = []
+    for campus, pilot, n in (("P1", 1, 20), ("P2", 1, 20), ("C1", 0, 2), ("C2", 0, 2)):
+        for _ in range(n):
+            s_ = float(rng.uniform(0, 100))
+            rows.append({"kind": "index", "index": "x", "measure": "x", "campus": campus, "pilot": pilot,
+                         "period": "efter", "wave": "w1", "score": s_, "agree": float(s_ >= 75)})
+    out = tables.contrast_table(pd.DataFrame(rows))
+    assert len(out) and out["suppressed"].all()
+    assert out["n_control"].isna().all() and out["n"].isna().all() and out["estimate"].isna().all()
+    assert out["n_treated"].isna().all()  # 40 shown beside a blank total would not hide the 4 either way

@@ -57,6 +57,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import check_alpha, check_count
 from .covariance import crv1_factor
 from .model import fit_ols
 from .results import CoefTest, LinearFit
@@ -232,6 +233,9 @@ def wild_cluster_bootstrap(
     """
     if weights not in _WEIGHT_VALUES:
         raise ValueError(f"weights must be one of {sorted(_WEIGHT_VALUES)}, not {weights!r}")
+    check_alpha(alpha)
+    check_count("max_enumerate", max_enumerate)
+    check_count("B (wild_draws)", B)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     stat = bootstrap_t(fit, coef)
     V, enumerated = weight_matrix(fit.design.G, weights, max_enumerate, B, rng)
@@ -248,4 +252,4 @@ def wild_cluster_bootstrap(
     extra = {"n_draws": len(V), "enumerated": enumerated, "weights": weights, "min_p": max(n_const, 1) / len(V),
              "n_zero_se": n_zero_se}
     return CoefTest(f"wild_{weights}", stat.estimate, stat.se, np.nan, (stat.estimate - beta0) / stat.se, p_val,
-                    lo, hi, extra, notes)
+                    lo, hi, extra, notes, alpha=alpha if ci else np.nan)

@@ -101,7 +101,8 @@ def t_test(method: str, est: float, se: float, df: float, alpha: float, extra: d
     dist = stats.norm if not np.isfinite(df) else stats.t(df)
     p = float(2 * dist.sf(abs(tstat))) if np.isfinite(tstat) else np.nan
     q = float(dist.ppf(1 - alpha / 2))
-    return CoefTest(method, float(est), float(se), float(df), float(tstat), p, est - q * se, est + q * se, extra or {})
+    return CoefTest(method, float(est), float(se), float(df), float(tstat), p, est - q * se, est + q * se, extra or {},
+                    alpha=alpha)
 
 
 def contrast(k: int, coef: int | np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Literal, Protocol, get_args
 import numpy as np
 import pandas as pd
 
-from ..errors import NotEstimable
+from ..errors import NotEstimable, check_alpha, check_count
 from .bootstrap import WildWeights, wild_cluster_bootstrap
 from .covariance import cr2_test, crv1_test
 from .data import Cells, OutcomeDefinition, as_cells, sample_mask, treatment_for
@@ -82,8 +82,14 @@ class InferenceOptions:
     ci: bool = True
 
     def __post_init__(self) -> None:
-        if not 0 < self.alpha < 1:
-            raise ValueError(f"alpha must lie strictly between 0 and 1, not {self.alpha!r}")
+        # every option checked here, where it enters: wild_draws=0 would otherwise end in an IndexError
+        check_alpha(self.alpha)
+        check_count("seed", self.seed, 0)
+        check_count("wild_max_enumerate", self.wild_max_enumerate)
+        check_count("wild_draws", self.wild_draws)
+        check_count("ri_max_assignments", self.ri_max_assignments)
+        if not isinstance(self.ci, bool):
+            raise ValueError(f"ci must be True or False, not {self.ci!r}")
         check_names("randomization statistic", self.ri_statistic, get_args(RIStatistic))
 
 

@@ -45,7 +45,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import NotEstimable
+from ..errors import NotEstimable, check_alpha, check_count
 from .bootstrap import invert_test
 from .covariance import crv1_factor
 from .model import CellDesign, fit_ols
@@ -101,6 +101,24 @@ def assignments(start_vec: np.ndarray, max_assignments: int = 100_000,
     A = np.array([rng.permutation(start_vec) for _ in range(max_assignments)])
     A[0] = start_vec
     return A, False
+
+
+def smallest_attainable_p(start_vec: np.ndarray) -> float:
+    """Return the smallest p-value randomization inference can give, before any data are seen.
+
+    The number of assignments is ``n_distinct_permutations(start_vec)``; the
+    observed assignment always ties with itself, and with one common start and
+    half the campuses pilots the complement assignment ties too (its treatment
+    is ``post - D_obs``, in the span of the observed treatment and the campus
+    and intake fixed effects: see the module Notes). :func:`randomization_test`
+    finds these ties numerically (``extra["n_mirror"]``); this is the same
+    count in closed form, for a check made before any fit (the run's precheck).
+    """
+    start_vec = np.asarray(start_vec, float)
+    starts = start_vec[np.isfinite(start_vec)]
+    g, g1 = len(start_vec), len(starts)
+    mirror = 0 < g1 and 2 * g1 == g and len(set(starts.tolist())) == 1
+    return (2 if mirror else 1) / n_distinct_permutations(start_vec)
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,8 @@ def randomization_test(
     """
     if statistic not in ("coef", "t"):
         raise ValueError(f"statistic must be 'coef' or 't', not {statistic!r}")
+    check_alpha(alpha)
+    check_count("max_assignments", max_assignments)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
     dsum = fit.design.n * fit.design.X[:, 0]
@@ -231,7 +251,8 @@ def randomization_test(
     }
     notes = (f"{dropped} of {len(Amat)} assignments dropped: no treatment variation left after the fixed effects",
              ) if dropped else ()
-    return CoefTest("randomization", obs.coef_y, np.nan, np.nan, obs.value(0.0, statistic), p0, lo, hi, extra, notes)
+    return CoefTest("randomization", obs.coef_y, np.nan, np.nan, obs.value(0.0, statistic), p0, lo, hi, extra, notes,
+                    alpha=alpha if ci else np.nan)
 
 
 def randomization_test_generic(
@@ -245,6 +266,7 @@ def randomization_test_generic(
     ``statistic_for(start_vec)`` returns the statistic (``nan`` = undefined,
     dropped and named in ``notes``). No interval is computed.
     """
+    check_count("max_assignments", max_assignments)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     Amat, exact = assignments(start_vec, max_assignments, rng)
     t_obs = statistic_for(np.asarray(start_vec, float))

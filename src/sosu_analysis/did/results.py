@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.special import expit
 
 if TYPE_CHECKING:
@@ -44,6 +45,34 @@ class CoefTest:
     ci_high: float
     extra: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: the ``alpha`` the stored interval ``ci_low, ci_high`` was computed at
+    alpha: float = float("nan")
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        """Return the ``1 - alpha`` confidence interval (default: the level it was computed at).
+
+        For the analytic methods (a standard error with ``df``: ``t`` on
+        ``df``, normal when ``df`` is infinite) the interval is computed here
+        at any level, ``estimate ± q se``, the rule the stored interval was
+        made with. The bootstrap and randomization intervals are found by
+        inverting the test at one level (``df`` is NaN); another level needs
+        the test run again (``InferenceOptions(alpha=...)``), and asking for
+        it is a ``ValueError``, never a silently different interval.
+        """
+        from ..errors import check_alpha
+
+        if alpha is None:
+            return self.ci_low, self.ci_high
+        a = check_alpha(alpha)
+        if not np.isnan(self.df):
+            if not np.isfinite(self.se):
+                return np.nan, np.nan
+            q = float((stats.norm if not np.isfinite(self.df) else stats.t(self.df)).ppf(1 - a / 2))
+            return self.estimate - q * self.se, self.estimate + q * self.se
+        if np.isfinite(self.alpha) and abs(a - self.alpha) < 1e-12:
+            return self.ci_low, self.ci_high
+        raise ValueError(f"the {self.method} interval is found by inverting the test at alpha = {self.alpha}; "
+                         f"for alpha = {a} run the test again with that alpha (InferenceOptions(alpha=...))")
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,23 @@ sentences for the project lead's report, with counts below 5 written
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..privacy import MIN_CELL
-from ..students.extract import sidecar_path
+from ..students.extract import read_sidecar
 from .core import IMPORTED_LABEL
 
 
 def import_record(students_file: str | os.PathLike) -> dict | None:
-    """Return the import sidecar of a student extract, or ``None`` if it was not made by ``sosu-analysis import``."""
-    path = sidecar_path(students_file)
-    if not path.is_file():
-        return None
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return meta if isinstance(meta, dict) and meta.get("label") == IMPORTED_LABEL else None
+    """Return the import sidecar of a student extract, or ``None`` if it was not made by ``sosu-analysis import``.
+
+    A sidecar that exists but does not parse is an
+    :class:`~sosu_analysis.errors.InputError` naming it
+    (:func:`~sosu_analysis.students.extract.read_sidecar`), so a corrupt record
+    never silently drops the report's caveat on switching.
+    """
+    meta = read_sidecar(students_file)
+    return meta if meta is not None and meta.get("label") == IMPORTED_LABEL else None
 
 
 def _count_da(n: int) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ..danish import confidence_level, format_tenths, round_half_up_tenths
+from ..danish import confidence_level, format_tenths, number_en, round_half_up_tenths
 from ..definitions import GOAL_PROGRAMMES, OUTCOMES, STATUSES, goal_applies
 
 
@@ -75,7 +75,7 @@ def outcome_rates(tidy: pd.DataFrame, alpha: float = 0.05,
 
 
 def _pct(x: float) -> str:
-    return f"{x:.1f} %"
+    return f"{number_en(x, 1)} %"
 
 
 def reconciliation_sentences(tidy: pd.DataFrame) -> list[str]:
@@ -124,7 +124,7 @@ def descriptive_sentences(rates: pd.DataFrame, goal_pct: float, alpha: float = 0
                 above = "above" if p["pct"].iloc[-1] > goal_pct else "at or below"
                 goal = (f"; {last_year} is {above} the national goal for {' and '.join(GOAL_PROGRAMMES)} "
                         f"of {goal_pct:g} %")
-            parts.append(f"{prog} ({seq}): {direction} {abs(d):.1f} percentage points {first_year}-{last_year}"
-                         f"{goal}.")
+            parts.append(f"{prog} ({seq}): {direction} {number_en(abs(d), 1)} percentage points "
+                         f"{first_year}-{last_year}{goal}.")
         out.append(" ".join(parts))
     return out

@@ -23,7 +23,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .design import DesignSpec, build_design, infer_factors
 from .options import CovType
-from .quasi import pearson_chi2, quasi_cov, used_dispersion
+from .quasi import pearson_chi2, quasi_cov, quasi_reference, used_dispersion
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def coefficient_table(fit: GroupedLogitFit, alpha: float = 0.05, dispersion: flo
     out["dispersion"] = phi
     out["dispersion_used"] = phi_used
     se_q = se * np.sqrt(phi_used)
-    ref = stats.t(dfd) if (dfd and dfd > 0 and phi_used > 1) else stats.norm
+    ref = quasi_reference(phi, dfd)
     crit_q = ref.ppf(1 - alpha / 2)
     out["std_error_quasi"] = se_q
     out["p_value_quasi"] = 2 * ref.sf(np.abs(est / se_q))

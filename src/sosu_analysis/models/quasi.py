@@ -18,6 +18,7 @@ it. ``tests/models/test_models_quasi.py`` checks the result against R's
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 
 def pearson_chi2(events, trials, fitted_p) -> float:
@@ -81,3 +82,17 @@ def used_dispersion(dispersion: float) -> float:
     if not np.isfinite(dispersion):
         return 1.0
     return max(float(dispersion), 1.0)
+
+
+def quasi_reference(dispersion: float, df_dispersion: int | None):
+    """Return the reference distribution of a quasi-binomial Wald statistic (the package's one rule).
+
+    ``t`` on the dispersion's degrees of freedom when the dispersion is used
+    (``max(phi, 1) > 1``, with ``df > 0``), as R's ``summary.glm`` does for an
+    estimated dispersion; the normal otherwise (the binomial standard error is
+    kept). Used by :func:`~sosu_analysis.models.glm.coefficient_table`, the
+    trend tables and the national comparative trend.
+    """
+    if df_dispersion and df_dispersion > 0 and used_dispersion(dispersion) > 1:
+        return stats.t(df_dispersion)
+    return stats.norm

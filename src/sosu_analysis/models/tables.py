@@ -37,7 +37,7 @@ from .multinomial import (
     predicted_shares,
 )
 from .options import ModelName, Outcome
-from .quasi import used_dispersion
+from .quasi import quasi_reference, used_dispersion
 
 MODEL_NAMES: tuple[ModelName, ...] = ("programme", "year", "additive", "interaction")
 
@@ -215,8 +215,7 @@ def lr_tests_table(cells: pd.DataFrame, models: LogitModels) -> pd.DataFrame:
 
 def _quasi(est, se, phi_used: float, dfd: int, alpha: float):
     se_q = np.asarray(se) * np.sqrt(phi_used)
-    ref = stats.t(dfd) if (dfd and dfd > 0 and phi_used > 1) else stats.norm
-    crit = ref.ppf(1 - alpha / 2)
+    crit = quasi_reference(phi_used, dfd).ppf(1 - alpha / 2)
     return se_q, np.asarray(est) - crit * se_q, np.asarray(est) + crit * se_q
 
 

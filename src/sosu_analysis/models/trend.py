@@ -23,7 +23,7 @@ from .descriptives import wilson_interval
 from .glm import GroupedLogitFit, fit_grouped_logit, lr_test
 from .margins import average_marginal_effects, average_prediction, predicted_probabilities
 from .options import Language, Outcome
-from .quasi import used_dispersion
+from .quasi import quasi_reference, used_dispersion
 
 THREE_POINT_CAVEAT = ("a trend from {n} yearly points is weak evidence: it rests on the assumption that "
                       "students are independent draws and leaves {df} degree(s) of freedom to check it")
@@ -135,11 +135,6 @@ def trend_fits(cells: pd.DataFrame, definition: Outcome
     return fits, (x2 / df if df > 0 else float("nan")), df
 
 
-def _quasi_ref(phi: float, df: int):
-    """Return the reference distribution of a quasi Wald statistic: t on ``df`` when phi is used, else normal."""
-    return stats.t(df) if (df > 0 and used_dispersion(phi) > 1) else stats.norm
-
-
 def trend_tests(cells: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     r"""Logistic trend and Cochran–Armitage test per outcome definition and programme.
 
@@ -170,7 +165,7 @@ def trend_tests(cells: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     zcrit = stats.norm.ppf(1 - alpha / 2)
     for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
-        ref = _quasi_ref(phi, dfd)
+        ref = quasi_reference(phi, dfd)
         crit_q = ref.ppf(1 - alpha / 2)
         for programme, (d, fit) in fits.items():
             base = {"outcome_definition": definition, "programme": programme,
@@ -316,7 +311,7 @@ def trend_curves(cells: pd.DataFrame, alpha: float = 0.05, n_points: int = 50) -
     frames = []
     for definition in OUTCOME_NAMES:
         _, phi, dfd = trend_fits(cells, definition)
-        crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
+        crit_q = quasi_reference(phi, dfd).ppf(1 - alpha / 2)
         scale = np.sqrt(used_dispersion(phi))
         for programme in sorted(cells["programme"].unique()):
             d = programme_years(cells, programme, definition)
@@ -383,7 +378,7 @@ def goal_distance(cells: pd.DataFrame, goal_pct: float = 12.0, year: int | None 
     zcrit = stats.norm.ppf(1 - alpha / 2)
     for definition in OUTCOME_NAMES:
         fits, phi, dfd = trend_fits(cells, definition)
-        crit_q = _quasi_ref(phi, dfd).ppf(1 - alpha / 2)
+        crit_q = quasi_reference(phi, dfd).ppf(1 - alpha / 2)
         for programme, (d, fit) in fits.items():
             t = int(d["year"].max()) if year is None else int(year)
             base = {"outcome_definition": definition, "programme": programme, "year": t, "goal_pct": goal_pct,
@@ -421,13 +416,11 @@ def format_p(p: float, language: Language = "en") -> str:
     decimals = 3 if p < 0.1 else 2
     if language == "da":
         return danish.p_value(p, decimals)
-    return "p < 0.001" if p < 0.001 else f"p = {p:.{decimals}f}"
+    return danish.p_value(p, decimals, language="en")
 
 
 def _num(x: float, decimals: int, language: Language, sign: bool = False) -> str:
-    if language == "da":
-        return danish.number(x, decimals, sign=sign)
-    return f"{x:+.{decimals}f}" if sign else f"{x:.{decimals}f}"
+    return danish.number(x, decimals, sign=sign, language=language)
 
 
 def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05) -> str:
@@ -464,7 +457,7 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
         fragile = (p_q < alpha) != significant
         if language == "en":
             quasi = (f"; allowing for year-to-year overdispersion of the size seen across the programmes "
-                     f"(pooled dispersion {phi:.2f}), {format_p(p_q)}"
+                     f"(pooled dispersion {danish.number_en(phi, 2)}), {format_p(p_q)}"
                      + (", so the verdict is fragile" if fragile else ", the same verdict"))
         else:
             quasi = (f"; tages der højde for overdispersion fra år til år af den størrelse, der ses på tværs af "
@@ -477,13 +470,14 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
         else:
             verdict = (f"the {'rise' if rising else 'fall'} is within what chance alone could give "
                        f"(not significant at the {level} % level)")
-        return (f"{d['programme']}, dropout {label_en}: {d['pct_first']:.1f} % in {d['first_year']} and "
-                f"{d['pct_last']:.1f} % in {d['last_year']}; logistic trend "
-                f"{d['slope_log_odds_per_year']:+.3f} log-odds per year (odds ratio "
-                f"{d['odds_ratio_per_year']:.2f} per year, {danish.confidence_level(alpha, 'en')} CI "
-                f"{d['or_ci_low']:.2f}–"
-                f"{d['or_ci_high']:.2f}; about {d['ame_pp_per_year']:+.1f} percentage points per year); "
-                f"Cochran–Armitage chi² = {d['ca_chi2']:.2f}, {format_p(d['p_value'])}: {verdict}{quasi}.")
+        en = danish.number_en
+        return (f"{d['programme']}, dropout {label_en}: {en(d['pct_first'], 1)} % in {d['first_year']} and "
+                f"{en(d['pct_last'], 1)} % in {d['last_year']}; logistic trend "
+                f"{en(d['slope_log_odds_per_year'], 3, sign=True)} log-odds per year (odds ratio "
+                f"{en(d['odds_ratio_per_year'], 2)} per year, {danish.confidence_level(alpha, 'en')} CI "
+                f"{en(d['or_ci_low'], 2)}–{en(d['or_ci_high'], 2)}; about "
+                f"{en(d['ame_pp_per_year'], 1, sign=True)} percentage points per year); "
+                f"Cochran–Armitage chi² = {en(d['ca_chi2'], 2)}, {format_p(d['p_value'])}: {verdict}{quasi}.")
     if significant:
         verdict = (f"{'stigningen' if rising else 'faldet'} er større, end tilfældigheder alene let giver "
                    f"({level} %-niveau)")

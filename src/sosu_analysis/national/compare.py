@@ -16,17 +16,18 @@ SOSU H − rest; both from statsmodels.
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from scipy.special import expit
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from ..definitions import OUTCOMES, outcome
 from ..models.descriptives import wilson_interval
+from ..models.glm import fit_binomial_glm
+from ..models.quasi import pearson_dispersion, quasi_reference, used_dispersion
 
 Group = Literal["school", "rest", "national"]
 GROUPS: tuple[str, ...] = ("school", "rest", "national")
@@ -132,7 +133,8 @@ def comparative_trend(counts: pd.DataFrame, school: str, programme: str, definit
         ``_quasi`` (covariance × max(φ, 1), t on the residual df), ``dispersion`` φ, ``df_resid``,
         ``or_per_year_school`` and ``or_per_year_rest`` (odds ratios per year), ``post_diff`` (SOSU H's
         level change from ``intervention_year`` beyond the others', log-odds) with ``post_ci_low``,
-        ``post_ci_high``, ``post_p_value`` (NaN with ``post_note`` when not estimable), ``n_schools``,
+        ``post_ci_high``, ``post_p_value`` (quasi-binomial: covariance × max(φ, 1), t on the residual
+        df; NaN with ``post_note`` when not estimable), ``n_schools``,
         ``n_years``, ``n_cells``.
 
     Notes
@@ -146,7 +148,8 @@ def comparative_trend(counts: pd.DataFrame, school: str, programme: str, definit
         \operatorname{logit} p_{sy} = \alpha_s + \beta t + \delta H_s t
                                       + \gamma P_y + \theta H_s P_y ,
 
-    fitted by maximum likelihood (statsmodels GLM, binomial, on the (events, non-events) counts).
+    fitted by maximum likelihood (:func:`sosu_analysis.models.glm.fit_binomial_glm`, the package's one
+    binomial GLM, on the (events, non-events) counts).
     :math:`\delta` is the difference in slopes (SOSU H − the others), :math:`\theta` SOSU H's
     change in level from :math:`y_0` beyond the others' change and beyond its own trend; the
     :math:`\gamma, \theta` terms enter only when there are post years. The school effects
@@ -155,13 +158,14 @@ def comparative_trend(counts: pd.DataFrame, school: str, programme: str, definit
     is the log of the ratio of the two odds ratios, with variance :math:`\sum 1/\text{cell}` (the
     tests check this closed form). Year-to-year variation beyond binomial makes the binomial
     interval too narrow; the quasi-binomial columns scale the covariance by Pearson
-    :math:`\varphi = X^2/\text{df}` (at least 1), as chapter 02 does.
+    :math:`\varphi = X^2/\text{df}` (at least 1) with the t reference of
+    :func:`sosu_analysis.models.quasi.quasi_reference`, as chapter 02 does. The level change
+    :math:`\theta` is reported with the quasi-binomial interval only.
     """
     col = _outcome_col(definition)
     d = counts[(counts["programme"] == programme) & counts[col].notna() & counts["n_cohort"].notna()].copy()
     d = d[d["n_cohort"] > 0]
     d["events"] = d[col].astype(float)
-    d["nonevents"] = d["n_cohort"].astype(float) - d["events"]
     years = sorted(int(y) for y in d["year"].unique())
     t = d["year"].astype(float) - float(np.mean(years))
     h = (d["institution"] == school).astype(float)
@@ -177,26 +181,29 @@ def comparative_trend(counts: pd.DataFrame, school: str, programme: str, definit
         p = (d["year"] >= intervention_year).astype(float)
         design["post"] = p
         design["h_post"] = h * p
-    with warnings.catch_warnings():
-        if len(d) <= design.shape[1]:  # saturated: statsmodels warns of separation and a zero residual df
-            warnings.simplefilter("ignore")
-        res = sm.GLM(d[["events", "nonevents"]].to_numpy(), design.to_numpy(),
-                     family=sm.families.Binomial()).fit()
+    # the package's one binomial GLM fitter (IRLS on the (events, non-events) counts, scale 1)
+    y, n = d["events"].to_numpy(float), d["n_cohort"].to_numpy(float)
+    res = fit_binomial_glm(design.to_numpy(), y, n)
     names = list(design.columns)
     params = pd.Series(res.params, index=names)
-    cov = pd.DataFrame(res.cov_params(), index=names, columns=names)
-    df_resid = int(res.df_resid)
-    phi = float(res.pearson_chi2 / df_resid) if df_resid > 0 else float("nan")
-    scale = max(phi, 1.0) if np.isfinite(phi) else float("nan")
+    cov = np.asarray(res.cov_params())
+    df_resid = int(len(d) - design.shape[1])
+    # the package's one quasi-binomial rule (models.quasi): Pearson phi from the counts, max(phi, 1),
+    # t on the residual df when phi is used; a dispersion that cannot be estimated (saturated) is
+    # stated as missing (NaN), never replaced by phi = 1
+    phi = pearson_dispersion(y, n, expit(design.to_numpy() @ params.to_numpy()), df_resid)
+    scale = used_dispersion(phi)
     z = stats.norm.ppf(1 - alpha / 2)
-    tq = stats.t.ppf(1 - alpha / 2, df_resid) if df_resid > 0 else float("nan")
+    crit_q = quasi_reference(phi, df_resid).ppf(1 - alpha / 2) if np.isfinite(phi) else float("nan")
 
     def wald(name: str) -> tuple[float, float, float, float, float, float, float, float]:
-        b, se = float(params[name]), float(np.sqrt(float(cov.to_numpy()[names.index(name), names.index(name)])))
+        j = names.index(name)
+        b, se = float(params[name]), float(np.sqrt(cov[j, j]))
         se_q = se * np.sqrt(scale)
         p_b = 2 * stats.norm.sf(abs(b / se))
-        p_q = 2 * stats.t.sf(abs(b / se_q), df_resid) if df_resid > 0 else float("nan")
-        return b, se, b - z * se, b + z * se, p_b, b - tq * se_q, b + tq * se_q, p_q
+        ref = quasi_reference(phi, df_resid)
+        p_q = 2 * float(ref.sf(abs(b / se_q))) if np.isfinite(phi) else float("nan")
+        return b, se, b - z * se, b + z * se, p_b, b - crit_q * se_q, b + crit_q * se_q, p_q
 
     b, se, lo, hi, pv, lo_q, hi_q, pv_q = wald("h_t")
     out: dict[str, object] = {
@@ -208,8 +215,9 @@ def comparative_trend(counts: pd.DataFrame, school: str, programme: str, definit
         "n_schools": len(schools), "n_years": len(years), "n_cells": len(d),
     }
     if with_post:
-        pb, _, plo, phi_, ppv, *_ = wald("h_post")
-        out.update(post_diff=pb, post_ci_low=plo, post_ci_high=phi_, post_p_value=ppv, post_note="")
+        # the quasi-binomial t interval, as for the slopes and as docs/decisions.md promises
+        pb, _, _, _, _, plo_q, phi_q, ppv_q = wald("h_post")
+        out.update(post_diff=pb, post_ci_low=plo_q, post_ci_high=phi_q, post_p_value=ppv_q, post_note="")
     else:
         out.update(post_diff=np.nan, post_ci_low=np.nan, post_ci_high=np.nan, post_p_value=np.nan,
                    post_note=f"not estimable yet: needs data from {intervention_year} on "

@@ -37,6 +37,7 @@ from .. import atomic
 from ..danish import count, format_tenths
 from ..errors import InputError, Problem
 from ..readers.published import COL_INSTITUTION, COL_PROGRAMME, COL_YEAR, STATUSES, count_column, share_column
+from ..readers.rawtable import read_json_object
 from .client import Page
 from .query import SavedQuery
 from .values import is_blank, parse_count_value, parse_decimal, parse_share_tenths
@@ -250,16 +251,7 @@ def read_raw(path: str | os.PathLike, display_name: str | None = None) -> list[d
 
 def read_sidecar(raw_path: str | os.PathLike) -> dict[str, Any] | None:
     """Read the sidecar beside a stored answer, or ``None`` when there is none."""
-    p = sidecar_path(raw_path)
-    if not p.is_file():
-        return None
-    try:
-        meta = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(str(p), f"sidecar is not valid JSON (line {exc.lineno})")) from None
-    if not isinstance(meta, dict):
-        raise InputError(Problem(str(p), "sidecar must be a JSON object"))
-    return meta
+    return read_json_object(sidecar_path(raw_path), "sidecar")
 
 
 def check_against_sidecar(rows: Sequence[dict[str, Any]], query: SavedQuery, meta: dict[str, Any] | None,

@@ -15,17 +15,15 @@ of every rate under that definition (listed in ``note``).
 
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 
 from ..danish import parse_count, parse_pct_tenths
+from ..definitions import programme_code
 from ..errors import InputError, Problem
 from ..readers.published import (
     COL_INSTITUTION,
     COL_PROGRAMME,
     COL_YEAR,
-    PROGRAMMES,
     STATUSES,
     count_column,
     reconcile_cohort,
@@ -33,18 +31,6 @@ from ..readers.published import (
 )
 
 COUNT_COLUMNS = ("n_cohort", "n_in_progress", "n_dropout_switch", "n_dropout_noswitch", "n_dropout_total")
-
-
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).strip().lower().split())
-
-
-_PROGRAMME_BY_NAME = {_norm(name): code for code, names in PROGRAMMES.items() for name in (code, *names)}
-
-
-def programme_code(name: str) -> str | None:
-    """``"Social- og sundhedsassistent"`` -> ``"SSA"``; ``None`` for a programme the project does not study."""
-    return _PROGRAMME_BY_NAME.get(_norm(name))
 
 
 def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:

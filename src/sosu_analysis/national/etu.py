@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from ..danish import number
+from ..definitions import programme_code, text_key
 from ..errors import InputError, Problem
 from ..readers.rawtable import read_raw_table
 from ..readers.validation import Kind, register
@@ -42,7 +42,6 @@ from .convert import (
     ETU_COL_YEAR,
     ETU_COLUMNS,
 )
-from .counts import programme_code
 from .values import parse_count_value, parse_decimal
 
 MIN_RESPONDENTS = 5
@@ -53,14 +52,10 @@ OPLAERING_QUESTIONS: tuple[str, ...] = ("Jeg lærer noget i oplæringen", "Jeg e
 REQUIRED = tuple(c for c in ETU_COLUMNS if c != ETU_COL_INSTITUTION)
 
 
-def _norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).strip().lower().split())
-
-
 def matches_header(header: list[str]) -> bool:
     """Tell whether a header is the ETU layout (has the score and respondents columns)."""
-    names = {_norm(h) for h in header}
-    return _norm(ETU_COL_SCORE) in names and _norm(ETU_COL_RESPONDENTS) in names
+    names = {text_key(h) for h in header}
+    return text_key(ETU_COL_SCORE) in names and text_key(ETU_COL_RESPONDENTS) in names
 
 
 def read_etu(path: str | os.PathLike, display_name: str | None = None) -> pd.DataFrame:
@@ -80,8 +75,8 @@ def read_etu(path: str | os.PathLike, display_name: str | None = None) -> pd.Dat
     """
     file = display_name or str(path)
     table = read_raw_table(path, file)
-    idx = {_norm(h): i for i, h in enumerate(table.header)}
-    missing = [c for c in REQUIRED if _norm(c) not in idx]
+    idx = {text_key(h): i for i, h in enumerate(table.header)}
+    missing = [c for c in REQUIRED if text_key(c) not in idx]
     if missing:
         raise InputError([Problem(file, f"missing column '{c}' (the ETU layout: {';'.join(ETU_COLUMNS)})",
                                   row=1, column=c) for c in missing])
@@ -90,10 +85,10 @@ def read_etu(path: str | os.PathLike, display_name: str | None = None) -> pd.Dat
     problems: list[Problem] = []
     records = []
     seen: dict[tuple, int] = {}
-    inst_i = idx.get(_norm(ETU_COL_INSTITUTION))
+    inst_i = idx.get(text_key(ETU_COL_INSTITUTION))
     for raw, line in zip(table.rows, table.line_numbers, strict=True):
         def get(col: str, raw: list[str] = raw) -> str:
-            return raw[idx[_norm(col)]].strip()
+            return raw[idx[text_key(col)]].strip()
 
         bad = len(problems)
         programme = programme_code(get(ETU_COL_PROGRAMME))
@@ -107,7 +102,7 @@ def read_etu(path: str | os.PathLike, display_name: str | None = None) -> pd.Dat
         except ValueError as exc:
             problems.append(Problem(file, f"year: {exc}", row=line, column=ETU_COL_YEAR))
             year = 0
-        kind = KINDS.get(_norm(get(ETU_COL_KIND)))
+        kind = KINDS.get(text_key(get(ETU_COL_KIND)))
         if kind is None:
             problems.append(Problem(file, f"type '{get(ETU_COL_KIND)}' is neither Indikator nor Spørgsmål",
                                     row=line, column=ETU_COL_KIND))
@@ -128,7 +123,7 @@ def read_etu(path: str | os.PathLike, display_name: str | None = None) -> pd.Dat
                 n = parse_count_value(get(ETU_COL_RESPONDENTS))
             except ValueError as exc:
                 problems.append(Problem(file, f"respondents: {exc}", row=line, column=ETU_COL_RESPONDENTS))
-        key = (raw[inst_i].strip() if inst_i is not None else "", programme, year, kind, _norm(item))
+        key = (raw[inst_i].strip() if inst_i is not None else "", programme, year, kind, text_key(item))
         if len(problems) == bad:
             if key in seen:
                 problems.append(Problem(file, f"duplicate row (first in row {seen[key]})", row=line,

@@ -8,27 +8,26 @@ checks the preconditions of the campus comparison on those cells (see
 here with exit code 2 and a message that says what the data lack, instead of
 a crash inside notebook 04 or 05.
 
-The validated extract is handed to the notebooks through a Parquet cache
-(:func:`write_cache`, read back by :func:`sosu_analysis.students.extract.read_extract`),
-so a run reads and checks a large extract once.
+The student data are read once, by :func:`sosu_analysis.pipeline.study.build_study`
+(first spells, the extract date and its source); the same
+:class:`~sosu_analysis.pipeline.study.StudyData` is handed to the notebooks, so the
+design check and the analysis count the same students as of the same date.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from ..danish import number_en
+from ..did.randomization import smallest_attainable_p
 from ..errors import InputError, Problem
+from .study import StudyData
 
-#: environment variable naming the manifest of the validated-extract cache of a run
-CACHE_ENV = "SOSU_VALIDATED_EXTRACT"
 #: the notebooks of the campus comparison and what each needs
 COMPARISON_NOTEBOOKS = ("04_pilot_vs_nonpilot", "05_power")
 #: fewest campuses for the analytic power of notebook 05 (a t test with G - 2 df)
@@ -42,7 +41,7 @@ class StudentCheck:
     """What :func:`check_students` found out about the student data of a run."""
 
     kind: str
-    #: the validated extract (``None`` for aggregates)
+    #: the validated extract, first spells (``None`` for aggregates)
     extract: pd.DataFrame | None
     #: cells (SSA and the other programmes) by horizon
     cells: dict[int, pd.DataFrame]
@@ -55,26 +54,8 @@ class StudentCheck:
     #: disagreements between the campus table and the data that the run goes on with (see
     #: :func:`programme_listing_warnings`)
     warnings: list[str] = field(default_factory=list)
-
-
-def campus_fingerprint(campuses: pd.DataFrame) -> str:
-    """Return a SHA-256 of a campus table's content (the cache is valid only for the same table)."""
-    return hashlib.sha256(campuses.to_csv(index=False).encode("utf-8")).hexdigest()
-
-
-def infer_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str) -> tuple[pd.Timestamp | None, bool]:
-    """Return the date the extract is read as of, and whether it was inferred.
-
-    The rule of :func:`sosu_analysis.comparison.extract_as_of`: ``extract_date``
-    when set; a synthetic extract from the project's generator is complete
-    (``None``); otherwise the latest start or exit date (inferred).
-    """
-    if extract_date:
-        return pd.Timestamp(extract_date), False
-    if synthetic and synthetic.get("generator"):
-        return None, False
-    dates = pd.concat([extract["start_date"], extract["exit_date"]])
-    return pd.Timestamp(dates.max()), True
+    #: the study data the notebooks receive (the same students, the same date)
+    study: StudyData | None = None
 
 
 def check_students(students_file: str, campuses_table: str, horizons: list[int], extract_date: str,
@@ -88,17 +69,14 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
         cannot be run on (what the data lack, and the config key to change).
     """
     from .. import students
-    from ..paths import resolve
-    from ..readers.validation import detect_kind
+    from .study import build_study
 
-    path = resolve(students_file, root)
-    campuses = students.read_campuses(resolve(campuses_table, root), display_name=campuses_table)
-    kind = detect_kind(path, students_file).name
+    study = build_study(students_file, campuses_table, extract_date, root)
+    campuses, kind, extract, as_of = study.campuses, study.kind, study.extract, study.as_of
     cells: dict[int, pd.DataFrame] = {}
-    extract = None
-    as_of, inferred = None, False
     if kind == "campus_aggregates":
-        agg = students.read_aggregates(path, campuses=campuses, display_name=students_file)
+        agg = study.aggregates
+        assert agg is not None
         have = sorted(set(int(h) for h in agg["horizon_months"]))
         missing = [h for h in horizons if h not in have]
         if missing:
@@ -106,17 +84,8 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
                                                   f"at {', '.join(map(str, missing))} months (they have "
                                                   f"{', '.join(map(str, have))}); remove those horizons or add "
                                                   "the counts"))
-        for h in horizons:
-            cells[h] = students.cell_table(agg, campuses, horizon_months=h)
-    elif kind == "student_extract":
-        extract = students.read_extract(path, campuses=campuses, display_name=students_file,
-                                        extract_date=extract_date or None)
-        as_of, inferred = infer_as_of(extract, students.synthetic_label(path), extract_date)
-        for h in horizons:
-            cells[h] = students.cell_table(extract, campuses, horizon_months=h, as_of=as_of)
-    else:
-        raise InputError(Problem(students_file, f"is a {kind} table, not a student extract or campus aggregates "
-                                                f"(config key students_file, or --students)"))
+    for h in horizons:
+        cells[h] = study.cells(h)
     listed = students.programme_listing_warnings(extract if extract is not None else cells[horizons[0]], campuses)
     fatal, notes = design_problems(cells, campuses, horizons, notebooks, alpha, as_of)
     if fatal:
@@ -125,8 +94,16 @@ def check_students(students_file: str, campuses_table: str, horizons: list[int],
                                                  f"the notebooks {leave} and the report's section on the "
                                                  "interventions need it (remove them from the config key "
                                                  "'notebooks' to run the rest)") for msg in fatal])
-    return StudentCheck(kind=kind, extract=extract, cells=cells, as_of=as_of, inferred=inferred, notes=notes,
-                        warnings=listed)
+    return StudentCheck(kind=kind, extract=extract, cells=cells, as_of=as_of, inferred=study.inferred, notes=notes,
+                        warnings=listed, study=study)
+
+
+def _start_vector(cells: pd.DataFrame, campuses: pd.DataFrame) -> np.ndarray:
+    """Pilot start per campus with students in ``cells`` (``inf``: comparison campus), as randomized."""
+    start = {c: str(s) for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True)
+             if p and s}
+    codes = {s: i for i, s in enumerate(sorted(set(start.values())))}
+    return np.array([float(codes[start[c]]) if c in start else np.inf for c in sorted(cells["campus"].unique())])
 
 
 def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, horizons: list[int],
@@ -190,10 +167,11 @@ def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, hori
                 fatal.append(f"only {g} campuses with {programme} students; the power analysis of 05_power "
                              f"needs at least {MIN_CAMPUSES_POWER}")
             k = math.comb(g, g1)
-            if 1 / k > alpha:
+            min_p = smallest_attainable_p(_start_vector(c, campuses))
+            if min_p > alpha:
                 notes.append(f"randomization inference has only {k} assignments of {g1} pilot campuses among {g}, "
-                             f"so its p-value is at least {1 / k:.3f} and can never fall below alpha = {alpha}; the "
-                             "report shows it as uninformative at this size")
+                             f"so its p-value is at least {number_en(min_p, 3)} and can never fall below alpha = "
+                             f"{alpha}; the report shows it as uninformative at this size")
             if g < 5:
                 notes.append(f"with {g} campuses the wild cluster bootstrap has only 6^{g} = {6 ** g} weight "
                              "patterns; its p-values are coarse")
@@ -205,46 +183,3 @@ def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, hori
                 fatal.append(f"at {h} months no {programme} intake before the pilot start is observed{when}; "
                              f"remove {h} from the config key 'horizons'")
     return fatal, notes
-
-
-def write_cache(extract: pd.DataFrame, source: Path, campuses_fp: str, bound: dt.date, folder: Path) -> Path:
-    """Write the validated extract as Parquet in ``folder`` with a manifest; return the manifest's path.
-
-    ``folder`` must be private (see :func:`sosu_analysis.atomic.private_tempdir`):
-    the cache is personal data and never goes into the output folder.
-    """
-    parquet = folder / "students.parquet"
-    extract.to_parquet(parquet, index=False)
-    st = source.stat()
-    manifest = {"source": str(source.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                "campuses": campuses_fp, "bound": bound.isoformat(), "parquet": str(parquet),
-                "file": extract.attrs.get("file", str(source))}
-    path = folder / "manifest.json"
-    path.write_text(json.dumps(manifest), encoding="utf-8")
-    return path
-
-
-def read_cache(source: Path, campuses: pd.DataFrame | None, bound: dt.date) -> pd.DataFrame | None:
-    """Return the validated extract from this run's cache if made from the same file and campus table.
-
-    A cache validated against an earlier upper date bound than ``bound`` is
-    at least as strict, so it serves. ``None`` when there is no cache or it
-    does not match (the caller then reads and validates the file).
-    """
-    manifest_path = os.environ.get(CACHE_ENV)
-    if not manifest_path or campuses is None:
-        return None
-    try:
-        manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-        st = source.stat()
-        if (manifest["source"] != str(source.resolve()) or manifest["size"] != st.st_size
-                or manifest["mtime_ns"] != st.st_mtime_ns or manifest["campuses"] != campus_fingerprint(campuses)
-                or dt.date.fromisoformat(manifest["bound"]) > bound):
-            return None
-        frame = pd.read_parquet(manifest["parquet"])
-    except (OSError, ValueError, KeyError):
-        return None
-    for col in ("start_date", "exit_date"):  # Parquet stores seconds as milliseconds
-        frame[col] = frame[col].astype("datetime64[s]")
-    frame.attrs["file"] = manifest["file"]
-    return frame

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import datetime as dt
 import html
 import os
 import sys
@@ -53,6 +52,8 @@ KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
 PARAMETER_TAGS = ("parameters", "injected-parameters")
+#: what an executed notebook shows for the path of the run's study data (private, deleted after the run)
+HANDOFF_SHOWN = "(the run's study data: private, deleted after the run)"
 
 
 def _declared_parameters(nb_path: Path) -> dict[str, object]:
@@ -286,12 +287,16 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     params_all = dict(cfg.notebook_parameters(), processed_dir=processed_rel or "", output_dir=out_rel)
     provenance = ""
     if found is not None:
+        if found.study is not None:
+            for line in found.study.describe():  # exactly the students and the date the notebooks use
+                say(line)
         if found.inferred and found.as_of is not None:
             day = found.as_of.date().isoformat()
-            say(f"extract date: {day}, inferred as the latest start or exit date in {cfg.students_file} "
-                "(set extract_date in the config to the day the extract was taken)")
             provenance = (f"# extract_date was empty: the extract is read as of {day}, its latest start or exit "
                           "date\n")
+        elif found.study is not None and found.study.date_source == "import" and found.as_of is not None:
+            provenance = (f"# extract_date was empty: the extract is read as of {found.as_of.date().isoformat()}, "
+                          "the date recorded by 'sosu-analysis import'\n")
         for note in found.notes:
             say(f"note: {note}")
         for warning in found.warnings:
@@ -330,15 +335,13 @@ def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: di
     notebooks_dir = root / "notebooks"
     private = atomic.private_tempdir("sosu-analysis-run-")
     keep_private = False
-    saved_env = {k: os.environ.get(k) for k in (precheck.CACHE_ENV, "JUPYTER_RUNTIME_DIR")}
+    saved_env = {k: os.environ.get(k) for k in ("JUPYTER_RUNTIME_DIR",)}
     os.environ["JUPYTER_RUNTIME_DIR"] = str(private / "runtime")  # kernel connection files: private, not shared
-    if found is not None and found.extract is not None:
-        from ..students import read_campuses
+    if found is not None and found.study is not None:
+        from .study import write_handoff
 
-        campuses = read_campuses(resolve(cfg.campuses_table, root), display_name=cfg.campuses_table)
-        bound = found.as_of.date() if cfg.extract_date and found.as_of is not None else dt.date.today()
-        os.environ[precheck.CACHE_ENV] = str(precheck.write_cache(
-            found.extract, resolve(cfg.students_file, root), precheck.campus_fingerprint(campuses), bound, private))
+        # the notebooks get the study data the precheck checked (parameter study_data), not a second reading
+        params_all = dict(params_all, study_data=str(write_handoff(found.study, private)))
     try:
         return _execute(cfg, out, out_rel, params_all, processed_rel, provenance, config_file, update_notebooks,
                         say, notebooks_dir, private, papermill)
@@ -351,8 +354,9 @@ def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: di
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        for p in (private / "students.parquet", private / "manifest.json"):
-            p.unlink(missing_ok=True)  # personal data: never left behind
+        from .study import HANDOFF_NAME
+
+        (private / HANDOFF_NAME).unlink(missing_ok=True)  # personal data: never left behind
         shutil.rmtree(private / "runtime", ignore_errors=True)
         if not keep_private:
             shutil.rmtree(private, ignore_errors=True)
@@ -403,6 +407,8 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
             for cell in nb.cells:  # the staging path is volatile: show the final output folder instead
                 if "injected-parameters" in cell.metadata.get("tags", []):
                     cell.source = cell.source.replace(stage_rel, out_rel)
+                    if params_all.get("study_data"):  # private and deleted after the run: not shown
+                        cell.source = cell.source.replace(params_all["study_data"], HANDOFF_SHOWN)
                     cell.id = "injected-parameters"  # papermill gives it a random id
             nb.metadata["title"] = _title(nb, name)  # the <title> of the HTML page
             atomic.write_text(dst, nbformat.writes(nb) + "\n")

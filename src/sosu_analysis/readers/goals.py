@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..danish import parse_pct_tenths
+from ..definitions import programme_code, text_key
 from ..errors import InputError, Problem
-from .published import _PROGRAMME_BY_NAME, _norm
 from .rawtable import read_raw_table
 from .validation import Kind, register
 
@@ -25,24 +25,24 @@ DROPOUT_INDICATOR = "Frafald på hovedforløbet"
 
 def matches_header(header: list[str]) -> bool:
     """Tell whether the header is the goals table's (``Indikator`` and ``Mål``)."""
-    names = {_norm(h) for h in header}
-    return _norm("Indikator") in names and _norm("Mål") in names
+    names = {text_key(h) for h in header}
+    return text_key("Indikator") in names and text_key("Mål") in names
 
 
 def read_goals(path: str | os.PathLike, display_name: str | None = None) -> pd.DataFrame:
     """Read the goals table: columns indicator, programme, timepoint, level_pct, goal_pct, source."""
     file = display_name or str(path)
     table = read_raw_table(path, file)
-    idx = {_norm(h): i for i, h in enumerate(table.header)}
-    missing = [c for c in COLUMNS if _norm(c) not in idx]
+    idx = {text_key(h): i for i, h in enumerate(table.header)}
+    missing = [c for c in COLUMNS if text_key(c) not in idx]
     if missing:
         raise InputError([Problem(file, f"missing column '{c}'", row=1, column=c) for c in missing])
     problems, records = [], []
     for raw, line in zip(table.rows, table.line_numbers, strict=True):
         def get(c: str, raw: list[str] = raw) -> str:
-            return raw[idx[_norm(c)]]
+            return raw[idx[text_key(c)]]
 
-        prog = _PROGRAMME_BY_NAME.get(_norm(get("Uddannelse")))
+        prog = programme_code(get("Uddannelse"))
         if prog is None:
             problems.append(Problem(file, f"unknown programme '{get('Uddannelse')}'", row=line, column="Uddannelse"))
         vals = {}

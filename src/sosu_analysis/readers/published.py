@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +39,7 @@ import pandas as pd
 
 from ..danish import parse_count, parse_pct_tenths, round_half_up_tenths
 from ..definitions import PROGRAMMES as SPECS
-from ..definitions import STATUSES, TABLE1_ORDER
+from ..definitions import STATUSES, TABLE1_ORDER, programme_code, text_key
 from ..errors import InputError, Problem
 from .rawtable import RawTable, read_raw_table
 from .validation import Kind, register
@@ -48,7 +47,6 @@ from .validation import Kind, register
 #: programme codes and the names the statistics site and the seed use for them (sosu_analysis.definitions)
 PROGRAMMES: dict[str, tuple[str, ...]] = {
     code: (SPECS[code].name_da, *SPECS[code].aliases, code.lower()) for code in TABLE1_ORDER}
-_PROGRAMME_BY_NAME = {name: code for code, names in PROGRAMMES.items() for name in names}
 
 
 #: earliest plausible year of a published row (uddannelsesstatistik.dk's series start later)
@@ -89,21 +87,16 @@ PROCESSED_EXTRA_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    return " ".join(text.split())
-
-
 def _header_index(header: list[str]) -> dict[str, int]:
     """Map normalised required column names to their position in ``header``."""
-    return {_norm(h): i for i, h in enumerate(header)}
+    return {text_key(h): i for i, h in enumerate(header)}
 
 
 def matches_header(header: list[str]) -> bool:
     """Tell whether the header looks like the published table (programme + a status column)."""
-    names = {_norm(h) for h in header}
-    return _norm(COL_PROGRAMME) in names and any(_norm(share_column(lab)) in names or _norm(count_column(lab)) in names
-                                                  for _, lab in STATUSES)
+    names = {text_key(h) for h in header}
+    return text_key(COL_PROGRAMME) in names and any(
+        text_key(share_column(lab)) in names or text_key(count_column(lab)) in names for _, lab in STATUSES)
 
 
 @dataclass
@@ -186,15 +179,15 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
     file = table.file
     idx = _header_index(table.header)
     problems: list[Problem] = []
-    missing = [c for c in REQUIRED_COLUMNS if _norm(c) not in idx]
+    missing = [c for c in REQUIRED_COLUMNS if text_key(c) not in idx]
     if len(missing) == len(REQUIRED_COLUMNS):
         return [], [Problem(file, "is not a table of the published layout: the first line has none of the "
                                   f"expected columns ({', '.join(REQUIRED_COLUMNS)})", row=1)]
     if missing:
         return [], [Problem(file, f"missing column '{c}' (the published-table layout needs: "
                                   f"{', '.join(REQUIRED_COLUMNS)})", row=1, column=c) for c in missing]
-    hdr = {c: table.header[idx[_norm(c)]] for c in REQUIRED_COLUMNS}
-    inst_i = idx.get(_norm(COL_INSTITUTION))
+    hdr = {c: table.header[idx[text_key(c)]] for c in REQUIRED_COLUMNS}
+    inst_i = idx.get(text_key(COL_INSTITUTION))
     if not table.rows:
         return [], [Problem(file, "the table has a header but no data rows")]
 
@@ -202,11 +195,11 @@ def _parse_rows(table: RawTable) -> tuple[list[_Row], list[Problem]]:
     seen: dict[tuple[str, int], int] = {}
     for raw, line in zip(table.rows, table.line_numbers, strict=True):
         def get(col: str, raw: list[str] = raw) -> str:
-            return raw[idx[_norm(col)]]
+            return raw[idx[text_key(col)]]
 
         row_problems: list[Problem] = []
         name = get(COL_PROGRAMME)
-        programme = _PROGRAMME_BY_NAME.get(_norm(name))
+        programme = programme_code(name)
         if programme is None:
             row_problems.append(Problem(file, f"unknown programme '{name}'; known: "
                                               + ", ".join(f"{c} ({n[0]})" for c, n in PROGRAMMES.items()),
@@ -379,8 +372,8 @@ def clean_published(path: str | os.PathLike, display_name: str | None = None) ->
     if problems:
         raise InputError(problems)
     idx = _header_index(table.header)
-    hdr_count = {k: table.header[idx[_norm(count_column(lab))]] for k, lab in STATUSES}
-    hdr_share = {k: table.header[idx[_norm(share_column(lab))]] for k, lab in STATUSES}
+    hdr_count = {k: table.header[idx[text_key(count_column(lab))]] for k, lab in STATUSES}
+    hdr_share = {k: table.header[idx[text_key(share_column(lab))]] for k, lab in STATUSES}
     for row in rows:
         problems.extend(_check_row(row, file, hdr_count, hdr_share))
     if problems:

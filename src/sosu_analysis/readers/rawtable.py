@@ -361,3 +361,28 @@ def read_raw_table(path: str | os.PathLike, display_name: str | None = None) -> 
     if problems:
         raise InputError(problems)
     return RawTable(file=file, header=header, rows=rows, line_numbers=lines, sheet=sheet)
+
+
+def read_json_object(path: str | os.PathLike, what: str = "sidecar") -> dict | None:
+    """Read a JSON object file (a sidecar), ``None`` when there is none; fail closed otherwise.
+
+    A file that exists but cannot be read, is not valid JSON or is not a JSON
+    object is an :class:`~sosu_analysis.errors.InputError` naming it: a corrupt
+    sidecar must never read as "no sidecar" (the one sidecar reader of the
+    student extract, the survey and the national answers).
+    """
+    import json
+
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        meta = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(str(p), f"the {what} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
+                                         "restore it or write it anew")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(str(p), f"the {what} cannot be read ({type(exc).__name__})")) from None
+    if not isinstance(meta, dict):
+        raise InputError(Problem(str(p), f"the {what} must be a JSON object"))
+    return meta

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 
 from .. import students
+from ..danish import number_en
 from ..definitions import SYNTHETIC_WATERMARK, outcome
-from ..paths import resolve
 
 
 @dataclass
@@ -32,6 +32,10 @@ class StudentData:
     notes: list[str] = field(default_factory=list)
     #: the same disagreements, structured (for the lead's report, which words them in Danish)
     mismatches: list = field(default_factory=list)
+    #: the date the extract is read as of (``None``: every status observed) and where it came from
+    #: (:data:`sosu_analysis.pipeline.study.DATE_SOURCES`)
+    as_of: pd.Timestamp | None = None
+    date_source: str = ""
 
     @property
     def main(self) -> pd.DataFrame:
@@ -73,7 +77,7 @@ class StudentData:
                             f"({'; '.join(parts)}).{warn}")
         truth, seed = self.synthetic.get("effect_pp"), self.synthetic.get("seed")
         made = (f"synthetic (seed {seed}), calibrated to the published Table 1, with a built-in true effect of "
-                f"{truth:+.1f} percentage points" if truth is not None and seed is not None
+                f"{number_en(truth, 1, sign=True)} percentage points" if truth is not None and seed is not None
                 else "labelled synthetic (no generator record beside it, so its true effect is unknown)")
         return Markdown(
             "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
@@ -81,60 +85,44 @@ class StudentData:
             f"{made}. The numbers below demonstrate the method and say nothing about the school.{warn}</div>")
 
 
-def extract_as_of(extract: pd.DataFrame, synthetic: dict | None, extract_date: str = "") -> pd.Timestamp | None:
-    """Return the date the extract was taken, for deciding whose status at a horizon is known yet.
-
-    ``extract_date`` (YYYY-MM-DD) when given. Otherwise a synthetic extract
-    made by the project's generator is complete at every horizon (``None``),
-    and any other extract is taken to be as of its latest start or exit date:
-    students whose horizon falls after it have no status yet and are left
-    out at that horizon, rather than counted as still in progress.
-    """
-    if extract_date:
-        return pd.Timestamp(extract_date)
-    if synthetic and synthetic.get("generator"):
-        return None
-    dates = pd.concat([pd.to_datetime(extract["start_date"]), pd.to_datetime(extract["exit_date"])])
-    return dates.max()
-
-
 def load_students(students_file: str, campuses_table: str, horizons: list[int],
-                  extract_date: str = "") -> StudentData:
-    """Read and check the student data and derive its status at each horizon.
+                  extract_date: str = "", study_data: str = "") -> StudentData:
+    """Return the student data at each horizon, from the run's study data (one set of rules).
 
-    ``students_file`` is either a student extract (one row per main-course
-    start) or campus-level aggregates (counts by programme × campus × intake
-    × horizon), told apart by the header. Aggregates are turned into the same
-    campus × intake cells the estimators use; since they are counts of
-    students, the small-cell rule applies to them as to the extract.
+    The students, their first spells and the extract date (with its source)
+    are decided once, in :func:`sosu_analysis.pipeline.study.build_study`; the
+    run hands the object it checked to the notebooks as ``study_data`` (see
+    :func:`sosu_analysis.pipeline.study.load_study`), so the run log, the
+    design check and the notebooks count the same students as of the same
+    date. ``students_file`` is either a student extract (one row per
+    main-course start) or campus-level aggregates (counts by programme ×
+    campus × intake × horizon). Aggregates are turned into the same campus ×
+    intake cells the estimators use; since they are counts of students, the
+    small-cell rule applies to them as to the extract.
     """
+    from ..pipeline.study import load_study
+
+    return from_study(load_study(students_file, campuses_table, extract_date, study_data), horizons)
+
+
+def from_study(study, horizons: list[int]) -> StudentData:
+    """Return the notebooks' view of a :class:`~sosu_analysis.pipeline.study.StudyData` at ``horizons``."""
     from dataclasses import replace
 
     from ..did.data import as_cells
-    from .validation import detect_kind
 
-    path = resolve(students_file)
-    camp = students.read_campuses(resolve(campuses_table), display_name=campuses_table)
-    if detect_kind(path, students_file).name == "campus_aggregates":
-        aggregates = students.read_aggregates(path, campuses=camp, display_name=students_file)
-        by_h: dict[int, Any] = {int(h): replace(as_cells(students.cell_table(aggregates, camp, horizon_months=int(h))),
-                                student_level=True) for h in horizons}
+    camp = study.campuses
+    by_h: dict[int, Any]
+    if study.extract is None:
+        by_h = {int(h): replace(as_cells(study.cells(int(h))), student_level=True) for h in horizons}
         n = int(by_h[int(horizons[0])].table["n"].sum())
         checked = by_h[int(horizons[0])].table
     else:
-        from ..importer.provenance import import_record
-        from ..students.spells import first_spells
-
-        # one row per student and programme: the first main-course spell (a restart is not a new student)
-        extract = first_spells(students.read_extract(path, campuses=camp, display_name=students_file))
-        record = import_record(path)
-        if not extract_date and record and record.get("extract_date"):
-            extract_date = str(record["extract_date"])  # the date given at import (sosu-analysis import)
-        as_of = extract_as_of(extract, students.synthetic_label(path), extract_date)
-        by_h = {int(h): students.derive_columns(extract, camp, horizon_months=int(h), as_of=as_of)
+        by_h = {int(h): students.derive_columns(study.extract, camp, horizon_months=int(h), as_of=study.as_of)
                 for h in horizons}
-        n = len(extract)
-        checked = extract
-    return StudentData(by_horizon=by_h, synthetic=students.synthetic_label(path), n_students=n,
-                       source=students_file, notes=students.programme_listing_warnings(checked, camp),
-                       mismatches=students.programme_listing_mismatches(checked, camp))
+        n = study.n_students
+        checked = study.extract
+    return StudentData(by_horizon=by_h, synthetic=study.synthetic, n_students=n, source=study.students_file,
+                       notes=students.programme_listing_warnings(checked, camp),
+                       mismatches=students.programme_listing_mismatches(checked, camp),
+                       as_of=study.as_of, date_source=study.date_source)

@@ -51,13 +51,8 @@ class Column:
     floor: float | None = None
 
 
-#: Danish separators -> English ones ("1.171,3" -> "1,171.3"); the rounding is danish.number's (half up)
-_TO_ENGLISH = str.maketrans(",.", ".,")
-
-
 def _number(x: float, decimals: int, language: str, grouping: bool) -> str:
-    text = danish.number(x, decimals, grouping=grouping)
-    return text if language == "da" else text.translate(_TO_ENGLISH)
+    return danish.number(x, decimals, grouping=grouping, language="da" if language == "da" else "en")
 
 
 def format_cell(value: object, column: Column, language: str = "en") -> str:

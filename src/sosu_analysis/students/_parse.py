@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from ..definitions import PROGRAMME_CODES as PROGRAMMES  # the programme codes of the SOSU main courses
+from ..definitions import text_key
 from ..errors import InputError, Problem
 from ..readers.rawtable import RawTable
 
@@ -30,8 +31,8 @@ def norm(text: str) -> str:
 
 
 def key(text: str) -> str:
-    """Case- and form-insensitive key for matching names ('brøndby' = 'Brøndby')."""
-    return norm(text).casefold()
+    """Case- and form-insensitive key for matching names ('brøndby' = 'Brøndby'), :func:`..definitions.text_key`."""
+    return text_key(text)
 
 
 class Problems:

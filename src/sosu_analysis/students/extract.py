@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import re
 from pathlib import Path
@@ -55,6 +54,7 @@ from ..readers.rawtable import (
     check_file,
     check_header,
     is_xlsx,
+    read_json_object,
     read_raw_table,
     text_encoding,
 )
@@ -85,22 +85,30 @@ def sidecar_path(path: str | os.PathLike) -> Path:
     return Path(path).with_suffix(".json")
 
 
+def read_sidecar(path: str | os.PathLike) -> dict | None:
+    """Return the JSON sidecar of an extract (or survey file) as a dict, ``None`` when there is none.
+
+    Fails closed: a sidecar that exists but cannot be read, is not valid JSON or
+    is not a JSON object is an :class:`~sosu_analysis.errors.InputError` naming
+    the sidecar, never "no sidecar" (a corrupt synthetic label would otherwise
+    present synthetic data as the school's, and a corrupt import record would
+    drop the report's caveat on switching).
+    """
+    return read_json_object(sidecar_path(path), f"sidecar of {Path(path).name}")
+
+
 def synthetic_label(path: str | os.PathLike) -> dict | None:
     """Return the synthetic-data label of an extract, or ``None`` for a (presumed) real one.
 
     A file is synthetic if its sidecar ``<name>.json`` says ``"label":
     "SYNTHETIC"`` (the metadata is returned) or its name contains
-    ``synthetic``.
+    ``synthetic``. A sidecar that does not parse is an
+    :class:`~sosu_analysis.errors.InputError` (:func:`read_sidecar`).
     """
     path = Path(path)
-    sidecar = sidecar_path(path)
-    if sidecar.is_file():
-        try:
-            meta = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = None
-        if isinstance(meta, dict) and meta.get("label") == "SYNTHETIC":
-            return meta
+    meta = read_sidecar(path)
+    if meta is not None and meta.get("label") == "SYNTHETIC":
+        return meta
     if "synthetic" in path.name.lower():
         return {"label": "SYNTHETIC"}
     return None
@@ -325,18 +333,11 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     repeat, such as dates and campus names, are parsed once per distinct
     value); messages are built only for the rows that fail.
     """
-    from ..pipeline.precheck import read_cache
-
     campuses = as_campuses(campuses)
     path = Path(path)
     file = display_name or str(path)
     given = extract_date not in (None, "")
     upper = _as_date(extract_date) if given else dt.date.today()
-    cached = read_cache(path, campuses, upper)  # validated earlier in this run (``sosu-analysis run``)
-    if cached is not None:
-        cached.attrs["file"] = file
-        cached.attrs["synthetic"] = synthetic_label(path)
-        return cached
     header, cells, lines = _cells_table(path, file)
     problems = Problems(file)
     cols = Columns(RawTable(file=file, header=header, rows=[], line_numbers=[]), EXTRACT_COLUMNS, (), problems,

@@ -43,15 +43,17 @@ waves when the waves' mix differs between the groups.
 **Randomization inference** over campuses for the first and third: the
 pilot label is permuted over the campuses in the sample (every way to choose
 ``G_1`` of ``G`` campuses), the coefficient refitted, and
-``p = #{|b_pi| >= |b_obs|} / #assignments``; the smallest possible p is
-``1 / binom(G, G_1)``. Respondents are never treated as independent across
+``p = #{|b_pi| >= |b_obs|} / #assignments``, computed by the campus
+comparison's core :func:`sosu_analysis.did.randomization.randomization_test`.
+The smallest possible p is the number of assignments that tie with the
+observed one whatever the data (the observed one, and with ``G_1 = G/2`` its
+mirror) over ``binom(G, G_1)``: 2/20 with 3 of 6 campuses, not 1/20. Respondents are never treated as independent across
 campuses.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from itertools import combinations
 from math import comb
 
 import numpy as np
@@ -61,7 +63,9 @@ from scipy import stats
 from ..did.covariance import cr2_components, satterthwaite_df
 from ..did.model import CellDesign as Design
 from ..did.model import fit_ols, independent_columns
+from ..did.randomization import randomization_test
 from ..did.results import LinearFit
+from ..errors import NotEstimable
 
 METHOD = "CR2 (campus clusters), Satterthwaite df"
 #: largest number of assignments enumerated for randomization inference
@@ -86,6 +90,16 @@ class Estimate:
     def as_dict(self, prefix: str = "") -> dict:
         """Fields as a dict, keys prefixed with ``prefix``."""
         return {f"{prefix}{k}": v for k, v in asdict(self).items()}
+
+    def conf_int(self, alpha: float) -> tuple[float, float]:
+        """Return the ``1 - alpha`` interval ``estimate ± t_{df, 1 - alpha/2} se`` (NaN where ``df`` is not defined)."""
+        from ..errors import check_alpha
+
+        a = check_alpha(alpha)
+        if not (np.isfinite(self.df) and np.isfinite(self.se)):
+            return np.nan, np.nan
+        q = float(stats.t.ppf(1 - a / 2, self.df))
+        return self.estimate - q * self.se, self.estimate + q * self.se
 
 
 def _cell_design(X: np.ndarray, y: np.ndarray, cluster: np.ndarray,
@@ -232,26 +246,38 @@ class Contrast:
         return d
 
 
-def _randomization(frame: pd.DataFrame, build, observed: float) -> tuple[float, int, float]:
-    """Permute the pilot label over campuses; ``build(pilot_campuses)`` returns the design for an assignment."""
-    campuses = sorted(frame["campus"].unique())
-    pilots = sorted(frame.loc[frame["pilot"] == 1, "campus"].unique())
+def _randomization(frame: pd.DataFrame, build, X_obs: np.ndarray) -> tuple[float, int, float]:
+    """Permute the pilot label over campuses; ``build(pilot_campuses)`` returns the design for an assignment.
+
+    The test is the campus comparison's own
+    :func:`~sosu_analysis.did.randomization.randomization_test` (statistic: the
+    coefficient), so the smallest attainable p counts the assignments that tie
+    with the observed one for any data (with half the campuses pilots: the
+    mirror assignment), not ``1 / #assignments``.
+    """
+    campuses = tuple(sorted(frame["campus"].unique()))
+    pilots = set(frame.loc[frame["pilot"] == 1, "campus"].unique())
     G, G1 = len(campuses), len(pilots)
     total = comb(G, G1)
     if G1 == 0 or G1 == G or total > MAX_ASSIGNMENTS:
         return np.nan, total, np.nan
-    stats_ = []
-    for chosen in combinations(campuses, G1):
-        X = build(set(chosen))
-        n = frame["n"].to_numpy(float)
+    n = frame["n"].to_numpy(float)
+    code = {c: i for i, c in enumerate(campuses)}
+    cluster = frame["campus"].map(code).to_numpy(int)
+
+    def design_for(start_vec: np.ndarray) -> Design:
+        X = build({c for c, s in zip(campuses, start_vec, strict=True) if np.isfinite(s)})
         keep = _identified(X, n)
         if not keep:  # no variation left: the estimate is undefined for this assignment
-            continue
-        stats_.append(_coef(X[:, keep], frame["ysum"].to_numpy(float), n))
-    arr = np.abs(np.array(stats_))
-    tol = 1e-9 * max(1.0, abs(observed))
-    p = float(np.mean(arr >= abs(observed) - tol))
-    return p, len(stats_), 1.0 / len(stats_)
+            raise NotEstimable("the contrast has no variation left for this assignment")
+        return Design(X[:, keep], [f"x{j}" for j in keep], n, cluster, 1, campuses)
+
+    keep = _identified(X_obs, n)
+    observed = Design(X_obs[:, keep], [f"x{j}" for j in keep], n, cluster, 1, campuses)
+    start_vec = np.array([0.0 if c in pilots else np.inf for c in campuses])
+    res = randomization_test(fit_ols(observed, frame["ysum"].to_numpy(float)), design_for, start_vec,
+                             statistic="coef", ci=False, max_assignments=MAX_ASSIGNMENTS)
+    return res.p_value, int(res.extra["n_assignments"]), float(res.extra["min_p"])
 
 
 def _fit_contrast(name: str, cells: pd.DataFrame, X: np.ndarray, alpha: float, treated: np.ndarray,
@@ -263,7 +289,7 @@ def _fit_contrast(name: str, cells: pd.DataFrame, X: np.ndarray, alpha: float, t
     est = _cr2(fit_ols(design, ysum), alpha, int(n.sum()))
     p_ri, n_ass, min_p = (np.nan, 0, np.nan)
     if build is not None:
-        p_ri, n_ass, min_p = _randomization(cells, build, est.estimate)
+        p_ri, n_ass, min_p = _randomization(cells, build, X)
     if name == "before_after_pilot":
         g_t, g_c = cells.loc[treated, "campus"].nunique(), cells.loc[~treated, "campus"].nunique()
     else:

@@ -8,10 +8,15 @@ Privacy (see also :mod:`sosu_analysis.privacy`)
   shown for that group (``folded = True``).
 - A share agreeing is blanked when 1-4 respondents agree or 1-4 do not (the
   count would follow from the share and ``n``).
-- Secondary suppression: when the rows of a partition (e.g. the
-  interventions within a wave) add up to a total shown elsewhere and exactly
-  one of them is blanked, the next-smallest is blanked too, so the blanked
-  one cannot be recovered by subtraction.
+- Secondary suppression: the rows of a partition (e.g. the interventions
+  within a wave) add up to a total shown elsewhere, so the blanked ones could
+  be recovered by subtraction; the package's audit
+  (:func:`sosu_analysis.privacy.complementary_suppression`) hides the
+  next-smallest rows until no set of blanked rows can be derived (not only
+  when exactly one row is blanked: two blanked rows of 1-4 are protected too).
+
+Every "fewer than 5" test here is :func:`sosu_analysis.privacy.small_cell_mask`,
+the package's one small-cell rule.
 - Campus × intake points of the dropout association need at least 5
   respondents and a dropout count of 0 or at least 5 (and non-dropouts
   likewise); their respondent counts are not shown.
@@ -23,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..definitions import MIN_CELL
+from ..privacy import complementary_suppression, small_cell_mask, suppress_small_cells
 from .estimate import (
     Contrast,
     before_after,
@@ -80,12 +86,11 @@ def summary_table(scores: pd.DataFrame, by: list[str], alpha: float = 0.05) -> p
 def apply_privacy(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Blank small groups, fold items into indices, blank derivable shares (module docstring)."""
     out = table.copy()
-    small = out["n"] < MIN_CELL
+    small = small_cell_mask(out, "n", zero_is_small=True)
     index_ok = out[(out["kind"] == "index") & ~small].set_index([*by, "index"]).index
     out["folded"] = small & (out["kind"] == "item") & out.set_index([*by, "index"]).index.isin(index_ok)
     out["suppressed"] = small
-    share_small = (((out["n_agree"] > 0) & (out["n_agree"] < MIN_CELL))
-                   | ((out["n_not_agree"] > 0) & (out["n_not_agree"] < MIN_CELL)))
+    share_small = small_cell_mask(out, ["n_agree", "n_not_agree"])
     for col in VALUE_COLUMNS:
         out[col] = out[col].astype("Float64").mask(small)
     out["n"] = out["n"].astype("Int64").mask(small)
@@ -98,13 +103,29 @@ def apply_privacy(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def secondary_suppression(table: pd.DataFrame, partition: list[str], n_col: str = "n",
                           flag: str = "suppressed", values: tuple[str, ...] = VALUE_COLUMNS) -> pd.DataFrame:
-    """Where exactly one row of a partition is blanked, also blank the smallest other row."""
+    """Blank shown rows of a partition until no blanked row (or set of them) follows from its total.
+
+    The partition's total is taken as public (shown elsewhere); a blanked row
+    counts as one respondent in the audit (its count, 1-4, is no longer known
+    here), so every set of blanked rows that could hold fewer than 5 is
+    protected. The audit is :func:`sosu_analysis.privacy.complementary_suppression`
+    (hides the next-smallest shown row first).
+    """
     out = table.copy()
     out["secondary"] = False
     for _, rows in out.groupby(partition, sort=False):
         blanked = rows[flag].astype(bool)
-        if blanked.sum() == 1 and (~blanked).sum() >= 1:
-            victim = rows.loc[~blanked, n_col].astype(float).idxmin()
+        if not blanked.any() or blanked.all():
+            continue
+        counts = rows[n_col].astype(float)
+        atoms = {i: 1 if blanked[i] else int(counts[i]) for i in rows.index}
+        published: dict = {i: [i] for i in rows.index if not blanked[i]}
+        published["total"] = list(rows.index)
+        try:
+            hide = complementary_suppression(published, atoms, public=["total"])
+        except ValueError:  # the total alone discloses a small count: show none of the partition
+            hide = {i for i in rows.index if not blanked[i]}
+        for victim in hide:
             for col in (*values, n_col):
                 if col in out.columns:
                     out.loc[victim, col] = pd.NA
@@ -118,7 +139,8 @@ def contrast_table(scores: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
     Returns one row per measure × metric (``score``, ``agree`` in percent) ×
     contrast that exists in the data; a row whose treated or control side has
-    fewer than 5 respondents is blanked.
+    fewer than 5 respondents is blanked, its respondent counts included
+    (:func:`sosu_analysis.privacy.suppress_small_cells`).
     """
     rows = []
     data = scores.assign(agree_pct=scores["agree"] * 100.0)
@@ -132,11 +154,13 @@ def contrast_table(scores: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    small = (table["n_treated"] < MIN_CELL) | (table["n_control"] < MIN_CELL)
+    # a side with 1-4 respondents: its estimate and its counts are blanked (the count, and the total n
+    # from which it would follow, are numbers of respondents too)
     for col in ("estimate", "se", "df", "ci_low", "ci_high", "p_value", "p_ri"):
-        table[col] = table[col].astype("Float64").mask(small)
-    table["suppressed"] = small
-    return table
+        table[col] = table[col].astype("Float64")
+    return suppress_small_cells(table, ["n_treated", "n_control"],
+                                ["estimate", "se", "df", "ci_low", "ci_high", "p_value", "p_ri", "n"],
+                                zero_is_small=True)
 
 
 def response_rates(scores: pd.DataFrame, students: pd.DataFrame, programme: str) -> pd.DataFrame:
@@ -174,7 +198,7 @@ def response_rates(scores: pd.DataFrame, students: pd.DataFrame, programme: str)
                      "n_respondents": n_resp, "n_students": n_students, "response_rate": rate,
                      "low": bool(known and rate < 100 * LOW_RESPONSE), "known": known})
     table = pd.DataFrame(rows)
-    small = (table["n_respondents"] < MIN_CELL)
+    small = small_cell_mask(table, "n_respondents", zero_is_small=True)
     table["suppressed"] = small
     table["n_respondents"] = table["n_respondents"].astype("Int64").mask(small)
     table["response_rate"] = table["response_rate"].astype("Float64").mask(small)
@@ -254,7 +278,6 @@ def dropout_association(scores: pd.DataFrame, students: pd.DataFrame, measure: s
     r = float(np.sum(w * (x - mx) * (y - my)) / np.sqrt(np.sum(w * (x - mx) ** 2) * np.sum(w * (y - my) ** 2)))
     fit = {**empty, "slope_pp_per_10": est.estimate, "ci_low": est.ci_low, "ci_high": est.ci_high,
            "p_value": est.p_value, "df": est.df, "r": r}
-    n_not = pts["n"] - pts["n_drop"]
-    pts["shown"] = (((pts["n_drop"] == 0) | (pts["n_drop"] >= MIN_CELL)) & ((n_not == 0) | (n_not >= MIN_CELL)))
+    pts["shown"] = ~small_cell_mask(pts.assign(n_not=pts["n"] - pts["n_drop"]), ["n_drop", "n_not"])
     pts.loc[~pts["shown"], "dropout_pct"] = np.nan
     return pts[["group", "campus", "intake", "score", "dropout_pct", "shown"]], fit

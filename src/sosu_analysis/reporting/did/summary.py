@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...danish import confidence_level
+from ...danish import confidence_level, number_en
 from ...definitions import OUTCOME_LABEL_EN, OUTCOMES
 from ...did.power import PowerDesign, estimate_icc, power_curve
 from ...did.power import power_table as _power_table
@@ -38,7 +38,7 @@ def _ci(row, alpha: float) -> str:
     lo, hi = row["ci_low_pp"], row["ci_high_pp"]
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "no finite interval"
-    return f"{confidence_level(alpha, 'en')} CI {lo:.1f} to {hi:.1f} pp"
+    return f"{confidence_level(alpha, 'en')} CI {number_en(lo, 1)} to {number_en(hi, 1)} pp"
 
 
 def as_markdown(*parts: Mapping[Any, str] | Sequence[str] | str) -> str:
@@ -65,7 +65,7 @@ def did_sentences(table: pd.DataFrame, horizon_months: int, estimator: str = "lp
         first = rows.iloc[0]
         label = DEFINITION_LABEL.get(str(definition), str(definition))
         parts = [f"Dropout {label}, {horizon_months} months after start: "
-                 f"the difference-in-differences estimate is {att:+.1f} percentage points "
+                 f"the difference-in-differences estimate is {number_en(att, 1, sign=True)} percentage points "
                  f"({int(first['n_students']):,} SSA students, {int(first['n_pilot_campuses'])} pilot and "
                  f"{int(first['n_campuses'] - first['n_pilot_campuses'])} non-pilot campuses)."]
         for method in ("crv1", "cr2", "wild_webb", "randomization"):
@@ -74,11 +74,11 @@ def did_sentences(table: pd.DataFrame, horizon_months: int, estimator: str = "lp
             r: Any = rows.loc[method]
             extra = ""
             if method == "cr2":
-                extra = f", df {r['df']:.1f}"
+                extra = f", df {number_en(r['df'], 1)}"
             if method == "randomization":
-                extra = (f", {int(r['n_draws'])} assignments, smallest attainable p {r['min_p']:.3f}"
+                extra = (f", {int(r['n_draws'])} assignments, smallest attainable p {number_en(r['min_p'], 3)}"
                          + (f" (so it can never reject at {100 * alpha:g} %)" if r["min_p"] > alpha else ""))
-            parts.append(f"{INFERENCE_LABEL[method]}: {_ci(r, alpha)}, p = {r['p_value']:.3f}{extra}.")
+            parts.append(f"{INFERENCE_LABEL[method]}: {_ci(r, alpha)}, p = {number_en(r['p_value'], 3)}{extra}.")
         out[str(definition)] = " ".join(parts)
     return out
 
@@ -152,8 +152,8 @@ def robustness_sentences(table: pd.DataFrame, horizon_months: int, alpha: float 
             if pick.empty:
                 continue
             r: Any = pick.iloc[0]
-            parts.append(f"{label}: {r['att_pp']:+.1f} pp ({r['inference'].upper()}: {_ci(r, alpha)}, "
-                         f"p = {r['p_value']:.3f}).")
+            parts.append(f"{label}: {number_en(r['att_pp'], 1, sign=True)} pp ({r['inference'].upper()}: "
+                         f"{_ci(r, alpha)}, p = {number_en(r['p_value'], 3)}).")
         out[str(definition)] = " ".join(parts)
     return out
 
@@ -246,7 +246,7 @@ def pretrend_sentences(pretrend: pd.DataFrame) -> dict[str, str]:
                 tests.append(f"{r['method'].upper()} Wald test not defined ({int(r['df_num'])} restrictions, "
                              f"{int(r['df_denom'])} df)")
             else:
-                tests.append(f"{r['method']}: p = {r['p_value']:.3f}")
+                tests.append(f"{r['method']}: p = {number_en(r['p_value'], 3)}")
         label = DEFINITION_LABEL.get(str(definition), str(definition))
         out[str(definition)] = f"Pre-trends, {label}: " + "; ".join(tests) + "."
     return out
@@ -286,15 +286,18 @@ def power_sentences(power: pd.DataFrame) -> dict[tuple[str, float], str]:
     out: dict[tuple[str, float], str] = {}
     for (source, icc), rows in power.groupby(["icc_source", "icc"], sort=False):
         a = rows[rows["method"].str.startswith("analytic")].iloc[0]
+        icc_value = float(a["icc"])
         sims = rows[rows["method"].str.startswith("simulation")]
-        sim_txt = "; ".join(f"{m.removeprefix('simulation_')} {p:.2f}" for m, p in
+        sim_txt = "; ".join(f"{m.removeprefix('simulation_')} {number_en(p, 2)}" for m, p in
                             zip(sims["method"], sims["power_at_target"], strict=True))
         out[(str(source), float(icc))] = (  # type: ignore[arg-type]
-            f"ICC {icc:.3f} ({source}): with {int(a['n_campuses'])} campuses ({int(a['n_pilot_campuses'])} "
+            f"ICC {number_en(icc_value, 3)} ({source}): with {int(a['n_campuses'])} campuses "
+            f"({int(a['n_pilot_campuses'])} "
             f"pilot), {int(a['n_pre'])} intakes before and {int(a['n_post'])} from the start, the smallest "
             f"effect detectable with {100 * TARGET_POWER:g} % power at the {100 * a['alpha']:g} % level is "
-            f"{a['mde_pp']:.1f} percentage points; "
-            f"the power to detect {a['target_effect_pp']:.0f} pp is {a['power_at_target']:.2f} (analytic)"
+            f"{number_en(a['mde_pp'], 1)} percentage points; "
+            f"the power to detect {number_en(a['target_effect_pp'], 0)} pp is "
+            f"{number_en(a['power_at_target'], 2)} (analytic)"
             + (f", by simulation: {sim_txt}." if sim_txt else "."))
     return out
 
@@ -348,7 +351,8 @@ def reading_guide(table: pd.DataFrame, horizon_months: int, alpha: float = 0.05,
         can = (f"it cannot reject at the {100 * alpha:g} % level whatever the data" if min_p > alpha
                else f"it can reject at the {100 * alpha:g} % level only for the most extreme assignments")
         text += (f" Randomization inference is exact, but with {g1} pilot campuses out of {g} there are only "
-                 f"{n_draws} ways to choose the pilots, so its smallest attainable p-value is {min_p:.3f}: {can}.")
+                 f"{n_draws} ways to choose the pilots, so its smallest attainable p-value is "
+                 f"{number_en(min_p, 3)}: {can}.")
     return text
 
 
@@ -358,17 +362,18 @@ def power_intro(power: pd.DataFrame) -> str:
     target, base = float(a["target_effect_pp"]), float(a["baseline_pct"])
     return (f"The minimum detectable effect ({100 * TARGET_POWER:g} % power, {100 * float(a['alpha']):g} % "
             f"level) and the power to detect a reduction of {target:g} percentage points (from the pre-period SSA "
-            f"dropout of {base:.1f} % to {base - target:.1f} %) for the actual design: the campuses and their SSA "
-            "intake sizes, the pilot and non-pilot campuses, the intakes before and from the pilot start, and the "
-            "campus-by-intake noise. Analytic (t with G − 2 df) and by simulation of the main specification.")
+            f"dropout of {number_en(base, 1)} % to {number_en(base - target, 1)} %) for the actual design: the "
+            "campuses and their SSA intake sizes, the pilot and non-pilot campuses, the intakes before and from the "
+            "pilot start, and the campus-by-intake noise. Analytic (t with G − 2 df) and by simulation of the main "
+            "specification.")
 
 
 def assumed_iccs_text(power: pd.DataFrame) -> str:
     """Which ICCs besides the estimated one the power is shown for."""
     iccs = sorted(power.loc[power["icc_source"] == "assumed", "icc"].unique())
     est = power.loc[power["icc_source"] == "estimated", "icc"]
-    return (f"The ICC estimated from the pre-period is {float(est.iloc[0]):.4f}; with few cells the estimate is "
-            "rough, so the power is also shown for assumed ICCs of "
+    return (f"The ICC estimated from the pre-period is {number_en(float(est.iloc[0]), 4)}; with few cells the "
+            "estimate is rough, so the power is also shown for assumed ICCs of "
             + " and ".join(f"{x:g}" for x in iccs) + "." if len(est) else "")
 
 
@@ -381,16 +386,17 @@ def power_meaning(power: pd.DataFrame) -> str:
     lo, hi = float(analytic["mde_pp"].min()), float(analytic["mde_pp"].max())
     if target < lo:
         verdict = (f"A reduction of {target:g} percentage points is smaller than what {g} campuses and {n_post} "
-                   f"post-intervention intake(s) can reliably detect (minimum detectable effect {lo:.1f}–{hi:.1f} "
-                   "pp across the ICC scenarios). A non-significant result is therefore not evidence that the "
-                   "interventions did nothing; it is what this design gives for any effect of a realistic size.")
+                   "post-intervention intake(s) can reliably detect (minimum detectable effect "
+                   f"{number_en(lo, 1)}–{number_en(hi, 1)} pp across the ICC scenarios). A non-significant result is "
+                   "therefore not evidence that the interventions did nothing; it is what this design gives for any "
+                   "effect of a realistic size.")
     elif target >= hi:
         verdict = (f"A reduction of {target:g} percentage points is within what {g} campuses and {n_post} "
-                   f"post-intervention intake(s) can detect (minimum detectable effect {lo:.1f}–{hi:.1f} pp "
-                   "across the ICC scenarios).")
+                   "post-intervention intake(s) can detect (minimum detectable effect "
+                   f"{number_en(lo, 1)}–{number_en(hi, 1)} pp across the ICC scenarios).")
     else:
         verdict = (f"Whether a reduction of {target:g} percentage points can be detected depends on the ICC: the "
-                   f"minimum detectable effect is {lo:.1f}–{hi:.1f} pp across the scenarios.")
+                   f"minimum detectable effect is {number_en(lo, 1)}–{number_en(hi, 1)} pp across the scenarios.")
     n_assign = comb(g, g1)
     ri = (f" Randomization inference has no power at the {100 * alpha:g} % level with {n_assign} possible "
           "assignments." if 1 / n_assign > alpha else "")
