@@ -82,7 +82,7 @@ def time_imports() -> dict:
 
 
 def time_power() -> list[dict]:
-    from sosu_analysis.readers.student_data import load_students
+    from sosu_analysis.pipeline.student_data import load_students
     from sosu_analysis.reporting.did.summary import power_scenarios
 
     data = load_students(str(SHIPPED_EXTRACT), "data/raw/campuses.csv", [3, 6, 12], "")

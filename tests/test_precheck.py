@@ -90,7 +90,7 @@ def test_run_log_and_student_data_carry_the_campus_table_warning(tmp_path, capsy
     import yaml
 
     from sosu_analysis import cli
-    from sosu_analysis.readers.student_data import load_students
+    from sosu_analysis.pipeline.student_data import load_students
 
     path = _campus_table(tmp_path, {"Gladsaxe": "SSH;PAU"})
     data = load_students(str(EXTRACT), str(path), [3])

@@ -8,7 +8,7 @@ import pytest
 from sosu_analysis import students
 from sosu_analysis.did import api as did
 from sosu_analysis.paths import project_root
-from sosu_analysis.readers.student_data import load_students
+from sosu_analysis.pipeline.student_data import load_students
 
 ROOT = project_root()
 EXTRACT = "data/raw/synthetic/students_synthetic_seed20250401_effect-5.csv"

@@ -12,7 +12,7 @@ from scipy import stats
 from sosu_analysis.danish import number_en
 from sosu_analysis.did import api as did
 from sosu_analysis.paths import project_root
-from sosu_analysis.readers.student_data import load_students
+from sosu_analysis.pipeline.student_data import load_students
 from sosu_analysis.reporting.did import plots as did_plots
 from sosu_analysis.reporting.did import summary
 

@@ -19,8 +19,8 @@ from make_z_udskrift import make_rows, mapping_yaml, write_export
 from sosu_analysis.importer.core import import_export
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline import precheck
+from sosu_analysis.pipeline.student_data import load_students
 from sosu_analysis.pipeline.study import build_study, load_study, write_handoff
-from sosu_analysis.readers.student_data import load_students
 
 ROOT = project_root()
 EXTRACT_DATE = "2027-03-01"

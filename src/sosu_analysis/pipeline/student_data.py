@@ -100,7 +100,7 @@ def load_students(students_file: str, campuses_table: str, horizons: list[int],
     intake cells the estimators use; since they are counts of students, the
     small-cell rule applies to them as to the extract.
     """
-    from ..pipeline.study import load_study
+    from .study import load_study
 
     return from_study(load_study(students_file, campuses_table, extract_date, study_data), horizons)
 
