@@ -28,14 +28,18 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success move it onto ``dest``."""
+def atomic_path(dest: str | os.PathLike, mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success move it onto ``dest``.
+
+    ``mode`` (e.g. ``0o600`` for personal data) is the file's mode from the start; by default the
+    usual mode under the umask.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+    os.chmod(tmp_path, 0o666 & ~_umask() if mode is None else mode)  # mkstemp makes 0600
     try:
         yield tmp_path
         os.replace(tmp_path, dest)
@@ -44,9 +48,9 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_text(dest: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``dest`` atomically."""
-    with atomic_path(dest) as tmp:
+def write_text(dest: str | os.PathLike, text: str, mode: int | None = None) -> None:
+    """Write ``text`` (UTF-8) to ``dest`` atomically (``mode``: see :func:`atomic_path`)."""
+    with atomic_path(dest, mode) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -84,7 +88,7 @@ def round_significant(series: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd
     return pd.Series(rounded, index=series.index, name=series.name).astype(series.dtype)
 
 
-def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
+def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, mode: int | None = None, **kwargs) -> None:
     """Write ``frame`` as UTF-8 CSV (no index, newline line ends) atomically.
 
     Every float is written with :data:`SIGNIFICANT_DIGITS` (12) significant
@@ -100,7 +104,7 @@ def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
         frame = frame.copy()
         for i in floats:
             frame.isetitem(i, round_significant(frame.iloc[:, i]).array)
-    with atomic_path(dest) as tmp:
+    with atomic_path(dest, mode) as tmp:
         frame.to_csv(tmp, **kwargs)
 
 
@@ -155,7 +159,12 @@ def output_lock(dest: str | os.PathLike) -> Iterator[Path]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     path = _lock_path(dest)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:  # a symlink planted as the lock (ELOOP), a folder, no permission
+            what = "is a symbolic link" if path.is_symlink() else f"cannot be opened ({exc.strerror})"
+            raise OutputLocked(f"the lock file {path} of {dest} {what}; remove it if no run is writing there, "
+                               "then run again") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

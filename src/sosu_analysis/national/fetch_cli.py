@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..output_policy import check_output_file
 from ..paths import project_root, resolve
 from . import convert as conv
 from .client import Client, FetchError, format_catalogue, read_key
@@ -101,6 +102,9 @@ def _run(args: argparse.Namespace) -> int:
     if not args.out:
         return _err("give --out FILE.csv for the converted table")
     out = resolve(args.out, root)
+    for dest in (out, *conv.raw_paths(out)):  # the output policy (sosu_analysis.output_policy), before any work
+        check_output_file(dest, "--out", inputs=[resolve(p, root) for p in (args.query, args.replay) if p],
+                          keys=[args.key_file])
     if out.suffix.lower() != ".csv":
         return _err(f"--out {args.out}: the converted table is a .csv file")
     query = load_query(resolve(args.query, root), args.query)

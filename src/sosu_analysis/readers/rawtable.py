@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..input_policy import check_csv_quotes
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
@@ -267,7 +268,9 @@ def _numbered_rows(path: Path, file: str, header_only: bool = False) -> tuple[li
     if header_only:
         text = _first_nonblank_lines(text)
     first = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
-    return _csv_rows(text, _sniff_delimiter(first), file), ""
+    delimiter = _sniff_delimiter(first)
+    check_csv_quotes(text, delimiter, file)  # an unclosed quote is an error naming its row, not a silent end
+    return _csv_rows(text, delimiter, file), ""
 
 
 def _head_bytes(path: Path, n: int = 65536) -> bytes:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import os
 
 import pandas as pd
-import yaml
 
 from ..errors import InputError, Problem
 from ..readers.rawtable import read_raw_table
@@ -52,13 +51,9 @@ MAPPING_KEYS = ("columns", "constants", "items", "answers", "missing")
 def read_mapping(path: str | os.PathLike) -> dict:
     """Read and check an import mapping (see module docstring); errors name the file and the key."""
     file = str(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(file, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                                 row=mark.line + 1 if mark else None)) from None
+    from ..input_policy import read_yaml_file  # the one safe YAML loader (no aliases, capped size)
+
+    data = read_yaml_file(path, file) or {}
     problems = []
     if not isinstance(data, dict):
         raise InputError(Problem(file, "the mapping must be a YAML mapping with keys " + ", ".join(MAPPING_KEYS)))
