@@ -124,7 +124,7 @@ def looks_like_cpr(text: str) -> bool:
 
 #: the same rule for pyarrow's RE2 engine (linear time), used only as a fast pre-filter of a large
 #: extract: every value it selects is then checked with :func:`looks_like_cpr`
-CPR_PREFILTER_RE2 = r"[0-9]{6}|^[0-9]{9}"
+CPR_PREFILTER_RE2 = r"[0-9]{6}"
 
 
 # ---- identifiers (respondent ids, student ids) ------------------------------------------------------
@@ -153,14 +153,14 @@ def _is_name(text: str) -> bool:
 
 
 def _is_login(text: str) -> bool:
-    """A UNI-login-like value: 2-8 small ASCII letters, then 2-6 digits (``meje1234``)."""
+    """Tell whether ``text`` is UNI-login-like: 2-8 small ASCII letters, then 2-6 digits (``meje1234``)."""
     letters = len(text) - len(text.lstrip("abcdefghijklmnopqrstuvwxyz"))
     rest = text[letters:]
     return 2 <= letters <= 8 and 2 <= len(rest) <= 6 and rest.isascii() and rest.isdigit()
 
 
 def identifier_kind(text: str) -> str | None:
-    """What personal identifier a value used as a pseudonymous id is (``None`` when none).
+    """Return the personal identifier a value used as a pseudonymous id is (``None`` when none).
 
     Returns ``"CPR number"``, ``"e-mail address"``, ``"phone number"`` or
     ``"name"``; linear time.
@@ -178,7 +178,7 @@ def identifier_kind(text: str) -> str | None:
 
 
 def personal_kind(text: str) -> str | None:
-    """What personal datum a value found where a code was expected looks like (``None``: it may be a code).
+    """Return the personal datum a value found where a code was expected looks like (``None``: a code).
 
     :func:`identifier_kind`, and also a UNI-login, any run of six or more
     digits, and text over 60 characters. An unknown-value list shows a value
@@ -231,7 +231,7 @@ _TOKEN_SALT = secrets.token_bytes(16)
 
 
 def value_token(value: str) -> str:
-    """A salted hash of a value's normalised form (the salt lives only in this process): compare, never store."""
+    """Return a salted hash of a value's normalised form (the salt lives only in this process): compare, never store."""
     return hashlib.blake2b(" ".join(value.split()).casefold().encode("utf-8"), key=_TOKEN_SALT,
                            digest_size=16).hexdigest()
 
@@ -248,7 +248,7 @@ MIN_DATE = dt.date(2000, 1, 1)
 
 
 def date_window_problem(date: dt.date, upper: dt.date, what: str, upper_what: str) -> str | None:
-    """The message for a date outside ``[MIN_DATE, upper]``, or ``None`` (one window for every reader)."""
+    """Return the message for a date outside ``[MIN_DATE, upper]``, or ``None`` (one window for every reader)."""
     if date < MIN_DATE:
         return f"the {what} is before {MIN_DATE.isoformat()}, which is not plausible"
     if date > upper:
@@ -259,7 +259,7 @@ def date_window_problem(date: dt.date, upper: dt.date, what: str, upper_what: st
 # ---- CSV quoting ----------------------------------------------------------------------------------
 
 def unclosed_quote_line(text: str, delimiter: str) -> int | None:
-    """The 1-based line where a quoted field opens and never closes, else ``None`` (one pass).
+    """Return the 1-based line where a quoted field opens and never closes, else ``None`` (one pass).
 
     A field is quoted when ``"`` is its first character (the rule of
     :mod:`csv` with the default dialect); inside it ``""`` is a quote
@@ -325,6 +325,7 @@ class SafeLoader(yaml.SafeLoader):
         self._nodes = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        """Compose one node, refusing aliases and anchors and counting nodes."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise YamlRefused("aliases (*name) are not allowed in this file; write the value out", event.start_mark)

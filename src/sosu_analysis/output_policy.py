@@ -81,8 +81,9 @@ def git_tracked(path: str | os.PathLike, option: str = "--out") -> bool:
                              capture_output=True, timeout=GIT_TIMEOUT, check=False, env=env,
                              stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise InputError(Problem(option, f"git did not say within {GIT_TIMEOUT} s whether it tracks {path}; "
-                                         "nothing was written (choose another output, or check the repository)"))
+        why = (f"git did not say within {GIT_TIMEOUT} s whether it tracks {path}; nothing was written (choose "
+               "another output or check the repository)")
+        raise InputError(Problem(option, why)) from None
     except OSError:  # git not installed: nothing can be tracked
         return False
     return res.returncode == 0

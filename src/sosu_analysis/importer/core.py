@@ -39,9 +39,9 @@ import pandas as pd
 
 from .. import __version__
 from ..atomic import sha256_file, write_csv, write_text
-from ..output_policy import check_output_file, claim_output, private_folder
 from ..errors import InputError, Problem
 from ..input_policy import date_window_problem, shown_values
+from ..output_policy import check_output_file, claim_output, private_folder
 from ..privacy import mask_message, shown_count
 from ..students._parse import key
 from ..students.campuses import campus_lookup, read_campuses
@@ -55,8 +55,9 @@ REQUIRED_FIELDS = ("cpr", "programme", "campus", "start_date", "exit_date", "exi
 IMPORTED_LABEL = "IMPORTED"
 SWITCH_SCOPE = "school"
 
-_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
+# re.ASCII: only the digits 0-9 count ("５", "٣" or "²" are digits to Python's \d)
+_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII)
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$", re.ASCII)
 
 
 def parse_export_date(text: str) -> dt.date | None:

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-
 from ..errors import InputError, Problem
 
 Layout = Literal["published", "etu"]

@@ -217,8 +217,10 @@ def _check_notebook_name(name: str) -> None:
 
 
 class _Loader(SafeLoader):
-    """The package's safe YAML loader (no aliases, capped size; :mod:`sosu_analysis.input_policy`) that also
-    refuses repeated keys and reads dates as text."""
+    """Safe YAML loader that refuses repeated keys and reads dates as text.
+
+    Built on the package's one loader (:class:`sosu_analysis.input_policy.SafeLoader`: no aliases, capped size).
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
