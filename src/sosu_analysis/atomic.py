@@ -88,7 +88,7 @@ def round_significant(series: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd
     return pd.Series(rounded, index=series.index, name=series.name).astype(series.dtype)
 
 
-def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, mode: int | None = None, **kwargs) -> None:
+def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
     """Write ``frame`` as UTF-8 CSV (no index, newline line ends) atomically.
 
     Every float is written with :data:`SIGNIFICANT_DIGITS` (12) significant
@@ -104,6 +104,7 @@ def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, mode: int | None = N
         frame = frame.copy()
         for i in floats:
             frame.isetitem(i, round_significant(frame.iloc[:, i]).array)
+    mode = kwargs.pop("mode", None)  # e.g. 0o600 for personal data (see atomic_path)
     with atomic_path(dest, mode) as tmp:
         frame.to_csv(tmp, **kwargs)
 
