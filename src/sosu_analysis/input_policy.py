@@ -324,7 +324,7 @@ class SafeLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._nodes = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         """Compose one node, refusing aliases and anchors and counting nodes."""
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()

@@ -112,8 +112,8 @@ def run_import(args: argparse.Namespace) -> int:
     print(res.report())
     assert out is not None
     print(f"wrote {out} and {out.with_suffix('.json')} (extract date {res.extract_date}; mode 0600: personal data)")
-    for warning in res.warnings:
-        print(warning, file=sys.stderr)
+    for line in res.warnings:
+        print(line, file=sys.stderr)
     warning = _private_warning(out)
     if warning:
         print(warning, file=sys.stderr)

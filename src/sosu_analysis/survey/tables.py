@@ -270,13 +270,15 @@ def small_cell_notes(scores: pd.DataFrame) -> list[str]:
     """
     notes = []
     resp = scores.drop_duplicates(["respondent_id", "wave"])
-    for keys, n in resp.groupby(["campus", "wave"], sort=True).size().items():
+    by_campus = resp.groupby(["campus", "wave"], sort=True).size().reset_index(name="n")
+    for campus, wave, n in zip(by_campus["campus"], by_campus["wave"], by_campus["n"], strict=True):
         if 0 < n < MIN_CELL:
-            notes.append(f"Afdeling {keys[0]} har færre end {MIN_CELL} svarpersoner i runden '{keys[1]}': dens celler "
+            notes.append(f"Afdeling {campus} har færre end {MIN_CELL} svarpersoner i runden '{wave}': dens celler "
                          "er skjult i alle tabeller, og analysen fortsætter med de øvrige afdelinger.")
-    for keys, n in resp.groupby(["group", "period", "wave"], sort=True).size().items():
+    cells = resp.groupby(["group", "period", "wave"], sort=True).size().reset_index(name="n")
+    for group, period, wave, n in zip(cells["group"], cells["period"], cells["wave"], cells["n"], strict=True):
         if 0 < n < MIN_CELL:
-            notes.append(f"Gruppen {keys[0]} ({keys[1]}) har færre end {MIN_CELL} svarpersoner i runden '{keys[2]}': "
+            notes.append(f"Gruppen {group} ({period}) har færre end {MIN_CELL} svarpersoner i runden '{wave}': "
                          "cellen er skjult (også hvor den kunne regnes ud af andre celler), og analysen fortsætter.")
     return notes
 
