@@ -124,3 +124,14 @@ def test_a_group_by_wave_cell_of_three_respondents_is_suppressed(tmp_path):
     by_wave = pd.read_csv(out / "tables" / "survey_by_wave.csv")
     rows = by_wave[(by_wave["group"] == "pilot") & (by_wave["period"] == "før") & (by_wave["wave"] == wave)]
     assert len(rows) and rows["score"].isna().all()
+
+
+@pytest.mark.parametrize("column,value", [("campus", "Anne Hansen"), ("item", "anne.hansen@elev.example.dk"),
+                                          ("programme", "meje1234")])
+def test_an_unknown_value_that_looks_personal_is_not_quoted(tmp_path, capsys, column, value):
+    cells = {"respondent_id": "r1", "programme": "SSA", "campus": "Brøndby", "intake": "2025-04", "wave": "w",
+             "intervention": "", "item": "oplaering_glad", "answer": "4"}
+    cells[column] = value
+    path = write(tmp_path, "survey.csv", HEADER + "\n" + ",".join(cells[c] for c in HEADER.split(",")) + "\n")
+    code, text = _cli(capsys, "validate", path)
+    assert code == 2 and f"row 2, column '{column}'" in text and value not in text and "Hansen" not in text

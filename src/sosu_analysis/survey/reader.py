@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..input_policy import has_non_ascii_digit, identifier_kind, looks_like_cpr
+from ..input_policy import has_non_ascii_digit, identifier_kind, looks_like_cpr, personal_kind
 from ..paths import project_root
 from ..readers.rawtable import read_raw_table
 from ..students._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme
@@ -43,7 +43,8 @@ LIKERT = (1, 2, 3, 4, 5)
 
 
 def _shown(text: str) -> str:
-    return "(value not shown: it looks like a CPR number)" if looks_like_cpr(text) else text
+    # the input policy's rule for quoted values: a CPR number, name, login, e-mail or phone is never shown
+    return "(value not shown: it may be personal data)" if personal_kind(text) else text
 
 
 def _as_items(items: pd.DataFrame | str | os.PathLike | None) -> pd.DataFrame | None:
