@@ -188,3 +188,21 @@ def test_huge_numbers_in_the_config_name_their_key(tmp_path, capsys, line, key):
     code, text = _cli(capsys, "run", "--config", cfg, "--output", tmp_path / "out")
     assert code == 2 and f"key '{key}'" in text and "running" not in text
     assert len(text) < 600
+
+
+def test_the_quote_check_agrees_with_pythons_csv_in_strict_mode():
+    # independent reference: csv.reader(strict=True) raises "unexpected end of data" exactly when a quoted
+    # field is still open at the end of the text
+    import random
+
+    rng = random.Random(20)
+    for _ in range(5000):
+        text = "".join(rng.choice('a;"\n') for _ in range(rng.randint(0, 12)))
+        try:
+            list(csv.reader(io.StringIO(text), delimiter=";", strict=True))
+            open_at_end = False
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                continue  # another strict-mode complaint ('"a"b'): not what this check is about
+            open_at_end = True
+        assert (input_policy.unclosed_quote_line(text, ";") is not None) is open_at_end, repr(text)
