@@ -70,7 +70,7 @@ def git_tracked(path: str | os.PathLike, option: str = "--out") -> bool:
         git did not answer within :data:`GIT_TIMEOUT` seconds (the output is
         refused rather than risked).
     """
-    path = Path(path).absolute()
+    path = Path(path).resolve()  # through any symlinked folder: git is asked about the real file
     folder = _nearest_folder(path)
     if folder is None:
         return False
@@ -140,6 +140,8 @@ def check_output_file(dest: str | os.PathLike, option: str = "--out", *,
         raise refuse("is a symbolic link; an output is never written through a link, give the real file")
     if path.is_dir():
         raise refuse("is a folder; give a file name")
+    if ".git" in path.resolve().parts:
+        raise refuse("lies inside a .git folder")
     for key in keys:
         if key and _same(path, Path(key).expanduser()):
             raise refuse("is the key file")

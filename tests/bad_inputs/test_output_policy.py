@@ -160,3 +160,12 @@ def test_private_folder_is_0700_and_a_private_text_0600(tmp_path):
     shared.mkdir(mode=0o755)
     shared.chmod(0o755)
     assert "chmod 700" in output_policy.private_folder(shared)[0]
+
+
+def test_a_tracked_file_reached_through_a_symlinked_folder_is_refused(tmp_path):
+    repo = _git_repo(tmp_path / "other")
+    os.symlink(repo, tmp_path / "via")
+    with pytest.raises(InputError, match="tracked by git"):
+        output_policy.check_output_file(tmp_path / "via" / "notes.txt")
+    with pytest.raises(InputError, match=".git folder"):
+        output_policy.check_output_file(repo / ".git" / "x.csv")
