@@ -51,9 +51,9 @@ def _is_email_local(ch: str) -> bool:
 
 
 def _mask_emails(text: str) -> str:
-    """Replace e-mail addresses (``local@domain.tld``) by :data:`MASK` in one left-to-right pass.
+    r"""Replace e-mail addresses (``local@domain.tld``) by :data:`MASK` in one left-to-right pass.
 
-    Same matches as the pattern ``[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+`` (leftmost, longest,
+    Same matches as the pattern ``[\w.+-]+@[\w-]+(?:\.[\w-]+)+`` (leftmost, longest,
     non-overlapping) but linear: the local part is found by walking back from
     each "@" no further than the end of the previous match or the previous "@".
     """
@@ -146,10 +146,10 @@ def _escape(ch: str) -> str:
 
 
 def escape_controls(text: str) -> str:
-    """Write every non-printable character (control, escape, bidi or line separator) as ``\\xNN``/``\\uNNNN``.
+    r"""Write every non-printable character (control, escape, bidi or line separator) as ``\xNN``/``\uNNNN``.
 
     A terminal escape sequence (``ESC [ 2 J``) then shows as the text
-    ``\\x1b[2J`` instead of acting; a newline or carriage return cannot
+    ``\x1b[2J`` instead of acting; a newline or carriage return cannot
     start a forged line. The space is kept.
     """
     if text.isprintable():
@@ -158,7 +158,7 @@ def escape_controls(text: str) -> str:
 
 
 def safe_text(value: object, *, limit: int = MAX_QUOTE, secrets: Sequence[str] = (), personal: bool = True) -> str:
-    """Make text from a file or a server fit for a message: **the** message policy of the project.
+    r"""Make text from a file or a server fit for a message: **the** message policy of the project.
 
     In this order: the given ``secrets`` and any Bearer/Authorization value are
     masked (on the whole text); the text is cut to 64 KiB; personal identifiers
@@ -180,8 +180,8 @@ def safe_text(value: object, *, limit: int = MAX_QUOTE, secrets: Sequence[str] =
 
     Examples
     --------
-    >>> safe_text("\x1b[2Jfejl: Authorization: Bearer abc123 fra a@b.dk")
-    '\\x1b[2Jfejl: Authorization: [skjult] fra [skjult]'
+    >>> safe_text("\x1b[2Jfejl fra a@b.dk: Authorization: Bearer abc123")
+    '\\x1b[2Jfejl fra [skjult]: Authorization: [skjult]'
     """
     text = mask_secrets(str(value), secrets)
     total = len(text)
@@ -197,7 +197,7 @@ def safe_text(value: object, *, limit: int = MAX_QUOTE, secrets: Sequence[str] =
 
 def safe_list(values: Sequence[object] | object, *, max_items: int = MAX_ITEMS, limit: int = MAX_QUOTE,
               secrets: Sequence[str] = (), personal: bool = True) -> str:
-    """Join values for a message, each through :func:`safe_text`, at most ``max_items`` of them.
+    r"""Join values for a message, each through :func:`safe_text`, at most ``max_items`` of them.
 
     >>> safe_list(["K17", "K23\x1b[31m"] + [f"K{i}" for i in range(30, 50)], max_items=3)
     "'K17', 'K23\\x1b[31m', 'K30' … and 19 more"

@@ -28,6 +28,7 @@ import secrets
 from pathlib import Path
 
 from ..errors import InputError, Problem
+
 # the rule for where a key file may live is shared with `fetch`'s API key: one rule, one place
 from ..keyfile import check_key_location
 

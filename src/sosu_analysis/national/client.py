@@ -40,7 +40,7 @@ from typing import Any
 
 from .. import strict_json
 from ..keyfile import check_key_location, read_key_line
-from ..privacy import MAX_MESSAGE, safe_text
+from ..privacy import safe_text
 from .query import SavedQuery
 
 BASE_URL = "https://api.uddannelsesstatistik.dk/Api/v1"

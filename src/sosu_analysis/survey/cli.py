@@ -11,7 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..atomic import write_text
+from ..atomic import csv_text, write_text
 from ..errors import InputError
 from ..paths import resolve
 from ..pipeline.config import Config
@@ -79,15 +79,16 @@ def run_survey_import(args: argparse.Namespace) -> int:
     try:
         long = wide_to_long(args.export, args.mapping)
         campuses = read_campuses(resolve(DEFAULT_CAMPUSES))
+        text = csv_text(long)  # formula-safe (a wave label "=HYPERLINK(...)" is written as text)
         fd, tmp = tempfile.mkstemp(suffix=".csv")
         os.close(fd)
         try:
-            long.to_csv(tmp, index=False)
+            Path(tmp).write_text(text, encoding="utf-8")
             read_survey(tmp, items=project_items(), campuses=campuses,
                         interventions=project_interventions(campuses), display_name=f"{args.out} (converted)")
         finally:
             os.unlink(tmp)
-        write_text(args.out, long.to_csv(index=False, lineterminator="\n"))
+        write_text(args.out, text)
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
