@@ -122,7 +122,8 @@ MAX_ITEMS = 10
 _READ_AT_MOST = 65_536
 #: secrets as they travel in HTTP: a Bearer token, and the value of an Authorization or key header/field
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)([ \t]+)[^\s\"',;}\]]+")
-_AUTH_FIELD = re.compile(r"(?i)(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token)"
+#: (a field name inside a word or a file name, such as ".../api-key: ...", is not a field: no lookbehind match)
+_AUTH_FIELD = re.compile(r"(?i)(?<![\w/.-])(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token)"
                          r"([\"']?[ \t]*[:=][ \t]*[\"']?)[^\r\n\"',;}\]]+")
 
 

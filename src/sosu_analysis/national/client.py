@@ -193,10 +193,10 @@ def redirect_refusal(url: str, location: str | None) -> str:
         return "a redirect to an address that is not a valid URL"
     scheme, host, port = _origin(url)
     shown = safe_text(f"{to_scheme}://{to_host}", limit=80, personal=False)
+    if scheme == "https" and to_scheme != "https":
+        return f"a redirect from https to {safe_text(to_scheme or '(none)', limit=20)} ({shown})"
     if to_host != host or to_port != port:
         return f"a redirect to another host ({shown})"
-    if scheme == "https" and to_scheme != "https":
-        return f"a redirect from https to {safe_text(to_scheme, limit=20)} ({shown})"
     return "a redirect to another address on the same host"
 
 
