@@ -120,7 +120,7 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame
     names = [formula_safe_text(c) for c in frame.columns]
-    if any(a is not b for a, b in zip(names, frame.columns, strict=True)):
+    if any(isinstance(c, str) and a != c for a, c in zip(names, frame.columns, strict=True)):
         out = out.copy()
         out.columns = names
     for i, dtype in enumerate(frame.dtypes):

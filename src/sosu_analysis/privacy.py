@@ -120,6 +120,7 @@ MAX_MESSAGE = 2000
 MAX_ITEMS = 10
 #: text read at most before masking (a longer text is cut first; only its start can be shown anyway)
 _READ_AT_MOST = 65_536
+_PLACEHOLDER = "\ue000"
 #: secrets as they travel in HTTP: a Bearer token, and the value of an Authorization or key header/field
 _BEARER = re.compile(r"(?i)\b(bearer|basic|token)([ \t]+)[^\s\"',;}\]]+")
 #: (a field name inside a word or a file name, such as ".../api-key: ...", is not a field: no lookbehind match)
@@ -134,11 +135,14 @@ def mask_secrets(text: str, secrets: Sequence[str] = ()) -> str:
     overlapping quantifiers. Used before anything else, on the whole text,
     so that a key can never be cut in two and escape the mask.
     """
+    # each secret first becomes one private-use character, so that the patterns below see a plain token
+    # (the mask's brackets would end their match early) and no part of the secret can survive them
     for secret in secrets:
         if secret:
-            text = text.replace(secret, MASK)
-    text = _AUTH_FIELD.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
-    return _BEARER.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+            text = text.replace(secret, _PLACEHOLDER)
+    text = _AUTH_FIELD.sub(lambda m: m.group(1) + m.group(2) + _PLACEHOLDER, text)
+    text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + _PLACEHOLDER, text)
+    return text.replace(_PLACEHOLDER, MASK)
 
 
 def _escape(ch: str) -> str:
