@@ -140,8 +140,8 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
             values[j] = formula_safe_text(values[j])
         if out is frame:
             out = frame.copy()
-        out.isetitem(i, pd.Series(values, index=frame.index, dtype=object if isinstance(
-            dtype, pd.CategoricalDtype) else dtype, name=frame.columns[i]))
+        new = pd.Series(values, index=frame.index, dtype=object if isinstance(dtype, pd.CategoricalDtype) else dtype)
+        out.isetitem(i, new.array)
     return out
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -200,14 +200,14 @@ def safe_text(value: object, *, limit: int = MAX_QUOTE, secrets: Sequence[str] =
     return text
 
 
-def safe_list(values: Sequence[object] | object, *, max_items: int = MAX_ITEMS, limit: int = MAX_QUOTE,
+def safe_list(values: Iterable[object], *, max_items: int = MAX_ITEMS, limit: int = MAX_QUOTE,
               secrets: Sequence[str] = (), personal: bool = True) -> str:
     r"""Join values for a message, each through :func:`safe_text`, at most ``max_items`` of them.
 
     >>> safe_list(["K17", "K23\x1b[31m"] + [f"K{i}" for i in range(30, 50)], max_items=3)
     "'K17', 'K23\\x1b[31m', 'K30' … and 19 more"
     """
-    items = list(values) if not isinstance(values, (str, bytes)) else [values]  # type: ignore[arg-type]
+    items: list[object] = [values] if isinstance(values, (str, bytes)) else list(values)
     shown = [f"'{safe_text(v, limit=limit, secrets=secrets, personal=personal)}'" for v in items[:max_items]]
     more = len(items) - len(shown)
     return ", ".join(shown) + (f" … and {more} more" if more > 0 else "")

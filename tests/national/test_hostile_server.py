@@ -172,7 +172,7 @@ def test_an_echoing_server_never_shows_the_key(capsys, setup, hostile):
 def test_terminal_escapes_in_a_server_message_are_escaped(capsys, setup, hostile):
     hostile.behaviour = lambda h, b: send_json(h, {"message": "\x1b[2J\x1b]0;pwned\x07fejl\r\nerror: forged"}, 400)
     code, o, e, t, folder = fetch(capsys, setup)
-    line = assert_refused(code, o, e, t, folder, "\\x1b[2J", "fejl")
+    assert_refused(code, o, e, t, folder, "\\x1b[2J", "fejl")
     assert "\r" not in e
 
 
@@ -293,7 +293,7 @@ def test_absurd_counts_are_refused_naming_the_row(capsys, setup, hostile, value,
     query, out = setup
     code, o, e, t = run(capsys, str(query), "--out", str(out), "--no-measure-check")
     assert code == 2 and "Traceback" not in e and KEY not in o + e and t < BOUND
-    assert f"answer row 1, key 'Antal': " in e and expect in e
+    assert "answer row 1, key 'Antal': " in e and expect in e
     assert not out.exists()  # the raw answer is kept for a replay, the table is not written
 
 
