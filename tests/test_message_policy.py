@@ -125,3 +125,16 @@ def test_import_and_fetch_share_one_key_file_rule(tmp_path):
     key.chmod(0o600)
     assert keyfile.check_key_location(key, tmp_path / "project") == []
     assert keyfile.read_key_line(key) == "a" * 64
+
+
+def test_a_survey_wave_label_formula_is_written_as_text_through_the_table_contract(tmp_path):
+    from sosu_analysis.reporting import contracts
+
+    row = {"group": "pilot", "campus": "K17", "wave": '=HYPERLINK("http://x","klik")', "intakes": "2024-08",
+           "n_respondents": 12, "n_students": 20, "response_rate": -0.0, "low": False, "known": True,
+           "suppressed": False, "secondary": False}
+    contracts.write_table(pd.DataFrame([row]), tmp_path, "survey_response")
+    text = contracts.table_path(tmp_path, "survey_response").read_text(encoding="utf-8")
+    assert "'=HYPERLINK(" in text and ",12,20," in text
+    back = contracts.read_table(tmp_path, "survey_response")
+    assert back["wave"].iloc[0] == '\'=HYPERLINK("http://x","klik")' and back["n_respondents"].iloc[0] == 12
