@@ -47,7 +47,8 @@ def test_secrets_are_masked_before_anything_else():
     shown = privacy.safe_text(text, secrets=[key], limit=2000)
     assert "Zq" not in shown and "other-secret" not in shown
     assert shown.startswith("echo: Authorization: [skjult]\\x0d\\x0ax-api-key: [skjult]\\x0d\\x0a[skjult]")
-    assert privacy.safe_text("token abc.def-123") == "token [skjult]"
+    assert privacy.safe_text("sent bearer abc.def-123 twice") == "sent bearer [skjult] twice"
+    assert privacy.safe_text("a basic token rule") == "a basic token rule"  # ordinary words stay
     assert privacy.safe_text('{"Authorization": "Basic dXNlcjpwdw=="}') == '{"Authorization": "[skjult]"}'
     # a file name ending in api-key is not a header: it stays readable
     assert privacy.safe_text("/home/u/.config/api-key: mode 0644") == "/home/u/.config/api-key: mode 0644"

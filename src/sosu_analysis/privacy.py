@@ -122,7 +122,9 @@ MAX_ITEMS = 10
 _READ_AT_MOST = 65_536
 _PLACEHOLDER = "\ue000"
 #: secrets as they travel in HTTP: a Bearer token, and the value of an Authorization or key header/field
-_BEARER = re.compile(r"(?i)\b(bearer|basic|token)([ \t]+)[^\s\"',;}\]]+")
+#: (only the word "Bearer": "Basic" and "token" are ordinary words of a message; after "Authorization:" any
+#: scheme is masked by the field pattern)
+_BEARER = re.compile(r"(?i)\b(bearer)([ \t]+)[^\s\"',;}\]]+")
 #: (a field name inside a word or a file name, such as ".../api-key: ...", is not a field: no lookbehind match)
 _AUTH_FIELD = re.compile(r"(?i)(?<![\w/.-])(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token)"
                          r"([\"']?[ \t]*[:=][ \t]*[\"']?)[^\r\n\"',;}\]]+")
