@@ -365,6 +365,18 @@ def test_a_long_server_text_is_masked_in_linear_time(capsys, setup, hostile):
     assert code == 2 and t < BOUND and len(e) < 3000
 
 
+def test_a_broken_answer_is_one_line(capsys, setup, hostile):
+    def broken(handler, body):
+        stream(handler, [b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[1,"])  # then the connection closes
+
+    hostile.behaviour = broken
+    code, o, e, t, folder = fetch(capsys, setup)
+    assert_refused(code, o, e, t, folder, "broke off or is not HTTP (IncompleteRead)")
+    hostile.behaviour = lambda h, b: stream(h, [b"\x1b[2J garbage\r\n\r\n"])
+    code, o, e, t, folder = fetch(capsys, setup)
+    assert_refused(code, o, e, t, folder, "broke off or is not HTTP")
+
+
 def test_the_client_limits_apply_without_the_cli(hostile, monkeypatch):
     monkeypatch.setattr(client_mod, "REQUEST_DEADLINE", 1.0)
     hostile.behaviour = lambda h, b: send(h, 301, b"", {"Location": "http://127.0.0.2:1/x"})

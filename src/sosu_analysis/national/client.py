@@ -290,6 +290,8 @@ def _exchange(url: str, data: bytes, headers: dict[str, str], *, deadline: float
             chunks = [b"".join(chunks)[:limit]]  # an error answer: its start is enough for the message
         if expired.is_set():
             raise TimeoutError
+        if size < limit and length.isascii() and length.isdigit() and size < int(length[:20]):
+            raise http.client.IncompleteRead(b"", int(length[:20]) - size)
         return _Answer(response.status, response.headers, b"".join(chunks))
     except FetchError:
         raise
@@ -298,6 +300,9 @@ def _exchange(url: str, data: bytes, headers: dict[str, str], *, deadline: float
             raise FetchError(f"{what}: no complete answer from {url} within {deadline:g} s; given up, nothing "
                              "was written") from None
         reason = safe_text(getattr(exc, "strerror", None) or exc.__class__.__name__, limit=120, personal=False)
+        if isinstance(exc, http.client.HTTPException):  # connected, but what came back is not a whole HTTP answer
+            raise FetchError(f"{what}: the answer from {url} broke off or is not HTTP ({reason}); nothing was "
+                             "written") from None
         raise FetchError(f"{what}: cannot reach {url} ({reason})") from None
     finally:
         watchdog.cancel()
