@@ -382,3 +382,16 @@ def test_the_client_limits_apply_without_the_cli(hostile, monkeypatch):
     hostile.behaviour = lambda h, b: send(h, 301, b"", {"Location": "http://127.0.0.2:1/x"})
     with pytest.raises(FetchError, match=r"catalogue: the service answered HTTP 301, a redirect to another host"):
         Client(KEY, hostile.url).catalogue()
+
+
+@pytest.mark.parametrize("content, expect", [
+    (b"[" * 100_000 + b"]" * 100_000, "nested deeper than 32 levels"),
+    (b'[{"Antal": Infinity}]', "Infinity"),
+    (b'[{"Antal": ' + b"7" * 5000 + b"}]", "5000 digits"),
+])
+def test_a_stored_answer_is_read_as_strict_json(capsys, setup, content, expect):
+    query, out = setup
+    raw = out.parent.parent / "hostile.answer.json"
+    raw.write_bytes(content)
+    code, o, e, t = run(capsys, "--replay", str(raw), str(query), "--out", str(out))
+    assert_refused(code, o, e, t, out.parent, "hostile.answer.json", expect)
