@@ -25,46 +25,16 @@ import hmac
 import os
 import re
 import secrets
-import stat
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..input_policy import cpr_digits
 
+# the rule for where a key file may live is shared with `fetch`'s API key: one rule, one place
+from ..keyfile import check_key_location
+
 _KEY_TEXT = re.compile(r"^[0-9a-f]{64,}$")
 _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
-
-
-def _project_root_or_none() -> Path | None:
-    from ..paths import project_root
-
-    try:
-        return project_root()
-    except FileNotFoundError:
-        return None
-
-
-def check_key_location(path: str | os.PathLike, project: str | os.PathLike | None = None) -> list[str]:
-    """Reasons the key file may not be used (empty if none): inside the project, or shared."""
-    path = Path(path).expanduser().resolve()
-    root = Path(project).resolve() if project else _project_root_or_none()
-    reasons = []
-    if root is not None and _inside(path, root):
-        reasons.append(f"the key file lies inside the project ({root}); keep it outside, e.g. in your home folder, "
-                       "so it can never be committed or shared with the data")
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            reasons.append(f"the key file can be read by others (mode {mode:04o}); run: chmod 600 {path}")
-    return reasons
 
 
 def new_key(path: str | os.PathLike, project: str | os.PathLike | None = None) -> Path:

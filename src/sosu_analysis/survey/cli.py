@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ..atomic import csv_text
 from ..errors import InputError
 from ..output_policy import check_output_file, claim_output, private_folder, write_private_text
 from ..paths import resolve
@@ -84,17 +85,18 @@ def run_survey_import(args: argparse.Namespace) -> int:
         check_output_file(args.out, "--out", inputs=[args.export, args.mapping])
         long = wide_to_long(args.export, args.mapping)
         campuses = read_campuses(resolve(DEFAULT_CAMPUSES))
+        text = csv_text(long)  # formula-safe (a wave label "=HYPERLINK(...)" is written as text)
         fd, tmp = tempfile.mkstemp(suffix=".csv")
         os.close(fd)
         try:
-            long.to_csv(tmp, index=False)
+            Path(tmp).write_text(text, encoding="utf-8")
             read_survey(tmp, items=project_items(), campuses=campuses,
                         interventions=project_interventions(campuses), display_name=f"{args.out} (converted)")
         finally:
             os.unlink(tmp)
+        warnings = private_folder(Path(args.out).absolute().parent)  # 0700 before the lock file is put there
         with claim_output(args.out, "--out"):
-            warnings = private_folder(Path(args.out).absolute().parent)
-            write_private_text(args.out, long.to_csv(index=False, lineterminator="\n"))
+            write_private_text(args.out, text)  # formula-safe text (i20-net), personal data: 0600, atomic
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
