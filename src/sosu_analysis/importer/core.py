@@ -42,7 +42,7 @@ from ..atomic import sha256_file, write_csv, write_text
 from ..errors import InputError, Problem
 from ..input_policy import date_window_problem, shown_values
 from ..output_policy import check_output_file, claim_output, private_folder
-from ..privacy import mask_message, shown_count
+from ..privacy import mask_message, safe_text, shown_count
 from ..students._parse import key
 from ..students.campuses import campus_lookup, read_campuses
 from ..students.extract import EXTRACT_COLUMNS, sidecar_path
@@ -54,6 +54,8 @@ REQUIRED_FIELDS = ("cpr", "programme", "campus", "start_date", "exit_date", "exi
 #: label written in the sidecar of an imported (real) extract
 IMPORTED_LABEL = "IMPORTED"
 SWITCH_SCOPE = "school"
+#: most unknown values listed per column in the import's message (the rest are counted)
+MAX_UNKNOWN_LISTED = 50
 
 # re.ASCII: only the digits 0-9 count ("５", "٣" or "²" are digits to Python's \d)
 _DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII)
@@ -113,7 +115,11 @@ class ImportResult:
                 # only values that look like codes are listed: a name, login, e-mail, phone, CPR number or a
                 # value of a dropped identifier column (a mapping naming the wrong column) is counted, not shown
                 shown, n_hidden = shown_values(counts, self.identifier_tokens)
-                items = [f"'{v}': {shown_count(n)}" for v, n in sorted(shown.items())]
+                listed = sorted(shown.items())
+                # each value escaped and bounded by the message policy (privacy.safe_text), at most 50 listed
+                items = [f"'{safe_text(v)}': {shown_count(n)}" for v, n in listed[:MAX_UNKNOWN_LISTED]]
+                if len(listed) > MAX_UNKNOWN_LISTED:
+                    items.append(f"… and {len(listed) - MAX_UNKNOWN_LISTED} more values")
                 if n_hidden:
                     items.append(f"{shown_count(n_hidden)} row(s) with values not shown because they look like "
                                  "personal data (a name, login, e-mail, phone or CPR number): does the mapping "
