@@ -11,6 +11,7 @@ import papermill
 import pytest
 import yaml
 
+from sosu_analysis import output_policy
 from sosu_analysis.paths import project_root
 from sosu_analysis.pipeline.config import load_config
 from sosu_analysis.pipeline.run import run_pipeline
@@ -99,11 +100,12 @@ def test_failed_input_leaves_reports_untouched(tmp_path):
     out = tmp_path / "reports"
     out.mkdir()
     (out / "index.html").write_text("previous")
+    (out / output_policy.MARKER).write_text(output_policy.MARKER_TEXT)  # an earlier run's output
     cfg = load_config("config/default.yaml", overrides={"published_table": str(bad)})
     from sosu_analysis.errors import InputError
     with pytest.raises(InputError, match="not the sum"):
         run_pipeline(cfg, out, progress=lambda _: None)
-    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([output_policy.MARKER, "index.html"])
     assert (out / "index.html").read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "reports"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -28,14 +29,18 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``dest``; on success move it onto ``dest``."""
+def atomic_path(dest: str | os.PathLike, mode: int | None = None) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; on success move it onto ``dest``.
+
+    ``mode`` (e.g. ``0o600`` for personal data) is the file's mode from the start; by default the
+    usual mode under the umask.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
-    os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
+    os.chmod(tmp_path, 0o666 & ~_umask() if mode is None else mode)  # mkstemp makes 0600
     try:
         yield tmp_path
         os.replace(tmp_path, dest)
@@ -44,9 +49,9 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_text(dest: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``dest`` atomically."""
-    with atomic_path(dest) as tmp:
+def write_text(dest: str | os.PathLike, text: str, mode: int | None = None) -> None:
+    """Write ``text`` (UTF-8) to ``dest`` atomically (``mode``: see :func:`atomic_path`)."""
+    with atomic_path(dest, mode) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
@@ -84,15 +89,78 @@ def round_significant(series: pd.Series, digits: int = SIGNIFICANT_DIGITS) -> pd
     return pd.Series(rounded, index=series.index, name=series.name).astype(series.dtype)
 
 
+#: first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: a text cell that is a plain number (``-3``, ``-1,2``, ``+4.5 %``): a spreadsheet reads it as that number,
+#: never as a formula, so it is left as it is (one pattern, no nested quantifier: linear time)
+_PLAIN_NUMBER = re.compile(r"[+-]?\d[\d.,\u00a0 ]*%?")
+
+
+def formula_safe_text(value: object) -> object:
+    """Neutralise one text cell that a spreadsheet would run as a formula; anything else is returned as it is.
+
+    As OWASP recommends against CSV injection: a text starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return gets a leading single
+    quote, so Excel and LibreOffice show it as text. A text that is only a
+    signed number (``-1,2``) and a lone sign (``-``, a placeholder) stay, and a
+    value that is not text (a number, negative ones included, or NA) is never
+    touched.
+
+    >>> [formula_safe_text(v) for v in ["=cmd|' /C calc'!A0", "@SUM(A1)", "-1,2", "-", "K17", -3.5]]
+    ["'=cmd|' /C calc'!A0", "'@SUM(A1)", '-1,2', '-', 'K17', -3.5]
+    """
+    if (isinstance(value, str) and value[:1] in FORMULA_STARTS and value not in ("-", "+")
+            and not _PLAIN_NUMBER.fullmatch(value)):
+        return "'" + value
+    return value
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell and column name made formula-safe (:func:`formula_safe_text`).
+
+    Only text columns (object, string, categorical) are looked at; numeric
+    columns are returned unchanged, so a negative number stays a number. The
+    frame is copied only when a cell changes.
+    """
+    out = frame
+    names = [formula_safe_text(c) for c in frame.columns]
+    if any(isinstance(c, str) and a != c for a, c in zip(names, frame.columns, strict=True)):
+        out = out.copy()
+        out.columns = names
+    for i, dtype in enumerate(frame.dtypes):
+        if not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                or isinstance(dtype, pd.CategoricalDtype)):
+            continue
+        column = frame.iloc[:, i]
+        if isinstance(dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        values = column.to_numpy(dtype=object)
+        risky = [j for j, v in enumerate(values) if isinstance(v, str) and v[:1] in FORMULA_STARTS
+                 and formula_safe_text(v) is not v]
+        if not risky:
+            continue
+        values = values.copy()
+        for j in risky:
+            values[j] = formula_safe_text(values[j])
+        if out is frame:
+            out = frame.copy()
+        new = pd.Series(values, index=frame.index, dtype=object if isinstance(dtype, pd.CategoricalDtype) else dtype)
+        out.isetitem(i, new.array)
+    return out
+
+
 def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
     """Write ``frame`` as UTF-8 CSV (no index, newline line ends) atomically.
 
     Every float is written with :data:`SIGNIFICANT_DIGITS` (12) significant
     digits (see :func:`round_significant`): the last digits of a least-squares
     fit differ between machines (BLAS), and a rerun anywhere should give
-    byte-identical files. Every table and processed file of the package is
-    written through this function.
+    byte-identical files. Every text cell is made formula-safe
+    (:func:`formula_safe`: a leading ``'`` before ``=``, ``+``, ``-``, ``@``, tab
+    or CR; numbers untouched). Every table and processed file of the package is
+    written through this function (or :func:`csv_text`).
     """
+    frame = formula_safe(frame)
     kwargs.setdefault("index", False)
     kwargs.setdefault("lineterminator", "\n")
     floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
@@ -100,8 +168,20 @@ def write_csv(dest: str | os.PathLike, frame: pd.DataFrame, **kwargs) -> None:
         frame = frame.copy()
         for i in floats:
             frame.isetitem(i, round_significant(frame.iloc[:, i]).array)
-    with atomic_path(dest) as tmp:
+    mode = kwargs.pop("mode", None)  # e.g. 0o600 for personal data (see atomic_path)
+    with atomic_path(dest, mode) as tmp:
         frame.to_csv(tmp, **kwargs)
+
+
+def csv_text(frame: pd.DataFrame, **kwargs) -> str:
+    """Return ``frame`` as CSV text (no index, newline line ends), formula-safe like :func:`write_csv`.
+
+    For a caller that writes the text itself (the survey commands); floats are
+    written as pandas writes them (not rounded).
+    """
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\n")
+    return str(formula_safe(frame).to_csv(**kwargs))
 
 
 @contextlib.contextmanager
@@ -155,7 +235,12 @@ def output_lock(dest: str | os.PathLike) -> Iterator[Path]:
     dest.parent.mkdir(parents=True, exist_ok=True)
     path = _lock_path(dest)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:  # a symlink planted as the lock (ELOOP), a folder, no permission
+            what = "is a symbolic link" if path.is_symlink() else f"cannot be opened ({exc.strerror})"
+            raise OutputLocked(f"the lock file {path} of {dest} {what}; remove it if no run is writing there, "
+                               "then run again") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -41,8 +41,9 @@ MINUS = "\u2212"
 #: the unit of a difference between two percentages, as the report writes it
 POINTS = "procentpoint"
 
-_INT = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)$")
-_PCT = re.compile(r"^(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*%?$")
+# re.ASCII: only the digits 0-9 count ("５", "٣" or "²" are digits to Python's \d)
+_INT = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)$", re.ASCII)
+_PCT = re.compile(r"^(?P<num>[+-]?\d+(?:[.,]\d+)?)\s*%?$", re.ASCII)
 
 
 def parse_count(text: str) -> int:

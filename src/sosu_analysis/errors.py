@@ -23,15 +23,16 @@ class Problem:
     column: str | None = None
 
     def __str__(self) -> str:
-        # the one renderer of messages from input files: identifiers are masked (sosu_analysis.privacy.mask_message)
-        from .privacy import mask_message
+        # the one renderer of messages from input files: the message policy (sosu_analysis.privacy.safe_text)
+        # masks identifiers, escapes control characters and bounds the length
+        from .privacy import MAX_MESSAGE, MAX_QUOTE, escape_controls, safe_text
 
-        where = self.file
+        where = escape_controls(self.file)
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
-            where += f", column '{mask_message(self.column)}'"
-        return f"{where}: {mask_message(self.message)}"
+            where += f", column '{safe_text(self.column, limit=MAX_QUOTE)}'"
+        return f"{where}: {safe_text(self.message, limit=MAX_MESSAGE)}"
 
 
 class InputError(ValueError):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,17 +27,56 @@ from pandas.api import types as pdt
 
 from .definitions import MIN_CELL
 
-__all__ = ["MIN_CELL", "small_cell_mask", "suppress_small_cells"]
+__all__ = ["MIN_CELL", "mask_message", "mask_secrets", "safe_list", "safe_text", "small_cell_mask",
+           "suppress_small_cells"]
 
-# What a message built from an input file must never show (see mask_message).
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# What a message built from an input file must never show (see mask_message). Every pattern here runs in
+# linear time on any input: no nested or overlapping quantifier can backtrack over a long text. The e-mail
+# rule is a scan from each "@" instead of a regular expression, since ``[\w.+-]+@`` retried at every start
+# position of a long word took quadratic time (a 300,000-character key in an API answer held `fetch` > 120 s).
 #: CPR-like: six digits, a dash, slash or blank, then three or four digits
 _CPR = re.compile(r"(?<!\d)\d{6}[-/\s]\d{3,4}(?!\d)")
 #: a phone number: optional +45 / 0045, then 8 digits possibly grouped 2-2-2-2 or 4-4
 _PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4})(?!\d)")
 #: any run of 6 to 10 digits (a CPR without dash, 9 digits after Excel dropped the zero, a phone)
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{6,10}(?!\d)")
+#: an e-mail's domain after the "@": labels of word characters or dashes, at least one dot (matched at one
+#: position only, and a label cannot hold "@", so each character is read by at most one attempt)
+_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 MASK = "[skjult]"
+
+
+def _is_email_local(ch: str) -> bool:
+    return ch.isalnum() or ch in "_.+-"
+
+
+def _mask_emails(text: str) -> str:
+    r"""Replace e-mail addresses (``local@domain.tld``) by :data:`MASK` in one left-to-right pass.
+
+    Same matches as the pattern ``[\w.+-]+@[\w-]+(?:\.[\w-]+)+`` (leftmost, longest,
+    non-overlapping) but linear: the local part is found by walking back from
+    each "@" no further than the end of the previous match or the previous "@".
+    """
+    at = text.find("@")
+    if at < 0:
+        return text
+    out: list[str] = []
+    done = 0  # text[:done] is emitted (or masked)
+    floor = 0  # a local part may not start before this (the previous "@" or match end)
+    while at >= 0:
+        start = at
+        while start > floor and _is_email_local(text[start - 1]):
+            start -= 1
+        domain = _EMAIL_DOMAIN.match(text, at + 1) if start < at else None
+        if domain:
+            out.append(text[done:start])
+            out.append(MASK)
+            done = floor = domain.end()
+        else:
+            floor = at + 1
+        at = text.find("@", floor)
+    out.append(text[done:])
+    return "".join(out)
 
 
 def mask_message(text: object) -> str:
@@ -49,6 +88,7 @@ def mask_message(text: object) -> str:
     digits, a dash, slash or blank, three or four digits), phone numbers
     (eight digits, optionally grouped and with +45) and any run of 6 to 10
     digits. Dates written ``YYYY-MM-DD`` or ``DD-MM-YYYY`` and counts stay.
+    Linear time in the length of the text.
 
     Parameters
     ----------
@@ -64,10 +104,115 @@ def mask_message(text: object) -> str:
     >>> mask_message("row 3: '010203-1234' / 0102031234 / 12 34 56 78 / a.b@c.dk, 2025-04-07")
     "row 3: '[skjult]' / [skjult] / [skjult] / [skjult], 2025-04-07"
     """
-    out = str(text)
-    for pattern in (_EMAIL, _CPR, _PHONE, _DIGIT_RUN):
+    out = _mask_emails(str(text))
+    for pattern in (_CPR, _PHONE, _DIGIT_RUN):
         out = pattern.sub(MASK, out)
     return out
+
+
+# ---- the message policy: text from a file or a server, on its way to a terminal, log or sidecar ----------
+
+#: longest quoted value a message shows (characters, after masking and escaping)
+MAX_QUOTE = 200
+#: longest message line (characters)
+MAX_MESSAGE = 2000
+#: most values a list in a message shows
+MAX_ITEMS = 10
+#: text read at most before masking (a longer text is cut first; only its start can be shown anyway)
+_READ_AT_MOST = 65_536
+_PLACEHOLDER = "\ue000"
+#: secrets as they travel in HTTP: a Bearer token, and the value of an Authorization or key header/field
+#: (only the word "Bearer": "Basic" and "token" are ordinary words of a message; after "Authorization:" any
+#: scheme is masked by the field pattern)
+_BEARER = re.compile(r"(?i)\b(bearer)([ \t]+)[^\s\"',;}\]]+")
+#: (a field name inside a word or a file name, such as ".../api-key: ...", is not a field: no lookbehind match)
+_AUTH_FIELD = re.compile(r"(?i)(?<![\w/.-])(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token)"
+                         r"([\"']?[ \t]*[:=][ \t]*[\"']?)[^\r\n\"',;}\]]+")
+
+
+def mask_secrets(text: str, secrets: Sequence[str] = ()) -> str:
+    """Replace each given secret value, and any ``Bearer …`` / ``Authorization: …`` value, by :data:`MASK`.
+
+    Linear time: plain substring replacement and two patterns without
+    overlapping quantifiers. Used before anything else, on the whole text,
+    so that a key can never be cut in two and escape the mask.
+    """
+    # each secret first becomes one private-use character, so that the patterns below see a plain token
+    # (the mask's brackets would end their match early) and no part of the secret can survive them
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _PLACEHOLDER)
+    text = _AUTH_FIELD.sub(lambda m: m.group(1) + m.group(2) + _PLACEHOLDER, text)
+    text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + _PLACEHOLDER, text)
+    return text.replace(_PLACEHOLDER, MASK)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def escape_controls(text: str) -> str:
+    r"""Write every non-printable character (control, escape, bidi or line separator) as ``\xNN``/``\uNNNN``.
+
+    A terminal escape sequence (``ESC [ 2 J``) then shows as the text
+    ``\x1b[2J`` instead of acting; a newline or carriage return cannot
+    start a forged line. The space is kept.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+def safe_text(value: object, *, limit: int = MAX_QUOTE, secrets: Sequence[str] = (), personal: bool = True) -> str:
+    r"""Make text from a file or a server fit for a message: **the** message policy of the project.
+
+    In this order: the given ``secrets`` and any Bearer/Authorization value are
+    masked (on the whole text); the text is cut to 64 KiB; personal identifiers
+    are masked (:func:`mask_message`, unless ``personal=False`` for public
+    catalogue text); control characters and terminal escape sequences are
+    escaped (:func:`escape_controls`); the result is cut to ``limit``
+    characters, ending ``… (N characters)`` when cut. Linear time throughout.
+
+    Parameters
+    ----------
+    value : object
+        The text (converted with ``str``).
+    limit : int
+        Most characters returned (at least 20).
+    secrets : sequence of str
+        Values that must never be shown (the API key).
+    personal : bool
+        Mask e-mails, CPR-like strings, phone numbers and digit runs.
+
+    Examples
+    --------
+    >>> safe_text("\x1b[2Jfejl fra a@b.dk: Authorization: Bearer abc123")
+    '\\x1b[2Jfejl fra [skjult]: Authorization: [skjult]'
+    """
+    text = mask_secrets(str(value), secrets)
+    total = len(text)
+    text = text[:_READ_AT_MOST]
+    if personal:
+        text = mask_message(text)
+    text = escape_controls(text)
+    limit = max(int(limit), 20)
+    if len(text) > limit or total > _READ_AT_MOST:
+        text = text[:limit - 1] + f"… ({total} characters)"
+    return text
+
+
+def safe_list(values: Iterable[object], *, max_items: int = MAX_ITEMS, limit: int = MAX_QUOTE,
+              secrets: Sequence[str] = (), personal: bool = True) -> str:
+    r"""Join values for a message, each through :func:`safe_text`, at most ``max_items`` of them.
+
+    >>> safe_list(["K17", "K23\x1b[31m"] + [f"K{i}" for i in range(30, 50)], max_items=3)
+    "'K17', 'K23\\x1b[31m', 'K30' … and 19 more"
+    """
+    items: list[object] = [values] if isinstance(values, (str, bytes)) else list(values)
+    shown = [f"'{safe_text(v, limit=limit, secrets=secrets, personal=personal)}'" for v in items[:max_items]]
+    more = len(items) - len(shown)
+    return ", ".join(shown) + (f" … and {more} more" if more > 0 else "")
 
 
 def shown_count(n: int | float, *, min_cell: int = MIN_CELL) -> str:

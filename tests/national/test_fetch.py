@@ -202,6 +202,10 @@ def test_key_from_env_or_a_file_outside_the_project(tmp_path, monkeypatch):
     monkeypatch.delenv("SOSU_API_KEY")
     keyfile = tmp_path / "key"
     keyfile.write_text("from-file\n")
+    keyfile.chmod(0o644)
+    with pytest.raises(FetchError, match=r"can be read by others \(mode 0644\)"):  # the rule `import` applies
+        read_key(keyfile, ROOT)
+    keyfile.chmod(0o600)
     assert read_key(keyfile, ROOT) == "from-file"
     inside = ROOT / "config" / "api-key.txt"
     with pytest.raises(FetchError, match="inside the project"):

@@ -17,10 +17,12 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..output_policy import check_output_file, claim_output
 from ..paths import resolve
 from ..pipeline.config import Config
 from ..readers.published import clean_published
 from ..students.campuses import read_campuses
+from ..students.extract import sidecar_path
 from ..students.synth import default_name, generate, write_synthetic
 
 DEFAULT_CAMPUSES = "data/raw/campuses.csv"
@@ -83,11 +85,14 @@ def run_synth(args: argparse.Namespace) -> int:
             published_file = Path(args.published) if args.published else resolve(Config.default("published_table"))
         except FileNotFoundError as exc:
             raise ValueError(f"{exc}; or give --campuses FILE and --published FILE") from None
+        for dest in (Path(args.out), sidecar_path(args.out)):  # the output policy, before any work
+            check_output_file(dest, "--out", inputs=[campuses_file, published_file])
         campuses = read_campuses(campuses_file)
         table1 = clean_published(published_file)
         cohorts = generate(args.seed, args.effect, campuses=campuses, table1=table1, scale=args.scale)
-        side = write_synthetic(args.out, cohorts, command=_command(args),
-                               inputs={"campuses": campuses_file, "published_table": published_file})
+        with claim_output(args.out, "--out"):
+            side = write_synthetic(args.out, cohorts, command=_command(args),
+                                   inputs={"campuses": campuses_file, "published_table": published_file})
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -11,8 +11,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..atomic import write_text
+from ..atomic import csv_text
 from ..errors import InputError
+from ..output_policy import check_output_file, claim_output, private_folder, write_private_text
 from ..paths import resolve
 from ..pipeline.config import Config
 from ..students.campuses import read_campuses
@@ -56,10 +57,13 @@ def run_synth_survey(args: argparse.Namespace) -> int:
     try:
         students = Path(args.students) if args.students else resolve(Config.default("students_file"))
         campuses_file = Path(args.campuses) if args.campuses else resolve(DEFAULT_CAMPUSES)
+        for dest in (Path(args.out), Path(args.out).with_suffix(".json")):  # the output policy, before any work
+            check_output_file(dest, "--out", inputs=[students, campuses_file])
         survey, meta = generate_survey(students, read_campuses(campuses_file), args.seed, args.effect)
         command = shlex.join(["sosu-analysis", "synth-survey", "--seed", str(args.seed), "--effect",
                               f"{args.effect:g}", "--out", Path(args.out).name])
-        side = write_survey(args.out, survey, meta, command)
+        with claim_output(args.out, "--out"):
+            side = write_survey(args.out, survey, meta, command)
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -77,17 +81,22 @@ def run_survey_import(args: argparse.Namespace) -> int:
     import tempfile
 
     try:
+        # the output policy, before any work: a survey import is personal data (0600 in a 0700 folder)
+        check_output_file(args.out, "--out", inputs=[args.export, args.mapping])
         long = wide_to_long(args.export, args.mapping)
         campuses = read_campuses(resolve(DEFAULT_CAMPUSES))
+        text = csv_text(long)  # formula-safe (a wave label "=HYPERLINK(...)" is written as text)
         fd, tmp = tempfile.mkstemp(suffix=".csv")
         os.close(fd)
         try:
-            long.to_csv(tmp, index=False)
+            Path(tmp).write_text(text, encoding="utf-8")
             read_survey(tmp, items=project_items(), campuses=campuses,
                         interventions=project_interventions(campuses), display_name=f"{args.out} (converted)")
         finally:
             os.unlink(tmp)
-        write_text(args.out, long.to_csv(index=False, lineterminator="\n"))
+        warnings = private_folder(Path(args.out).absolute().parent)  # 0700 before the lock file is put there
+        with claim_output(args.out, "--out"):
+            write_private_text(args.out, text)  # formula-safe text (i20-net), personal data: 0600, atomic
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -95,5 +104,7 @@ def run_survey_import(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"error: survey-import: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {args.out} ({len(long)} answers of {long['respondent_id'].nunique()} respondents)")
+    print(f"wrote {args.out} ({len(long)} answers of {long['respondent_id'].nunique()} respondents; mode 0600)")
+    for warning in warnings:
+        print(warning, file=sys.stderr)
     return 0

@@ -111,7 +111,9 @@ def run_import(args: argparse.Namespace) -> int:
         return 0 if res.ok else 2
     print(res.report())
     assert out is not None
-    print(f"wrote {out} and {out.with_suffix('.json')} (extract date {res.extract_date})")
+    print(f"wrote {out} and {out.with_suffix('.json')} (extract date {res.extract_date}; mode 0600: personal data)")
+    for line in res.warnings:
+        print(line, file=sys.stderr)
     warning = _private_warning(out)
     if warning:
         print(warning, file=sys.stderr)

@@ -40,7 +40,9 @@ import pandas as pd
 from .. import __version__
 from ..atomic import sha256_file, write_csv, write_text
 from ..errors import InputError, Problem
-from ..privacy import mask_message, shown_count
+from ..input_policy import date_window_problem, shown_values
+from ..output_policy import check_output_file, claim_output, private_folder
+from ..privacy import mask_message, safe_text, shown_count
 from ..students._parse import key
 from ..students.campuses import campus_lookup, read_campuses
 from ..students.extract import EXTRACT_COLUMNS, sidecar_path
@@ -52,9 +54,12 @@ REQUIRED_FIELDS = ("cpr", "programme", "campus", "start_date", "exit_date", "exi
 #: label written in the sidecar of an imported (real) extract
 IMPORTED_LABEL = "IMPORTED"
 SWITCH_SCOPE = "school"
+#: most unknown values listed per column in the import's message (the rest are counted)
+MAX_UNKNOWN_LISTED = 50
 
-_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
-_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
+# re.ASCII: only the digits 0-9 count ("５", "٣" or "²" are digits to Python's \d)
+_DMY = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$", re.ASCII)
+_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$", re.ASCII)
 
 
 def parse_export_date(text: str) -> dt.date | None:
@@ -84,10 +89,14 @@ class ImportResult:
     used_columns: dict[str, str] = field(default_factory=dict)
     dropped_columns: list[str] = field(default_factory=list)
     cpr_digits: int | None = None
+    #: salted tokens of the export's dropped identifier columns (never shown; see input_policy.shown_values)
+    identifier_tokens: frozenset[str] = frozenset()
     extract_date: str = ""
     n_restarts: int = 0
     n_switch_from_destination: int = 0
     n_switch_from_new_spell: int = 0
+    #: warnings about where the output was written (a folder others may enter)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,8 +112,19 @@ class ImportResult:
                   "exit_reason": "afgangsårsager (mapping key exit_reasons.left / switch / completed)"}
         for what, counts in self.unknown.items():
             if counts:
-                listed = "; ".join(f"'{v}': {shown_count(n)}" for v, n in sorted(counts.items()))
-                parts.append(f"  unknown {titles[what]}: {listed}")
+                # only values that look like codes are listed: a name, login, e-mail, phone, CPR number or a
+                # value of a dropped identifier column (a mapping naming the wrong column) is counted, not shown
+                shown, n_hidden = shown_values(counts, self.identifier_tokens)
+                listed = sorted(shown.items())
+                # each value escaped and bounded by the message policy (privacy.safe_text), at most 50 listed
+                items = [f"'{safe_text(v)}': {shown_count(n)}" for v, n in listed[:MAX_UNKNOWN_LISTED]]
+                if len(listed) > MAX_UNKNOWN_LISTED:
+                    items.append(f"… and {len(listed) - MAX_UNKNOWN_LISTED} more values")
+                if n_hidden:
+                    items.append(f"{shown_count(n_hidden)} row(s) with values not shown because they look like "
+                                 "personal data (a name, login, e-mail, phone or CPR number): does the mapping "
+                                 f"name the right column for {what}?")
+                parts.append(f"  unknown {titles[what]}: {'; '.join(items)}")
         if not parts:
             return None
         return Problem(self.source, "values not in the mapping; add each to the mapping (the school decides what it "
@@ -145,7 +165,8 @@ def _campus_lookup(mapping: Mapping, campuses: pd.DataFrame, mapping_file: str) 
 
 
 def convert(path: str | os.PathLike, mapping: Mapping, secret: bytes, campuses: pd.DataFrame, *,
-            display_name: str | None = None, mapping_file: str = "mapping") -> ImportResult:
+            display_name: str | None = None, mapping_file: str = "mapping",
+            upper: dt.date | None = None) -> ImportResult:
     """Read an export and convert it to the schema in memory (nothing is written).
 
     Returns
@@ -160,7 +181,10 @@ def convert(path: str | os.PathLike, mapping: Mapping, secret: bytes, campuses: 
     spec = {f: getattr(cols, f) for f in (*REQUIRED_FIELDS, "main_course", "destination") if getattr(cols, f)}
     rows = read_export(path, spec, REQUIRED_FIELDS, display_name)
     res = ImportResult(source=rows.file, n_rows_in=len(rows.lines), used_columns=rows.used,
-                       dropped_columns=rows.dropped_columns)
+                       dropped_columns=rows.dropped_columns, identifier_tokens=rows.identifier_tokens)
+    upper_what = (f"the extract date {upper.isoformat()} (--extract-date)" if upper
+                  else f"today ({dt.date.today().isoformat()})")
+    upper = upper or dt.date.today()
     res.unknown = {"main_course": Counter(), "programme": Counter(), "campus": Counter(), "exit_reason": Counter()}
     lookup = _campus_lookup(mapping, campuses, mapping_file)
     prog_of = mapping.programme_of()
@@ -222,7 +246,11 @@ def convert(path: str | os.PathLike, mapping: Mapping, secret: bytes, campuses: 
         if start is None:
             res.problems.append(Problem(rows.file, "the start date is missing or not a date (expected DD-MM-YYYY)",
                                         line, rows.used["start_date"]))
+        elif why := date_window_problem(start, upper, "start date", upper_what):  # the window of validate
+            res.problems.append(Problem(rows.file, why, line, rows.used["start_date"]))
         exit_ = parse_export_date(exit_text) if exit_text else None
+        if exit_ is not None and (why := date_window_problem(exit_, upper, "exit date", upper_what)):
+            res.problems.append(Problem(rows.file, why, line, rows.used["exit_date"]))
         if exit_text and exit_ is None:
             res.problems.append(Problem(rows.file, "the exit date is not a date (expected DD-MM-YYYY or empty)",
                                         line, rows.used["exit_date"]))
@@ -352,7 +380,16 @@ def import_export(export: str | os.PathLike, mapping_path: str | os.PathLike, ke
     camp = campuses if isinstance(campuses, pd.DataFrame) else read_campuses(campuses)
     if extract_date and parse_export_date(extract_date) is None:
         raise InputError(Problem("--extract-date", "expected a date written YYYY-MM-DD"))
-    res = convert(export, mapping, secret, camp, display_name=export.name, mapping_file=mapping_path.name)
+    given = parse_export_date(extract_date) if extract_date else None
+    if out is not None and not dry_run:  # the output policy, before any work: nothing is written when refused
+        out = Path(out)
+        if out.suffix.lower() != ".csv":
+            raise InputError(Problem(str(out), "the output must be a .csv file"))
+        inputs = [export, mapping_path, campuses if not isinstance(campuses, pd.DataFrame) else None]
+        for dest in (out, sidecar_path(out)):
+            check_output_file(dest, "--out", inputs=inputs, keys=[key_file])
+    res = convert(export, mapping, secret, camp, display_name=export.name, mapping_file=mapping_path.name,
+                  upper=given)
     if dry_run:
         return res
     unknown = res.unknown_problem()
@@ -362,14 +399,13 @@ def import_export(export: str | os.PathLike, mapping_path: str | os.PathLike, ke
         raise ValueError("out is required unless dry_run")
     assert res.extract is not None
     out = Path(out)
-    if out.suffix.lower() != ".csv":
-        raise InputError(Problem(str(out), "the output must be a .csv file"))
-    if out.resolve() == export.resolve():
-        raise InputError(Problem(str(out), "the output would overwrite the export"))
-    date = parse_export_date(extract_date).isoformat() if extract_date else latest_date(res.extract)  # type: ignore[union-attr]
+    date = given.isoformat() if given else latest_date(res.extract)
     res.extract_date = date
     meta = sidecar(res, export, mapping_path, out, date, "given (--extract-date)" if extract_date
                    else "latest start or exit date in the export")
-    write_csv(out, res.extract)
-    write_text(sidecar_path(out), json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    with claim_output(out, "--out"):  # a second import on the same output stops at once, naming the first
+        res.warnings = private_folder(out.parent)
+        # personal data: mode 0600 from the start, both files written atomically (nothing partial)
+        write_csv(out, res.extract, mode=0o600)
+        write_text(sidecar_path(out), json.dumps(meta, ensure_ascii=False, indent=2) + "\n", mode=0o600)
     return res

@@ -18,10 +18,10 @@ import hashlib
 import os
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
+from ..input_policy import read_yaml_file
 from ..students._parse import key
 
 #: categories an afgangsårsag code may be mapped to (the schema's ``exit_type``)
@@ -162,10 +162,7 @@ def load_mapping(path: str | os.PathLike, display_name: str | None = None) -> Ma
     file = display_name or str(path)
     if not path.is_file():
         raise InputError(Problem(file, "mapping file not found"))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(file, f"is not a readable YAML file ({type(exc).__name__})")) from None
+    data = read_yaml_file(path, file)  # the one safe YAML loader (no aliases, capped size)
     if not isinstance(data, dict):
         raise InputError(Problem(file, "the mapping must be a YAML mapping of keys (columns, programmes, ...)"))
     try:

@@ -25,48 +25,16 @@ import hmac
 import os
 import re
 import secrets
-import stat
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..input_policy import cpr_digits
+
+# the rule for where a key file may live is shared with `fetch`'s API key: one rule, one place
+from ..keyfile import check_key_location
 
 _KEY_TEXT = re.compile(r"^[0-9a-f]{64,}$")
 _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
-#: digits a CPR cell may hold: 10, 9 (a leading zero lost in Excel) or 6 (an export printing 6 digits)
-CPR_LENGTHS = (10, 9, 6)
-_CPR_CELL = re.compile(r"^\d{6}(?:[-\s]?\d{3,4})?$")
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-    except ValueError:
-        return False
-    return True
-
-
-def _project_root_or_none() -> Path | None:
-    from ..paths import project_root
-
-    try:
-        return project_root()
-    except FileNotFoundError:
-        return None
-
-
-def check_key_location(path: str | os.PathLike, project: str | os.PathLike | None = None) -> list[str]:
-    """Reasons the key file may not be used (empty if none): inside the project, or shared."""
-    path = Path(path).expanduser().resolve()
-    root = Path(project).resolve() if project else _project_root_or_none()
-    reasons = []
-    if root is not None and _inside(path, root):
-        reasons.append(f"the key file lies inside the project ({root}); keep it outside, e.g. in your home folder, "
-                       "so it can never be committed or shared with the data")
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            reasons.append(f"the key file can be read by others (mode {mode:04o}); run: chmod 600 {path}")
-    return reasons
 
 
 def new_key(path: str | os.PathLike, project: str | os.PathLike | None = None) -> Path:
@@ -77,12 +45,19 @@ def new_key(path: str | os.PathLike, project: str | os.PathLike | None = None) -
     sosu_analysis.errors.InputError
         The file exists, or it would lie inside the project.
     """
-    path = Path(path).expanduser()
+    # relative to the current folder, as the user typed it: never to the project root
+    path = Path(path).expanduser().absolute()
     reasons = [r for r in check_key_location(path, project) if "inside the project" in r]
     if reasons:
         raise InputError([Problem(str(path), r) for r in reasons])
+    if path.is_symlink():
+        raise InputError(Problem(str(path), "is a symbolic link; give the real file name of the new key"))
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p in missing:  # folders made for the key: this user only
+        os.chmod(p, 0o700)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
         raise InputError(Problem(str(path), "the key file exists already; it is never overwritten "
                                             "(a new key would break the link to earlier imports)")) from None
@@ -103,30 +78,21 @@ def read_key(path: str | os.PathLike, project: str | os.PathLike | None = None) 
     if reasons:
         raise InputError([Problem(file, r) for r in reasons])
     text = path.read_text(encoding="ascii", errors="replace").strip().lower()
-    if not _KEY_TEXT.match(text):
+    if not _KEY_TEXT.match(text) or len(text) % 2:
         raise InputError(Problem(file, "is not a key made by `sosu-analysis import --new-key` "
-                                       "(expected at least 64 hexadecimal digits)"))
+                                       "(expected an even number, at least 64, of hexadecimal digits)"))
     return bytes.fromhex(text)
 
 
 def normalise_cpr(text: str) -> str | None:
     """Digits of a CPR cell: 10 digits (9 padded with the lost leading zero) or 6; ``None`` if not a CPR.
 
+    The package's one CPR rule (:func:`sosu_analysis.input_policy.cpr_digits`), with 6-digit cells allowed.
+
     >>> normalise_cpr("010203-1234"), normalise_cpr("102031234"), normalise_cpr("010203")
     ('0102031234', '0102031234', '010203')
     """
-    t = text.strip()
-    if t.endswith(".0"):  # a number cell written by a spreadsheet
-        t = t[:-2]
-    if not _CPR_CELL.match(t):
-        # 9 digits in a row: a 10-digit CPR stored as a number, leading zero lost
-        if re.fullmatch(r"\d{9}", t):
-            return "0" + t
-        return None
-    digits = re.sub(r"\D", "", t)
-    if len(digits) == 9:
-        return "0" + digits
-    return digits if len(digits) in (10, 6) else None
+    return cpr_digits(text, allow_six=True)
 
 
 def pseudonym(cpr_digits: str, secret: bytes) -> str:

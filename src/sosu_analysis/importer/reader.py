@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..input_policy import check_csv_quotes, is_identifier_header, value_token
+from ..readers.rawtable import MAX_XLSX_COLUMNS, check_file, check_xlsx_container, is_xlsx
 from ..students._parse import key, norm
 
 _DELIMITERS = ";,\t|"
@@ -34,6 +36,9 @@ class ExportRows:
     dropped_columns: list[str]
     values: dict[str, list[str]]
     lines: list[int]
+    #: salted tokens (:func:`sosu_analysis.input_policy.value_token`) of the values of dropped identifier
+    #: columns (names, logins, e-mails, ...): a mapped cell holding one of them is never shown in a message
+    identifier_tokens: frozenset[str] = frozenset()
 
 
 def _decode(data: bytes, file: str) -> str:
@@ -68,32 +73,50 @@ def _cell(value: object) -> str:
     return norm(str(value))
 
 
+def _xlsx_rows(path: Path, file: str):
+    import openpyxl
+
+    # the general reader's guard (size, zip bomb, encrypted, OLE2, damaged zip) before anything is inflated
+    check_xlsx_container(path, file)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parse error of a damaged workbook is the user's file
+        raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
+    try:
+        for row in wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS):
+            yield [_cell(v) for v in row]
+    except InputError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
+    finally:
+        wb.close()
+
+
 def _rows(path: Path, file: str):
+    check_file(path, file)  # the general reader's size rule
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if is_xlsx(path, head):
+        yield from _xlsx_rows(path, file)
+        return
     data = path.read_bytes()
     if not data.strip():
         raise InputError(Problem(file, "the file is empty"))
-    if path.suffix.lower() in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        del data
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-            raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
-        try:
-            for row in wb.worksheets[0].iter_rows(values_only=True):
-                yield [_cell(v) for v in row]
-        finally:
-            wb.close()
-        return
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(Problem(file, "is not a table: it looks like a binary file, expected CSV or XLSX"))
     text = _decode(data, file)
     del data
     stripped = text.lstrip("\ufeff")
     first = next((ln for ln in stripped.splitlines() if ln.strip()), "")
-    reader = csv.reader(io.StringIO(stripped), delimiter=_sniff(first))
+    delimiter = _sniff(first)
+    # an unclosed quote (in any column, also one dropped unread) is an error naming its row, never a silent end
+    check_csv_quotes(stripped, delimiter, file)
+    reader = csv.reader(io.StringIO(stripped), delimiter=delimiter)
     try:
         for row in reader:
             yield [norm(c) for c in row]
@@ -143,6 +166,8 @@ def read_export(path: str | os.PathLike, columns: dict[str, list[str]], required
         raise InputError(problems)
     kept = set(take.values())
     dropped = [h for i, h in enumerate(header) if i not in kept and h]
+    ident = [i for i, h in enumerate(header) if i not in kept and h and is_identifier_header(h)]
+    tokens: set[str] = set()
     values: dict[str, list[str]] = {f: [] for f in take}
     lines: list[int] = []
     width = len(header)
@@ -153,6 +178,11 @@ def read_export(path: str | os.PathLike, columns: dict[str, list[str]], required
             raise InputError(Problem(file, f"the row has {len(row)} cells but the header has {width}", row=line))
         for f, i in take.items():
             values[f].append(row[i] if i < len(row) else "")
+        for i in ident:  # only a salted token is kept, never the value
+            if i < len(row) and row[i]:
+                tokens.add(value_token(row[i]))
+                tokens.update(value_token(w) for w in row[i].split() if len(w) > 1)  # a first name alone
         lines.append(line)
         del row
-    return ExportRows(file=file, used=used, dropped_columns=dropped, values=values, lines=lines)
+    return ExportRows(file=file, used=used, dropped_columns=dropped, values=values, lines=lines,
+                      identifier_tokens=frozenset(tokens))

@@ -33,12 +33,13 @@ from typing import Any
 
 import pandas as pd
 
-from .. import atomic
+from .. import atomic, strict_json
 from ..danish import count, format_tenths
 from ..errors import InputError, Problem
+from ..privacy import safe_list, safe_text
 from ..readers.published import COL_INSTITUTION, COL_PROGRAMME, COL_YEAR, STATUSES, count_column, share_column
 from ..readers.rawtable import read_json_object
-from .client import Page
+from .client import MAX_TOTAL_BYTES, Page
 from .query import SavedQuery
 from .values import is_blank, parse_count_value, parse_decimal, parse_share_tenths
 
@@ -109,6 +110,11 @@ def check_mapping(query: SavedQuery) -> None:
         raise InputError(problems)
 
 
+def _is_member(value: object) -> bool:
+    """Tell whether a value can be a dimension member: text, a plain number or blank (not an object or array)."""
+    return value is None or isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answer") -> pd.DataFrame:
     """Turn answer rows into the query's layout (every cell text; blank = not published).
 
@@ -132,8 +138,9 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
     Raises
     ------
     InputError
-        Every problem: a missing dimension key, an unknown status member, a value
-        that is not a Danish number, a cell given twice.
+        Every problem: a missing dimension key, a nested object or array where a
+        member name is expected, an unknown status member, a value that is not a
+        Danish number, a cell given twice.
     """
     check_mapping(query)
     problems: list[Problem] = []
@@ -144,15 +151,22 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
         missing = [k for k in dim_keys + ([query.status_key] if query.status_key else []) if k not in row]
         if missing:
             problems.append(Problem(file, f"answer row {i} has no key {', '.join(repr(k) for k in missing)}; "
-                                          f"its keys: {', '.join(map(repr, row))}"))
+                                          f"its keys: {safe_list(list(row), personal=False)}"))
+            continue
+        nested = [k for k in dim_keys + ([query.status_key] if query.status_key else [])
+                  if not _is_member(row[k])]
+        if nested:
+            problems.append(Problem(file, f"answer row {i}, key {safe_text(nested[0], personal=False)!r}: a "
+                                          f"{type(row[nested[0]]).__name__} where a member name (text) is expected"))
             continue
         dims = tuple("" if is_blank(row[k]) else str(row[k]).strip() for k in dim_keys)
         prefix = ""
         if query.status_key:
             member = str(row[query.status_key]).strip()
             if member not in query.status_members:
-                problems.append(Problem(file, f"answer row {i}: status member {member!r} of {query.status_key!r} "
-                                              f"is not in mapping.status.members ({', '.join(query.status_members)})"))
+                problems.append(Problem(file, f"answer row {i}: status member '{safe_text(member)}' of "
+                                              f"{query.status_key!r} is not in mapping.status.members "
+                                              f"({', '.join(query.status_members)})"))
                 continue
             prefix = query.status_members[member] + " "
         cells = table.setdefault(dims, {})
@@ -165,11 +179,12 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
             assert kind is not None  # check_mapping
             try:
                 text = _format(kind, value)
-            except ValueError as exc:
-                problems.append(Problem(file, f"answer row {i}, key {measure!r}: {exc}"))
+            except (ValueError, OverflowError) as exc:
+                problems.append(Problem(file, f"answer row {i}, key {measure!r}: {safe_text(exc)}"))
                 continue
             if column in cells:
-                problems.append(Problem(file, f"answer row {i}: the cell {column!r} of {dims} is also given by answer "
+                problems.append(Problem(file, f"answer row {i}: the cell {column!r} of "
+                                              f"({safe_list(dims, max_items=5, limit=60)}) is also given by answer "
                                               f"row {origin[(dims, column)]}"))
                 continue
             cells[column] = text
@@ -189,7 +204,12 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
 
 
 def write_converted(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write a converted table as the project's raw tables are: semicolon separated, UTF-8."""
+    """Write a converted table as the project's raw tables are: semicolon separated, UTF-8.
+
+    Through :func:`sosu_analysis.atomic.write_csv`, so a member name starting
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is written
+    formula-safe (a leading ``'``), as every CSV of the project is.
+    """
     atomic.write_csv(path, frame, sep=";")
 
 
@@ -239,11 +259,12 @@ def read_raw(path: str | os.PathLike, display_name: str | None = None) -> list[d
     p = Path(path)
     if not p.is_file():
         raise InputError(Problem(file, "answer file not found"))
+    if p.stat().st_size > MAX_TOTAL_BYTES:
+        raise InputError(Problem(file, f"is larger than {MAX_TOTAL_BYTES:,} bytes, more than a fetch may store"))
     try:
-        data = json.loads(p.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise InputError(Problem(file, f"not valid JSON{where}; an answer is a JSON array of row objects")) from None
+        data = strict_json.loads(p.read_bytes())
+    except strict_json.StrictJSONError as exc:
+        raise InputError(Problem(file, f"{exc}; an answer is a JSON array of row objects")) from None
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise InputError(Problem(file, "not an answer of the statistics API: expected a JSON array of row objects"))
     return data

@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..output_policy import check_output_file
 from ..paths import project_root, resolve
+from ..privacy import MAX_MESSAGE, mask_secrets, safe_text
 from . import convert as conv
 from .client import Client, FetchError, format_catalogue, read_key
 from .query import load_query
@@ -69,9 +71,32 @@ def add_subparser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+#: values never shown (the API key once read); every line printed is masked against them
+_SECRETS: list[str] = []
+#: most error lines printed for one failure (the rest are counted)
+MAX_ERROR_LINES = 20
+
+
+def _say(message: object, *, err: bool = True, personal: bool = True) -> None:
+    """Print one line under the message policy: secrets and identifiers masked, escaped, bounded.
+
+    ``personal=False`` for a line built only from the user's own arguments and counts (a report of
+    what was written): it is still escaped and bounded, but a file name holding digits stays readable.
+    """
+    print(safe_text(message, limit=MAX_MESSAGE, secrets=_SECRETS, personal=personal),
+          file=sys.stderr if err else sys.stdout)
+
+
 def _err(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    _say(f"error: {message}")
     return EXIT_USAGE
+
+
+def _problems(exc: InputError) -> None:
+    for problem in exc.problems[:MAX_ERROR_LINES]:
+        _say(f"error: {problem}")
+    if len(exc.problems) > MAX_ERROR_LINES:
+        _say(f"error: … and {len(exc.problems) - MAX_ERROR_LINES} more problems")
 
 
 def run_fetch(args: argparse.Namespace) -> int:
@@ -81,9 +106,16 @@ def run_fetch(args: argparse.Namespace) -> int:
     except FetchError as exc:
         return _err(str(exc))
     except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _problems(exc)
         return EXIT_USAGE
+    finally:
+        _SECRETS.clear()
+
+
+def _client(args: argparse.Namespace, root: Path) -> Client:
+    key = read_key(args.key_file, root)
+    _SECRETS.append(key)
+    return Client(key, args.url)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -91,8 +123,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.catalogue is not None:
         if args.query or args.replay or args.out:
             return _err("--catalogue takes no QUERY, --replay or --out")
-        client = Client(read_key(args.key_file, root), args.url)
-        print(format_catalogue(client.catalogue(args.catalogue, args.member)))
+        client = _client(args, root)
+        print(mask_secrets(format_catalogue(client.catalogue(args.catalogue, args.member)), _SECRETS))
         return EXIT_OK
     if args.member:
         return _err("--member goes with --catalogue område/emne/underemne")
@@ -101,20 +133,24 @@ def _run(args: argparse.Namespace) -> int:
     if not args.out:
         return _err("give --out FILE.csv for the converted table")
     out = resolve(args.out, root)
+    for dest in (out, *conv.raw_paths(out)):  # the output policy (sosu_analysis.output_policy), before any work
+        check_output_file(dest, "--out", inputs=[resolve(p, root) for p in (args.query, args.replay) if p],
+                          keys=[args.key_file])
     if out.suffix.lower() != ".csv":
         return _err(f"--out {args.out}: the converted table is a .csv file")
     query = load_query(resolve(args.query, root), args.query)
     conv.check_mapping(query)
     if query.unverified:
-        print(f"warning: {args.query} is unverified: {query.unverified}", file=sys.stderr)
+        _say(f"warning: {args.query} is unverified: {query.unverified}")
 
     if args.replay:
         table = conv.replay(resolve(args.replay, root), query, args.replay)
         conv.write_converted(table, out)
-        print(f"wrote {args.out} ({len(table)} rows) from {args.replay}, without the network")
+        _say(f"wrote {args.out} ({len(table)} rows) from {args.replay}, without the network", err=False,
+             personal=False)
         return EXIT_OK
 
-    client = Client(read_key(args.key_file, root), args.url)
+    client = _client(args, root)
     if not args.no_measure_check:
         client.check_measures(query)
     pages = client.fetch(query)
@@ -126,13 +162,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         table = conv.convert([r for p in pages for r in p.rows], query, shown)
     except InputError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        _problems(exc)
         return _err(f"the raw answer is kept in {shown}; fix the mapping in {args.query} and run "
                     f"'sosu-analysis fetch --replay {shown} {args.query} --out {args.out}'")
     conv.write_converted(table, out)
-    print(f"wrote {args.out} ({len(table)} rows) from {meta['rows']} answer rows on {len(pages)} page(s); "
-          f"raw answer {shown}, sidecar {_shown(meta_path, root)}; {conv.CREDIT}")
+    _say(f"wrote {args.out} ({len(table)} rows) from {meta['rows']} answer rows on {len(pages)} page(s); "
+         f"raw answer {shown}, sidecar {_shown(meta_path, root)}; {conv.CREDIT}", err=False, personal=False)
     return EXIT_OK
 
 

@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from ..errors import InputError, Problem
 
 Layout = Literal["published", "etu"]
@@ -188,10 +186,6 @@ def load_query(path: str | os.PathLike, display_name: str | None = None) -> Save
     p = Path(path)
     if not p.is_file():
         raise InputError(Problem(file, "saved query not found"))
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(file, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                                 row=mark.line + 1 if mark else None)) from None
-    return query_from_dict(data, file)
+    from ..input_policy import read_yaml_file  # the one safe YAML loader (no aliases, capped size)
+
+    return query_from_dict(read_yaml_file(p, file), file)

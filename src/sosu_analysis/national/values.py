@@ -16,12 +16,32 @@ import re
 
 from ..danish import parse_count, parse_pct_tenths
 
+#: longest value text parsed (a count or share of the project has a handful of digits; a 5000-digit text is
+#: refused before Python's int() is asked to build it)
+MAX_VALUE_CHARS = 32
+#: largest count accepted (more than the population of Denmark: not a count of students)
+MAX_COUNT = 10**8
+
 _DECIMAL = re.compile(r"^(?P<sign>[+-]?)(?P<int>\d{1,3}(?:\.\d{3})+|\d+)(?:,(?P<frac>\d+))?\s*%?$")
 
 
 def is_blank(value: object) -> bool:
     """Tell whether a value means *not published* (``None``, ``""`` or only spaces)."""
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _shown(value: object) -> str:
+    """Quote a value for a message: its repr, cut to 40 characters (the message policy masks the rest)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _check_length(value: object) -> None:
+    """Refuse a value whose text is longer than :data:`MAX_VALUE_CHARS` (before it is parsed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * MAX_VALUE_CHARS:
+        raise ValueError(f"a number of more than {MAX_VALUE_CHARS} digits")
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        raise ValueError(f"a value of {len(value)} characters ({_shown(value)}), not a number")
 
 
 def parse_count_value(value: object) -> int:
@@ -34,16 +54,19 @@ def parse_count_value(value: object) -> int:
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
+    _check_length(value)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
         number = int(value)
     elif isinstance(value, str):
         number = parse_count(value)
     else:
-        raise ValueError(f"{value!r} is not a whole number (Danish format, e.g. 2.351)")
+        raise ValueError(f"{_shown(value)} is not a whole number (Danish format, e.g. 2.351)")
     if number < 0:
         raise ValueError(f"{value!r} is negative; a count cannot be below 0")
+    if number > MAX_COUNT:
+        raise ValueError(f"{_shown(value)} is larger than {MAX_COUNT:,}; not a count of students")
     return number
 
 
@@ -57,7 +80,10 @@ def parse_share_tenths(value: object) -> int:
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a percentage")
+    _check_length(value)
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > 100:
+            raise ValueError(f"{_shown(value)} is outside 0-100 %")
         tenths = round(10 * float(value))
         if not math.isclose(tenths, 10 * float(value), abs_tol=1e-9):
             raise ValueError(f"{value!r} has more than one decimal; the published tables print one")
@@ -78,9 +104,10 @@ def parse_decimal(value: object) -> float:
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
+    _check_length(value)
     if isinstance(value, (int, float)):
-        if not math.isfinite(float(value)):
-            raise ValueError(f"{value!r} is not a finite number")
+        if not math.isfinite(float(value)) or abs(value) > MAX_COUNT:
+            raise ValueError(f"{_shown(value)} is not a finite number of a plausible size")
         return float(value)
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a number (Danish format, e.g. 7,3)")

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, Problem
+from ..input_policy import SafeLoader, check_yaml_size
 from ..paths import project_root, resolve
 
 DEFAULT_CONFIG = "config/default.yaml"
@@ -54,7 +55,7 @@ def _path_text(description: str, default: str) -> Any:
 class Config(BaseModel):
     """What one pipeline run uses. Paths are relative to the project root or absolute."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True, allow_inf_nan=False)
 
     published_table: str = _path_text(
         "The ministry's published table (seed 003, Table 1) as exported from uddannelsesstatistik.dk: "
@@ -215,8 +216,11 @@ def _check_notebook_name(name: str) -> None:
                          "and without .ipynb (e.g. 04_pilot_vs_nonpilot)")
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that refuses repeated keys and reads dates as text."""
+class _Loader(SafeLoader):
+    """Safe YAML loader that refuses repeated keys and reads dates as text.
+
+    Built on the package's one loader (:class:`sosu_analysis.input_policy.SafeLoader`: no aliases, capped size).
+    """
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -254,6 +258,7 @@ def read_yaml(text: str, file: str) -> tuple[object, dict[str, int]]:
 
     Raises :class:`InputError` for invalid YAML or a repeated key.
     """
+    check_yaml_size(len(text), file)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -270,6 +275,8 @@ def read_yaml(text: str, file: str) -> tuple[object, dict[str, int]]:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(Problem(file, f"not valid YAML ({getattr(exc, 'problem', exc)})",
                                  row=mark.line + 1 if mark else None)) from None
+    except (ValueError, RecursionError) as exc:  # a number Python will not convert, nesting beyond the stack
+        raise InputError(Problem(file, f"not a readable YAML file ({type(exc).__name__})")) from None
     finally:
         loader.dispose()
     return data, lines

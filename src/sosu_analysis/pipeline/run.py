@@ -205,52 +205,19 @@ PROTECTED = ("data", "notebooks", "src", "config", "tests", "docs", "benchmarks"
 DEFAULT_OUTPUT = "reports"
 
 
-def _tracked(path: Path, root: Path) -> bool:
-    """Tell whether git tracks ``path`` or anything under it (``False`` outside a git checkout)."""
-    import subprocess
-
-    try:
-        rel = path.relative_to(root)
-    except ValueError:
-        return False
-    try:
-        res = subprocess.run(["git", "ls-files", "--", str(rel)], cwd=root, capture_output=True, text=True,
-                             timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return res.returncode == 0 and bool(res.stdout.strip())
-
-
 def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
-    """Refuse an output folder whose replacement would delete something else.
+    """Refuse an output folder whose replacement would delete something else (:mod:`sosu_analysis.output_policy`).
 
-    The output folder is replaced as a whole, so it may not be a file or a
-    symlink, the project or one of its source or data folders, a path git
-    tracks (other than the project's own ``reports``), or hold an input file;
-    and an existing non-empty folder must be an earlier output (it holds
-    ``index.html`` or ``config.yaml``).
+    The project, its source and data folders and the config's inputs are protected; the project's own
+    ``reports`` may hold tracked files (``make report`` replaces it); any other non-empty folder must carry
+    the marker an earlier run wrote.
     """
-    shown = out
-    if out.is_symlink():
-        raise InputError(Problem(file, f"output folder '{shown}' is a symbolic link; give the real folder"))
-    if out.exists() and not out.is_dir():
-        raise InputError(Problem(file, f"output '{shown}' is an existing file, not a folder; the output folder is "
-                                       "replaced as a whole, so give a new folder or an earlier output folder"))
-    out = out.resolve()
+    from .. import output_policy
+
     root = root.resolve()
-    bad = out == root or root.is_relative_to(out)
-    bad = bad or any(out == root / d or out.is_relative_to(root / d) for d in PROTECTED)
-    inputs = [resolve(getattr(cfg, k), root).resolve() for k in Config.INPUT_FILES if getattr(cfg, k)]
-    bad = bad or any(p.is_relative_to(out) for p in inputs)
-    if not bad and out != root / DEFAULT_OUTPUT and out.is_relative_to(root) and _tracked(out, root):
-        raise InputError(Problem(file, f"output folder '{shown}' holds files tracked by git; it is replaced as a "
-                                       "whole, so give a new folder or an earlier output folder"))
-    if not bad and out.is_dir() and any(out.iterdir()):
-        bad = not ((out / "index.html").is_file() or (out / "config.yaml").is_file())
-    if bad:
-        raise InputError(Problem(file, f"output folder '{out}' is not allowed: it is replaced as a whole, so it "
-                                       "must be a new folder or the output of an earlier run, and may not hold the "
-                                       "project, its sources or an input file"))
+    inputs = [resolve(getattr(cfg, k), root) for k in Config.INPUT_FILES if getattr(cfg, k)]
+    output_policy.check_output_folder(out, file, inputs=inputs, protected=[root / d for d in PROTECTED],
+                                      allow_tracked=[root / DEFAULT_OUTPUT])
 
 
 def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_file: str = "config/default.yaml",
@@ -372,6 +339,9 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
     executed: dict[str, nbformat.NotebookNode] = {}
     with atomic.atomic_dir(out) as stage:
         (stage / "notebooks").mkdir()
+        from .. import output_policy
+
+        atomic.write_text(stage / output_policy.MARKER, output_policy.MARKER_TEXT)
         atomic.write_text(stage / "config.yaml", f"# Effective configuration of this run (from {config_file})\n"
                           + provenance + cfg.to_yaml())
         stage_rel = str(stage)

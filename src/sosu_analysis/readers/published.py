@@ -267,9 +267,23 @@ def _n(cell: _Cell) -> int:
     return cell.count
 
 
+#: largest plausible intake of one programme and year at one school (the plausibility ceiling of a row).
+#: SOSU H, the largest SOSU school, takes about 1.300 SSA students a year (seed 003, Table 1: 1.095 in
+#: progress and 231 dropouts in 2024); all of Denmark's SOSU schools together take fewer than 10.000 SSA
+#: students a year. 20.000 leaves room for any real school and refuses a count of 100.000 (a typo, or
+#: a misplaced thousands separator) together with a share that would make it fit.
+MAX_INTAKE = 20_000
+
+
 def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[str, str]) -> list[Problem]:
     """Derive pinned blanks, check the sum, reconcile the intake size. Mutates ``row``."""
     c = row.cells
+    too_big = [Problem(file, f"the count is larger than {MAX_INTAKE} students, the plausibility "
+                             "ceiling of one programme's yearly intake at one school (see docs/decisions.md)",
+                       row=row.line, column=hdr_count[k])
+               for k, cell in c.items() if cell.count is not None and cell.count > MAX_INTAKE]
+    if too_big:
+        return too_big
     s, u, t = c["dropout_switch"], c["dropout_noswitch"], c["dropout_total"]
     known = [x for x in (s, u, t) if x.count is not None]
     if c["in_progress"].count is None:
@@ -311,6 +325,10 @@ def _check_row(row: _Row, file: str, hdr_count: dict[str, str], hdr_share: dict[
                                        f"of at least {n_min} (the counts shown) gives this share together with "
                                        f"the row's other shares", row=row.line, column=hdr_share[k]))
         return probs
+    if sizes[0] > MAX_INTAKE:
+        return [Problem(file, f"the counts and shares imply an intake of at least {sizes[0]} students, more than "
+                              f"{MAX_INTAKE}, the plausibility ceiling of one programme's yearly intake at one "
+                              "school", row=row.line, column=hdr_share.get("in_progress"))]
     row.n_cohort, row.n_cohort_max = sizes[0], sizes[-1]
     return []
 

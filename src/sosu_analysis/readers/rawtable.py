@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..input_policy import check_csv_quotes
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = (";", ",", "\t")
@@ -267,7 +268,9 @@ def _numbered_rows(path: Path, file: str, header_only: bool = False) -> tuple[li
     if header_only:
         text = _first_nonblank_lines(text)
     first = next((line for line in text.lstrip("\ufeff").splitlines() if line.strip()), "")
-    return _csv_rows(text, _sniff_delimiter(first), file), ""
+    delimiter = _sniff_delimiter(first)
+    check_csv_quotes(text, delimiter, file)  # an unclosed quote is an error naming its row, not a silent end
+    return _csv_rows(text, delimiter, file), ""
 
 
 def _head_bytes(path: Path, n: int = 65536) -> bytes:
@@ -363,6 +366,10 @@ def read_raw_table(path: str | os.PathLike, display_name: str | None = None) -> 
     return RawTable(file=file, header=header, rows=rows, line_numbers=lines, sheet=sheet)
 
 
+#: largest sidecar read (a sidecar is a few hundred bytes of provenance)
+MAX_SIDECAR_BYTES = 16 * 1024 * 1024
+
+
 def read_json_object(path: str | os.PathLike, what: str = "sidecar") -> dict | None:
     """Read a JSON object file (a sidecar), ``None`` when there is none; fail closed otherwise.
 
@@ -371,16 +378,18 @@ def read_json_object(path: str | os.PathLike, what: str = "sidecar") -> dict | N
     sidecar must never read as "no sidecar" (the one sidecar reader of the
     student extract, the survey and the national answers).
     """
-    import json
+    from .. import strict_json
 
     p = Path(path)
     if not p.is_file():
         return None
     try:
-        meta = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(Problem(str(p), f"the {what} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
-                                         "restore it or write it anew")) from None
+        if p.stat().st_size > MAX_SIDECAR_BYTES:
+            raise InputError(Problem(str(p), f"the {what} is larger than {MAX_SIDECAR_BYTES // 2**20} MiB"))
+        # strict JSON (finite numbers, bounded nesting, no repeated member names): the one JSON rule
+        meta = strict_json.loads(p.read_bytes())
+    except strict_json.StrictJSONError as exc:
+        raise InputError(Problem(str(p), f"the {what} is not valid JSON ({exc}); restore it or write it anew")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(p), f"the {what} cannot be read ({type(exc).__name__})")) from None
     if not isinstance(meta, dict):

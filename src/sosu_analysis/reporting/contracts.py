@@ -100,7 +100,7 @@ def _c(spec: str) -> tuple[tuple[str, ColumnType], ...]:
 
 
 #: the columns every survey summary table shares (survey.tables.summary_table), after its grouping columns
-_SURVEY_SUMMARY = ("n:Int64 G:Int64 n_intakes:int score score_se score_df score_ci_low score_ci_high score_deff "
+_SURVEY_SUMMARY = ("n:Int64 G:Int64 n_intakes:Int64 score score_se score_df score_ci_low score_ci_high score_deff "
                    "agree_pct agree_ci_low agree_ci_high agree_deff folded:bool suppressed:bool "
                    "share_suppressed:bool")
 

@@ -18,9 +18,10 @@ from ..definitions import text_key
 from ..errors import InputError, Problem
 from ..readers.rawtable import RawTable
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_COUNT = re.compile(r"^(\d+|\d{1,3}(?:\.\d{3})+)$")
+# re.ASCII: only the digits 0-9 count ("５", "٣" or "²" are digits to Python's \d)
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+_COUNT = re.compile(r"^(\d+|\d{1,3}(?:\.\d{3})+)$", re.ASCII)
 _YES = {"yes", "ja", "1", "true", "y"}
 _NO = {"no", "nej", "0", "false", "n"}
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..errors import InputError, Problem
+from ..input_policy import CPR_PREFILTER_RE2, MIN_DATE, looks_like_cpr
 from ..readers.rawtable import (
     DELIMITERS,
     MAX_EXTRACT_BYTES,
@@ -71,14 +71,6 @@ _STATUS_OF_EXIT = {"switch": "dropout_switch", "left": "dropout_noswitch", "comp
 #: horizons (months after start) the project reports; 3 is the published one
 HORIZONS = (3, 6, 12)
 DEFAULT_HORIZON = 3
-
-_CPR_LIKE = re.compile(r"(?<!\d)\d{6}[-\s]?\d{4}(?!\d)")
-
-
-def looks_like_cpr(text: str) -> bool:
-    """Tell whether ``text`` contains six digits, an optional dash or space, and four digits."""
-    return bool(_CPR_LIKE.search(text))
-
 
 def sidecar_path(path: str | os.PathLike) -> Path:
     """Return the JSON sidecar of an extract: same name, ``.json``."""
@@ -114,13 +106,9 @@ def synthetic_label(path: str | os.PathLike) -> dict | None:
     return None
 
 
-#: no date of a main-course start or exit before this is plausible (SOSU H was formed in 2018)
-MIN_DATE = dt.date(2000, 1, 1)
 #: at most this many problems are listed per file; the rest are counted
 MAX_REPORTED = 200
 _NOT_SHOWN = "(value not shown: it may be personal data)"
-#: the CPR pattern for pyarrow's RE2 engine (no look-arounds)
-_CPR_RE2 = r"(?:^|[^0-9])[0-9]{6}[-\s]?[0-9]{4}(?:[^0-9]|$)"
 
 
 def _cells_table(path: Path, file: str) -> tuple[list[str], pa.Table, np.ndarray]:
@@ -355,15 +343,14 @@ def read_extract(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Path
     sid = pc.utf8_trim_whitespace(col["student_id"])
     sid_empty = pc.equal(sid, "").to_numpy(zero_copy_only=False)
     rp.add(sid_empty, name("student_id"), "the student_id is empty")
-    # a CPR-like value has at least 10 characters: only those are matched against the pattern
-    long_enough = np.flatnonzero(pc.greater_equal(pc.utf8_length(sid), 10).to_numpy(zero_copy_only=False))
+    # the one CPR rule (input_policy.looks_like_cpr); RE2 (linear time) only pre-selects the ids worth checking
+    maybe = np.flatnonzero(pc.match_substring_regex(sid, CPR_PREFILTER_RE2).to_numpy(zero_copy_only=False))
     cpr = np.zeros(len(sid_empty), dtype=bool)
-    if len(long_enough):
-        cpr[long_enough] = pc.match_substring_regex(sid.take(pa.array(long_enough)), _CPR_RE2).to_numpy(
-            zero_copy_only=False)
-    rp.add(cpr, name("student_id"), "the student_id looks like a CPR number (six digits, optional dash, four "
-                                    "digits); the extract must identify students by a pseudonym only (the value is "
-                                    "not shown)")
+    if len(maybe):
+        cpr[maybe] = [looks_like_cpr(v) for v in sid.take(pa.array(maybe)).to_pylist()]
+    rp.add(cpr, name("student_id"), "the student_id looks like a CPR number (10 digits, with a dash, or 9 digits "
+                                    "after a spreadsheet dropped the leading zero); the extract must identify "
+                                    "students by a pseudonym only (the value is not shown)")
 
     (prog_code,) = _per_unique(col["programme"], (lambda v: PROGRAMMES.index(p) if (p := parse_programme(norm(v)))
                                                   else -1, np.int8))

@@ -8,7 +8,7 @@ report section (:func:`~sosu_analysis.reporting.survey.section.report_section`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -48,6 +48,8 @@ class SurveyResults:
     association_points: pd.DataFrame
     association: dict
     method: str = METHOD
+    #: cells with 1-4 respondents, found before the tables were made (suppressed; the run went on)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def watermark(self) -> str | None:
@@ -59,15 +61,17 @@ class SurveyResults:
         from IPython.display import Markdown
 
         name = os.path.basename(self.source)
+        notes = "".join(f"\n\n**Bemærk:** {note}" for note in self.notes)
         if not self.synthetic:
             return Markdown(f"Data: the survey file `{name}` ({self.n_respondents} respondents, "
-                            f"{self.n_answers} answers).")
+                            f"{self.n_answers} answers).{notes}")
         seed = self.synthetic.get("seed")
         return Markdown(
             "<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
             f"<b>{SYNTHETIC_WATERMARK}</b><br>The survey <code>{name}</code> is synthetic"
             f"{f' (seed {seed})' if seed is not None else ''}: drawn from the synthetic student extract and "
-            "calibrated to seed 003's numbers. It demonstrates the method and says nothing about the school.</div>")
+            "calibrated to seed 003's numbers. It demonstrates the method and says nothing about the school.</div>"
+            + notes)
 
 
 def analyse(survey_file: str, survey_items: str, campuses_table: str, interventions_table: str,
@@ -100,6 +104,7 @@ def analyse(survey_file: str, survey_items: str, campuses_table: str, interventi
     if survey.empty:
         raise ValueError(f"{survey_file}: no answers for programme {programme}")
     scores = add_design(respondent_scores(survey, items), camp)
+    notes = tables.small_cell_notes(scores)  # up front: small cells are suppressed and said so, the run goes on
     by_group = tables.summary_table(scores, ["group", "period"], alpha)
     by_wave = tables.secondary_suppression(tables.summary_table(scores, ["group", "period", "wave"], alpha),
                                            ["group", "period", "kind", "index", "measure"])
@@ -126,4 +131,4 @@ def analyse(survey_file: str, survey_items: str, campuses_table: str, interventi
         n_answers=int(survey["answer"].notna().sum()),
         campuses=sorted(survey["campus"].unique()), waves=sorted(survey["wave"].unique()), by_group=by_group,
         by_wave=by_wave, by_intervention=by_iv, contrasts=contrasts, response=response, spu=spu, spu_item=spu_item,
-        association_points=points, association=fit)
+        association_points=points, association=fit, notes=notes)

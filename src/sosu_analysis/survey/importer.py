@@ -38,9 +38,9 @@ from __future__ import annotations
 import os
 
 import pandas as pd
-import yaml
 
 from ..errors import InputError, Problem
+from ..input_policy import has_non_ascii_digit, identifier_kind
 from ..readers.rawtable import read_raw_table
 from ..students._parse import key, norm
 from .reader import SURVEY_COLUMNS
@@ -52,13 +52,9 @@ MAPPING_KEYS = ("columns", "constants", "items", "answers", "missing")
 def read_mapping(path: str | os.PathLike) -> dict:
     """Read and check an import mapping (see module docstring); errors name the file and the key."""
     file = str(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(file, f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                                 row=mark.line + 1 if mark else None)) from None
+    from ..input_policy import read_yaml_file  # the one safe YAML loader (no aliases, capped size)
+
+    data = read_yaml_file(path, file) or {}
     problems = []
     if not isinstance(data, dict):
         raise InputError(Problem(file, "the mapping must be a YAML mapping with keys " + ", ".join(MAPPING_KEYS)))
@@ -138,6 +134,11 @@ def wide_to_long(path: str | os.PathLike, mapping: dict | str | os.PathLike,
     for row, line in zip(table.rows, table.line_numbers, strict=True):
         base = {f: norm(row[found[key(c)]]) for f, c in m["columns"].items()}
         base.update(m["constants"])
+        if "respondent_id" in m["columns"] and (kind := identifier_kind(base["respondent_id"])):
+            problems.append(Problem(table.file, f"the respondent id looks like a {kind}; the survey must identify "
+                                    "respondents by a pseudonym only (the value is not shown, nothing was written)",
+                                    row=line, column=table.header[found[key(m["columns"]["respondent_id"])]]))
+            continue
         for col, item in m["items"].items():
             cell = norm(row[found[key(col)]])
             k = key(cell)
@@ -145,7 +146,12 @@ def wide_to_long(path: str | os.PathLike, mapping: dict | str | os.PathLike,
                 answer = ""
             elif k in m["answers"]:
                 answer = str(m["answers"][k])
-            elif cell.isdigit() and 1 <= int(cell) <= 5:
+            elif has_non_ascii_digit(cell):
+                problems.append(Problem(table.file, "the answer is written with a digit other than 0-9 (a superscript, "
+                                        "Arabic-Indic or full-width digit); write 1 to 5 with ordinary digits (the "
+                                        "value is not shown)", row=line, column=table.header[found[key(col)]]))
+                continue
+            elif cell.isascii() and cell.isdigit() and 1 <= int(cell) <= 5:
                 answer = cell
             else:
                 problems.append(Problem(table.file, "the answer is neither 1-5 nor a text of the mapping's "

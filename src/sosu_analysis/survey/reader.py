@@ -30,11 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..input_policy import has_non_ascii_digit, identifier_kind, looks_like_cpr, personal_kind
 from ..paths import project_root
 from ..readers.rawtable import read_raw_table
 from ..students._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme
 from ..students.campuses import as_campuses, campus_lookup, project_campuses, read_interventions
-from ..students.extract import looks_like_cpr, synthetic_label
+from ..students.extract import synthetic_label
 from .items import DEFAULT_ITEMS, read_items
 
 SURVEY_COLUMNS = ("respondent_id", "programme", "campus", "intake", "wave", "intervention", "item", "answer")
@@ -42,7 +43,8 @@ LIKERT = (1, 2, 3, 4, 5)
 
 
 def _shown(text: str) -> str:
-    return "(value not shown: it looks like a CPR number)" if looks_like_cpr(text) else text
+    # the input policy's rule for quoted values: a CPR number, name, login, e-mail or phone is never shown
+    return "(value not shown: it may be personal data)" if personal_kind(text) else text
 
 
 def _as_items(items: pd.DataFrame | str | os.PathLike | None) -> pd.DataFrame | None:
@@ -125,10 +127,9 @@ def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike
         rid = cols.get(row, "respondent_id")
         if not rid:
             problems.add("the respondent_id is empty", line, name("respondent_id"))
-        elif looks_like_cpr(rid):
-            problems.add("the respondent_id looks like a CPR number (six digits, optional dash, four digits); "
-                         "the survey must identify respondents by a pseudonym only (the value is not shown)",
-                         line, name("respondent_id"))
+        elif kind := identifier_kind(rid):  # the input policy's identifier rule (CPR, e-mail, phone, name)
+            problems.add(f"the respondent_id looks like a {kind}; the survey must identify respondents by a "
+                         "pseudonym only (the value is not shown)", line, name("respondent_id"))
             rid = ""
         prog_text = cols.get(row, "programme")
         programme = parse_programme(prog_text)
@@ -185,7 +186,11 @@ def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike
         answer: int | None = None
         if answer_text:
             text = answer_text[:-2] if answer_text.endswith((".0", ",0")) else answer_text
-            if text.isdigit() and int(text) in LIKERT:
+            if has_non_ascii_digit(text):
+                problems.add("the answer is written with a digit other than 0-9 (a superscript, Arabic-Indic or "
+                             "full-width digit); write it 1 to 5 with ordinary digits (the value is not shown)",
+                             line, name("answer"))
+            elif text.isascii() and text.isdigit() and int(text) in LIKERT:
                 answer = int(text)
             else:
                 problems.add("the answer is not a whole number from 1 to 5 (blank = not answered); the value is "

@@ -157,10 +157,10 @@ def write_survey(path: str | os.PathLike, survey: pd.DataFrame, meta: dict, comm
     path = Path(path)
     if "synthetic" not in path.name.lower():
         raise ValueError(f"the file name must contain 'synthetic' (got {path.name})")
-    from ..atomic import write_text
+    from ..atomic import csv_text, write_text
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, survey.to_csv(index=False, lineterminator="\n"))
+    write_text(path, csv_text(survey))
     side = path.with_suffix(".json")
     write_text(side, json.dumps({**meta, "command": command}, ensure_ascii=False, indent=2) + "\n")
     return side

@@ -217,15 +217,15 @@ def spu_table(summary: pd.DataFrame, item: str | None) -> pd.DataFrame:
     """
     if item is None or summary.empty:
         return pd.DataFrame()
-    rows = summary[summary["measure"] == item].copy()
-    out = []
-    for _, r in rows.iterrows():
-        for population, base in SPU_BASELINE.items():
-            d = dict(r)
-            d.update(spu_population=population, spu_pct=base, diff_pp=r["agree_pct"] - base,
-                     diff_ci_low=r["agree_ci_low"] - base, diff_ci_high=r["agree_ci_high"] - base)
-            out.append(d)
-    return pd.DataFrame(out)
+    rows = summary[summary["measure"] == item].reset_index(drop=True)
+    # column-wise, so the nullable float columns keep their dtype: a suppressed or one-cluster row (NA) stays a
+    # number column (row by row, NA made them object columns that the table contract refused)
+    parts = [rows.assign(spu_population=population, spu_pct=base, diff_pp=rows["agree_pct"] - base,
+                         diff_ci_low=rows["agree_ci_low"] - base, diff_ci_high=rows["agree_ci_high"] - base,
+                         _row=rows.index, _pop=k)
+             for k, (population, base) in enumerate(SPU_BASELINE.items())]
+    out = pd.concat(parts, ignore_index=True).sort_values(["_row", "_pop"], kind="mergesort")
+    return out.drop(columns=["_row", "_pop"]).reset_index(drop=True)
 
 
 def dropout_association(scores: pd.DataFrame, students: pd.DataFrame, measure: str, programme: str,
@@ -281,3 +281,27 @@ def dropout_association(scores: pd.DataFrame, students: pd.DataFrame, measure: s
     pts["shown"] = ~small_cell_mask(pts.assign(n_not=pts["n"] - pts["n_drop"]), ["n_drop", "n_not"])
     pts.loc[~pts["shown"], "dropout_pct"] = np.nan
     return pts[["group", "campus", "intake", "score", "dropout_pct", "shown"]], fit
+
+
+def small_cell_notes(scores: pd.DataFrame) -> list[str]:
+    """Danish notes naming the campus × wave and group × period × wave cells with 1 to 4 respondents.
+
+    Checked before any table is made (issue 20): such a cell is suppressed in
+    every table (``< 5``), a comparison then rests on fewer campuses, and the
+    run goes on; the note says so instead of a table contract failing later.
+    The exact count is never given.
+    """
+    notes = []
+    resp = scores.drop_duplicates(["respondent_id", "wave"])
+    by_campus = resp.groupby(["campus", "wave"], sort=True).size().reset_index(name="n")
+    for campus, wave, n in zip(by_campus["campus"], by_campus["wave"], by_campus["n"], strict=True):
+        if 0 < n < MIN_CELL:
+            notes.append(f"Afdeling {campus} har færre end {MIN_CELL} svarpersoner i runden '{wave}': dens celler "
+                         "er skjult i alle tabeller, og analysen fortsætter med de øvrige afdelinger.")
+    cells = resp.groupby(["group", "period", "wave"], sort=True).size().reset_index(name="n")
+    for group, period, wave, n in zip(cells["group"], cells["period"], cells["wave"], cells["n"], strict=True):
+        if 0 < n < MIN_CELL:
+            notes.append(f"Gruppen {group} ({period}) har færre end {MIN_CELL} svarpersoner i runden '{wave}': "
+                         "cellen er skjult (også hvor den kunne regnes ud af andre celler), og analysen fortsætter.")
+    return notes
+
