@@ -84,8 +84,8 @@ def test_a_survey_import_is_written_0600_in_a_0700_folder(tmp_path, capsys):
 
 def _analyse_and_write_every_table(tmp_path, survey: pd.DataFrame):
     from sosu_analysis.reporting import contracts
+    from sosu_analysis.reporting.survey.section import report_section
     from sosu_analysis.survey.analysis import analyse
-    from sosu_analysis.survey.section import report_section
 
     path = tmp_path / "survey_synthetic_small.csv"
     survey.to_csv(path, index=False)

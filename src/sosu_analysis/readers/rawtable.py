@@ -389,7 +389,7 @@ def read_json_object(path: str | os.PathLike, what: str = "sidecar") -> dict | N
         # strict JSON (finite numbers, bounded nesting, no repeated member names): the one JSON rule
         meta = strict_json.loads(p.read_bytes())
     except strict_json.StrictJSONError as exc:
-        raise InputError(Problem(str(p), f"the {what} is not valid JSON ({exc}); restore it or write it anew")) from None
+        raise InputError(Problem(str(p), f"the {what} {exc}; restore it or write it anew")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(Problem(str(p), f"the {what} cannot be read ({type(exc).__name__})")) from None
     if not isinstance(meta, dict):
