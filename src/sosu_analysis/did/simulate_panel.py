@@ -50,6 +50,7 @@ import pandas as pd
 from ..errors import NotEstimable
 from .data import TARGET_PROGRAMME, Cells
 from .estimate import InferenceOptions, estimate_cells
+from .power import mde_from_se
 from .results import normal_interval, normal_p_value
 from .sdid import SDID_ESTIMATORS, SdidEstimator, fit_batch, panel_matrix
 
@@ -227,8 +228,8 @@ def national_panel(panel: pd.DataFrame) -> pd.DataFrame:
 
 def _score(design_name: str, method: str, rec: np.ndarray, truth: float, alpha: float, failed: int,
            n_units: int) -> dict:
-    """One row of :func:`design_coverage` from ``rec`` = columns estimate, ci_low, ci_high, p-value, se."""
-    est, lo, hi, p, se = rec.T
+    """One row of :func:`design_coverage` from ``rec`` = columns estimate, ci_low, ci_high, p-value, se, df."""
+    est, lo, hi, p, se, df = rec.T
     ok = np.isfinite(lo) & np.isfinite(hi)
     cov = float(np.mean((lo[ok] <= truth) & (truth <= hi[ok]))) if ok.any() else np.nan
     n = int(ok.sum())
@@ -239,6 +240,8 @@ def _score(design_name: str, method: str, rec: np.ndarray, truth: float, alpha: 
             "mean_ci_width_pp": 100 * float(np.mean(hi[ok] - lo[ok])) if n else np.nan,
             "median_ci_width_pp": 100 * float(np.median(hi[ok] - lo[ok])) if n else np.nan,
             "mean_se_pp": 100 * float(np.mean(se[ok])) if n else np.nan,
+            "median_df": float(np.median(df[ok])) if n else np.nan,
+            "mde80_pp": 100 * mde_from_se(float(np.mean(se[ok])), float(np.median(df[ok])), alpha) if n else np.nan,
             "n_reps": n, "n_failed": failed, "n_comparison_units": n_units}
 
 
@@ -272,27 +275,29 @@ def design_coverage(design: CampusPanelDesign, effect: float, n_reps: int = 200,
         (``cr2`` or the estimator), ``true_effect_pp``, ``bias_pp``, ``rmse_pp``, ``coverage``,
         ``mc_se_coverage``, ``rejection_rate`` (share with ``p <= alpha``: the size at effect 0,
         the power otherwise), ``mean_ci_width_pp``, ``median_ci_width_pp``, ``mean_se_pp``,
-        ``n_reps``, ``n_failed``, ``n_comparison_units``.
+        ``median_df`` (CR2: Satterthwaite; national: ``inf``, the normal reference), ``mde80_pp``
+        (:func:`~sosu_analysis.did.power.mde_from_se` at the mean SE and median df: the effect
+        the design detects with 80 % power), ``n_reps``, ``n_failed``, ``n_comparison_units``.
     """
     for e in estimators:
         if e not in SDID_ESTIMATORS:
             raise ValueError(f"unknown estimator {e!r}; valid: {', '.join(SDID_ESTIMATORS)}")
     rng = np.random.default_rng(seed)
     opts = InferenceOptions(alpha=alpha, seed=seed)
-    cr2: list[tuple[float, float, float, float, float]] = []
+    cr2: list[tuple[float, ...]] = []
     failed = 0
     mats = []
     for _ in range(n_reps):
         panel = simulate_campus_panel(design, effect, rng)
         try:
             t = estimate_cells(in_school_cells(panel), "incl_switch", "lpm", ("cr2",), opts).tests["cr2"]
-            cr2.append((t.estimate, t.ci_low, t.ci_high, t.p_value, t.se))
+            cr2.append((t.estimate, t.ci_low, t.ci_high, t.p_value, t.se, t.df))
         except NotEstimable:
             failed += 1
         mats.append(panel_matrix(national_panel(panel), "campus", "year", "rate", "treated"))
     n0, t0 = mats[0].n0, mats[0].t0
     Y = np.stack([mt.Y for mt in mats])
-    rows = [_score("in_school", "cr2", np.array(cr2, float).reshape(-1, 5), effect, alpha, failed,
+    rows = [_score("in_school", "cr2", np.array(cr2, float).reshape(-1, 6), effect, alpha, failed,
                    design.count("school_other"))]
     for e in estimators:
         est, se = np.empty(n_reps), np.empty(n_reps)
@@ -301,6 +306,6 @@ def design_coverage(design: CampusPanelDesign, effect: float, n_reps: int = 200,
             bf = fit_batch(Y[a:z], n0, t0, e, placebo_reps, [seed + r for r in range(a, z)])
             est[a:z], se[a:z] = bf.estimate, bf.se
         lo, hi = normal_interval(est, se, alpha)
-        rec = np.column_stack([est, lo, hi, normal_p_value(est, se), se])
+        rec = np.column_stack([est, lo, hi, normal_p_value(est, se), se, np.full(n_reps, np.inf)])
         rows.append(_score("national", e, rec, effect, alpha, 0, n0))
     return pd.DataFrame(rows)
