@@ -16,6 +16,11 @@ at true effects 0 and -5 pp: coverage, interval width, size (rejection rate at 0
 (rejection rate at -5 pp). All logic is ``sosu_analysis.did.simulate_panel.design_coverage``; this
 script only chooses the scenarios and writes the tables.
 
+Scenarios: ``main`` as above; ``no_school_year_shock`` without the school-by-year shocks (which
+cancel in the in-school comparison but not against other schools' campuses); ``two_post_years``
+with the 2025 and 2026 intakes treated (pre-years 2018-2024). Every scenario uses the same seeds
+(common random numbers).
+
 Usage::
 
     .venv/bin/python benchmarks/sdid_coverage.py --reps 200 --placebo-reps 50 --seed 20261206
@@ -44,6 +49,7 @@ from _common import RESULTS, machine_info, machine_markdown, markdown_table, rel
 SCENARIOS: dict[str, dict] = {
     "main": {},
     "no_school_year_shock": {"school_year_sd": 0.0},
+    "two_post_years": {"n_pre": 7, "n_post": 2, "first_year": 2018},
 }
 
 
