@@ -72,6 +72,9 @@ class PowerDesign:
         SD of campus effects in the simulation (absorbed by the fixed effects;
         irrelevant for the analytic SE).
     campuses : sequence of str, optional
+    rollout_start : int, optional
+        A stepped roll-out (Hussey & Hughes 2007): the intake index from which
+        the *non-pilot* campuses are treated too (``None``: never).
     """
 
     students_per_intake: Sequence[float]
@@ -82,6 +85,7 @@ class PowerDesign:
     icc: float = 0.005
     campus_sd: float = 0.02
     campuses: Sequence[str] = field(default=())
+    rollout_start: int | None = None
 
     @property
     def G(self) -> int:
@@ -109,7 +113,8 @@ class PowerDesign:
                         "intake": f"t{t:02d}",
                         "intake_idx": t,
                         "n": max(int(round(m)), 1),
-                        "treated": int(bool(pil) and t >= self.n_pre),
+                        "treated": int((bool(pil) and t >= self.n_pre)
+                                       or (not pil and self.rollout_start is not None and t >= self.rollout_start)),
                         "pilot": bool(pil),
                     }
                 )
