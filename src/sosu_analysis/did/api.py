@@ -34,7 +34,8 @@ from .power import (
     simulated_power,
 )
 from .randomization import randomization_test
-from .results import CoefTest, DidResult, EventStudyResult, LinearFit, LogitFit
+from .results import CoefTest, DidResult, EventStudyResult, LinearFit, LogitFit, SyntheticDidResult
+from .sdid import SDID_ESTIMATORS, SDID_SE_METHODS, synthetic_did
 from .simcheck import simulation_check
 from .tables import did_table, event_study_table, pretrend_table, rates_2x2
 
@@ -47,4 +48,5 @@ __all__ = [
     "fit_logit", "fit_ols", "logit_att_crv1", "make_dgp", "placebo_did", "plot_event_study", "plot_power_curve",
     "plot_rates_2x2", "power_curve", "power_table", "pretrend_table", "randomization_test", "rates_2x2",
     "satterthwaite_df", "simulated_power", "simulation_check", "to_cells", "wald_test", "wild_cluster_bootstrap",
+    "SDID_ESTIMATORS", "SDID_SE_METHODS", "SyntheticDidResult", "synthetic_did",
 ]

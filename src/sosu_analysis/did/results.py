@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.special import expit
 
 if TYPE_CHECKING:
@@ -211,3 +212,123 @@ class EventStudyResult:
     n_campuses: int
     n_pilot_campuses: int
     notes: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SyntheticDidResult:
+    """Synthetic DiD, synthetic control or DiD estimate on a block-design panel (:mod:`~sosu_analysis.did.sdid`).
+
+    Attributes
+    ----------
+    estimator : {"sdid", "sc", "did"}
+    estimate : float
+        ATT in the unit of the outcome.
+    se : float
+        Placebo standard error (Algorithm 4 of Arkhangelsky et al. 2021); NaN when ``se_method="none"``.
+    se_method : {"placebo", "none"}
+    alpha : float
+        1 - confidence level of :attr:`ci_low` / :attr:`ci_high` (others via :meth:`conf_int`).
+    unit_weights : Series
+        ``omega`` by control unit (sums to one).
+    time_weights : Series
+        ``lambda`` by pre-period (sums to one; all zero for synthetic control).
+    treated_units, control_units, pre_periods, post_periods : tuple
+    pre_fit_rmse : float
+        RMSE over the pre-periods between the treated units' mean and the weighted controls
+        plus :attr:`intercept`.
+    intercept : float
+        Mean pre-period gap treated - synthetic (SDID, DiD); 0 for synthetic control.
+    paths : DataFrame
+        By time: ``treated`` (mean of the treated units), ``synthetic`` (``omega``-weighted
+        controls), ``synthetic_shifted`` (plus :attr:`intercept`), ``post`` (bool).
+    placebo_estimates : ndarray
+        The ``replications`` placebo estimates (read-only), for a placebo-distribution figure.
+    replications : int
+        Placebo replications (0 without a standard error).
+    seed : int
+    noise_level : float
+        SD of the first differences of the controls over the pre-periods.
+    zeta_omega, zeta_lambda : float
+        Ridge penalties of the unit and time weights (NaN where the weights are fixed).
+    notes : tuple of str
+        What a reader must know (e.g. the solver stopped at its iteration limit).
+    """
+
+    estimator: str
+    estimate: float
+    se: float
+    se_method: str
+    alpha: float
+    unit_weights: pd.Series
+    time_weights: pd.Series
+    treated_units: tuple
+    control_units: tuple
+    pre_periods: tuple
+    post_periods: tuple
+    pre_fit_rmse: float
+    intercept: float
+    paths: pd.DataFrame
+    placebo_estimates: np.ndarray
+    replications: int
+    seed: int
+    noise_level: float
+    zeta_omega: float
+    zeta_lambda: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_treated(self) -> int:
+        """Number of treated units."""
+        return len(self.treated_units)
+
+    @property
+    def n_control(self) -> int:
+        """Number of control (donor) units."""
+        return len(self.control_units)
+
+    @property
+    def n_pre(self) -> int:
+        """Number of pre-periods."""
+        return len(self.pre_periods)
+
+    @property
+    def n_post(self) -> int:
+        """Number of post-periods."""
+        return len(self.post_periods)
+
+    @property
+    def statistic(self) -> float:
+        """``estimate / se`` (NaN without a positive standard error)."""
+        return self.estimate / self.se if np.isfinite(self.se) and self.se > 0 else np.nan
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided normal p-value of ``estimate / se`` (NaN without a positive standard error)."""
+        return float(2 * stats.norm.sf(abs(self.statistic))) if np.isfinite(self.statistic) else np.nan
+
+    def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
+        """Return the normal interval ``estimate -/+ z_{1-alpha/2} se`` (default :attr:`alpha`)."""
+        a = self.alpha if alpha is None else alpha
+        if not 0 < a < 1:
+            raise ValueError(f"alpha must be strictly between 0 and 1, got {a!r}")
+        half = stats.norm.ppf(1 - a / 2) * self.se
+        return self.estimate - half, self.estimate + half
+
+    @property
+    def ci_low(self) -> float:
+        """Lower end of the ``1 - alpha`` interval."""
+        return self.conf_int()[0]
+
+    @property
+    def ci_high(self) -> float:
+        """Upper end of the ``1 - alpha`` interval."""
+        return self.conf_int()[1]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: estimator, estimate, se, interval, p-value, counts, pre-period fit, note."""
+        return pd.DataFrame([{
+            "estimator": self.estimator, "estimate": self.estimate, "se": self.se, "ci_low": self.ci_low,
+            "ci_high": self.ci_high, "p_value": self.p_value, "se_method": self.se_method,
+            "replications": self.replications, "n_treated": self.n_treated, "n_control": self.n_control,
+            "n_pre": self.n_pre, "n_post": self.n_post, "pre_fit_rmse": self.pre_fit_rmse,
+            "n_donors_weighted": int((self.unit_weights > 0).sum()), "note": "; ".join(self.notes)}])
