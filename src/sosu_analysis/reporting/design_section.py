@@ -1,0 +1,176 @@
+"""The report's pieces about design, evidence, students and cost, in Danish (issue 18, item 7).
+
+The lead's report (``reporting/rapport.py``, notebook 06) is wired to these by the integrator; each
+function takes a typed result or a contracted table of chapter 11 and returns Danish text or a
+figure:
+
+- :func:`design_sentence`: the pilot verdict's "Vurderingen bygger på …";
+- :func:`evidence_line`: the evidence rating with its one-line explanation (the reason codes of
+  :mod:`sosu_analysis.did.evidence` in words, :data:`REASONS_DA`: the report's word list);
+- :func:`students_sentence`, :func:`goal_sentence`: an effect and the goal in dropouts a year;
+- :func:`cost_sentence`: cost per avoided dropout, or that the cost is unknown;
+- :func:`advisor_figure`, :func:`advisor_table_da`: "hvilket design kan se 5 procentpoint, og hvornår".
+
+Numbers go through :mod:`sosu_analysis.danish` (decimal comma, half-up rounding); every piece
+made from synthetic data says so.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..danish import NBSP, count, danish_axis, number, percent, points
+from ..danish import confidence_level as level_da
+from ..did.evidence import COVERAGE_RULES, FIT_RULES, MDE_RULES, UNIT_RULES
+from .interventions import month_da
+from .plotting import SYNTHETIC_WATERMARK, add_watermark
+
+#: the designs in words (as a clause after "bygger på")
+DESIGN_DA = {
+    "in_school": "sammenligningen af SOSU H's pilotafdelinger med skolens egne øvrige SSA-afdelinger",
+    "stepped_rollout": "en trinvis udrulning, hvor de øvrige SSA-afdelinger også får indsatserne fra et senere optag",
+    "national_sdid": "en syntetisk sammenligning af pilotafdelingerne med SSA-afdelinger på andre SOSU-skoler "
+                     "ved syntetisk difference-in-differences",
+}
+#: short design names for tables and the figure legend
+DESIGN_SHORT_DA = {"in_school": "Egne afdelinger", "stepped_rollout": "Trinvis udrulning",
+                   "national_sdid": "Andre skolers afdelinger"}
+#: the reason codes of did.evidence in words (the report's word list)
+REASONS_DA = {
+    "design_randomised": "lodtrækning mellem afdelinger – højst 5 af 5",
+    "design_stepped_rollout": "trinvis udrulning – højst 4 af 5",
+    "design_national_sdid": "syntetisk sammenligning med andre skolers afdelinger – højst 4 af 5",
+    "design_in_school": "sammenligning af skolens egne afdelinger – højst 3 af 5",
+    "design_before_after": "før-efter uden sammenligning – højst 1 af 5",
+    "few_comparison_units": "under 5 sammenligningsafdelinger",
+    "some_comparison_units": "5-19 sammenligningsafdelinger",
+    "many_comparison_units": "mindst 20 sammenligningsafdelinger",
+    "poor_pre_fit": "sammenligningen fulgte pilotafdelingerne dårligt før start",
+    "loose_pre_fit": "sammenligningen fulgte pilotafdelingerne kun nogenlunde før start",
+    "good_pre_fit": "sammenligningen fulgte pilotafdelingerne godt før start",
+    "pre_fit_unknown": "det vides ikke, hvor godt sammenligningen fulgte pilotafdelingerne før start",
+    "very_low_coverage": "under halvdelen af tallene findes",
+    "low_coverage": "under 80 % af tallene findes",
+    "good_coverage": "næsten alle tal findes",
+    "mde_far_above_target": "kan kun se virkninger over det dobbelte af den søgte",
+    "mde_above_target": "kan ikke se den søgte virkning endnu",
+    "mde_reaches_target": "kan se den søgte virkning",
+    "mde_unknown": "den mindste påviselige virkning kan ikke beregnes endnu",
+}
+SYNTHETIC_NOTE = "(SYNTETISKE DATA – ikke et resultat for SOSU H)"
+#: the codes that take padlocks off (from the rules of did.evidence, not a second list)
+_DEDUCTING = {code for rules in (UNIT_RULES, FIT_RULES, COVERAGE_RULES, MDE_RULES) for _, _, code in rules} | {
+    "pre_fit_unknown", "mde_unknown"}
+
+
+def _synthetic(text: str, synthetic: bool) -> str:
+    return f"{text} {SYNTHETIC_NOTE}" if synthetic else text
+
+
+def strongest(evidence: pd.DataFrame) -> pd.Series:
+    """The design the verdict should use: the highest rating; ties go to the national donors (more units)."""
+    order = {"national_sdid": 0, "stepped_rollout": 1, "in_school": 2}
+    d = evidence.assign(_o=evidence["design"].map(order).fillna(9))
+    return d.sort_values(["rating", "_o"], ascending=[False, True], kind="stable").iloc[0].drop("_o")
+
+
+def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: bool) -> str:
+    """Return "Vurderingen bygger på …" for the verdict's design, with the number of campuses."""
+    units = f"{count(n_treated)} pilotafdelinger og {count(n_comparison)} sammenligningsafdelinger"
+    return _synthetic(f"Vurderingen bygger på {DESIGN_DA[design]}: {units}.", synthetic)
+
+
+def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
+    """The evidence rating and the reasons that took padlocks off, in one line.
+
+    ``reasons`` is the ``design_evidence`` table's ``;``-joined codes (or a tuple of codes).
+    """
+    codes = reasons.split(";") if isinstance(reasons, str) else list(reasons)
+    unknown = [c for c in codes if c not in REASONS_DA]
+    if unknown:
+        raise ValueError(f"no Danish words for the reason code(s) {unknown}; add them to REASONS_DA")
+    design = next((REASONS_DA[c] for c in codes if c.startswith("design_")), "")
+    weak = [REASONS_DA[c] for c in codes if c in _DEDUCTING]
+    why = f"trukket ned: {'; '.join(weak)}" if weak else "intet trækker ned"
+    return f"Evidensens styrke: {rating} af 5 ({design}; {why})."
+
+
+def students_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
+    """``"4,2 procentpoint ≈ 33 færre afbrud om året blandt 792 elever"`` (more dropouts when the effect is positive)."""
+    word = "færre" if avoided >= 0 else "flere"
+    return (f"{points(abs(effect_pp))} ≈ {count(int(round(abs(avoided))))} {word} afbrud om året blandt "
+            f"{count(n_students)} elever")
+
+
+def goal_sentence(current_pct: float, goal_pct: float, n_students: int, avoided: float) -> str:
+    """The goal as dropouts a year it asks to avoid."""
+    return (f"Målet – fra {percent(current_pct)} til {percent(goal_pct)} – betyder "
+            f"{count(int(round(avoided)))} færre afbrud om året blandt {count(n_students)} SSA-elever.")
+
+
+def _kr(x: float) -> str:
+    return f"{number(x, 0)}{NBSP}kr."
+
+
+def cost_sentence(cost_dkk_per_year: float, per_avoided: float, low: float, high: float, alpha: float = 0.05) -> str:
+    """Cost per avoided dropout with its interval, or that the cost is unknown or cannot be put per dropout."""
+    if not math.isfinite(cost_dkk_per_year):
+        return ("Hvad indsatserne koster, er ukendt (der står ingen omkostninger i interventions.csv), så prisen "
+                "pr. undgået afbrud kan ikke beregnes.")
+    if not math.isfinite(per_avoided):
+        return (f"Indsatserne koster {_kr(cost_dkk_per_year)} om året, men skønnet viser ikke færre afbrud, så der er "
+                "ingen pris pr. undgået afbrud.")
+    text = (f"Indsatserne koster {_kr(cost_dkk_per_year)} om året, dvs. ca. {_kr(per_avoided)} pr. undgået afbrud "
+            f"({level_da(alpha)}-konfidensinterval fra {_kr(low)} til ")
+    if math.isfinite(high):
+        return text + f"{_kr(high)})."
+    return text + "en ubegrænset pris, fordi intervallet også rummer ingen virkning)."
+
+
+def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
+    """The ``design_first`` table in Danish: design, status after, first month it sees the target, MDE now and then."""
+    rows = []
+    for _, r in first.iterrows():
+        rows.append({
+            "Design": DESIGN_SHORT_DA.get(str(r["design"]), str(r["design"])),
+            "Status efter": f"{int(r['horizon'])} mdr.",
+            f"Kan se {points(float(r['target_pp']), 0)} fra": month_da(str(r["first_date"])) if r["first_date"]
+            else "ikke i perioden",
+            "Mindste påviselige virkning først": points(float(r["mde_now_pp"])) if np.isfinite(r["mde_now_pp"])
+            else "–",
+            "… ved periodens slutning": points(float(r["mde_end_pp"])) if np.isfinite(r["mde_end_pp"]) else "–",
+        })
+    return pd.DataFrame(rows)
+
+
+def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
+    """"Hvilket design kan se 5 procentpoint, og hvornår?": the MDE by month, one line per design × horizon."""
+    target = float(advisor["target_pp"].iloc[0]) if len(advisor) else 5.0
+    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    styles = {3: "-", 6: "--", 12: ":"}
+    colours = {"in_school": "#1f77b4", "stepped_rollout": "#2ca02c", "national_sdid": "#d62728"}
+    months = sorted(advisor["date"].unique())
+    x_of = {m: i for i, m in enumerate(months)}
+    for (d, h), g in advisor.groupby(["design", "horizon"], sort=False):
+        g = g[g["mde_pp"].notna()]
+        if g.empty:
+            continue
+        ax.plot([x_of[m] for m in g["date"]], g["mde_pp"], styles.get(int(h), "-"), color=colours.get(str(d), "k"),
+                label=f"{DESIGN_SHORT_DA.get(str(d), str(d))}, {int(h)} mdr.", drawstyle="steps-post")
+    ax.axhline(target, color="black", lw=1)
+    ax.text(0, target, f" søgt virkning: {points(target, 0)}", va="bottom", fontsize=10.5)
+    ticks = [i for i, m in enumerate(months) if m.endswith("-01")]
+    ax.set_xticks(ticks, [m[:4] for m in months if m.endswith("-01")])
+    finite = advisor["mde_pp"][np.isfinite(advisor["mde_pp"])]
+    ax.set_ylim(0, max(2.2 * target, min(float(finite.max()) if len(finite) else 0, 4 * target)) * 1.05)
+    danish_axis(ax, "y")
+    ax.set_ylabel("Mindste påviselige virkning (procentpoint)", fontsize=10.5)
+    ax.set_title(f"Hvilket design kan se {points(target, 0)}, og hvornår?", fontsize=11)
+    ax.legend(fontsize=9, loc="upper right")
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
