@@ -39,7 +39,8 @@ def panel_table(panel: CampusPanel) -> pd.DataFrame:
         "n_donors_dropped": 0, "n_cells": 0, "n_cells_missing": 0, "n_cells_imputed": 0,
         "share_observed": np.nan, "first_year": None, "last_year": None, "treatment_year": None,
         "synthetic": panel.synthetic}
-    return pd.DataFrame([{**cov, "message": panel.message}])
+    row = {"status": cov.pop("status"), "message": panel.message, **cov}
+    return pd.DataFrame([row])
 
 
 def synthetic_comparison(panel: CampusPanel, replications: int, seed: int, alpha: float
@@ -153,3 +154,79 @@ def students_table(effects: Mapping[str, tuple[float, float, float, int]], goal:
                  "avoided_low": np.nan, "avoided_high": np.nan, "cost_dkk_per_year": cost_dkk_per_year,
                  "cost_per_avoided": np.nan, "cost_low": np.nan, "cost_high": np.nan})
     return pd.DataFrame(rows)
+
+
+#: the last month of the advisor's window (the report's timeline runs to the same month)
+UNTIL = "2028-12"
+#: power of every detectable effect (the report's, 80 %)
+POWER = 0.8
+
+
+def pilot_students_per_year(data: Any, programme: str = "SSA") -> int:
+    """Students a year at the pilot campuses: the ``programme`` intake of the last full year before the pilot start."""
+    from .data import as_cells
+
+    cells = as_cells(data)
+    tab = cells.table[(cells.table["programme"] == programme) & cells.table["pilot"].astype(bool)]
+    years = pd.Series([str(cells.intakes[i])[:4] for i in tab["intake_idx"]], index=tab.index).astype(int)
+    first = min(int(str(cells.intakes[i])[:4]) for i in cells.start.values()) if cells.start else int(years.max()) + 1
+    before = years[years < first]
+    return int(tab.loc[before.index[before == before.max()], "n"].sum()) if len(before) else 0
+
+
+def run_chapter(data: Any, panel: CampusPanel, tables: Mapping[str, pd.DataFrame], goals: pd.DataFrame,
+                interventions: pd.DataFrame, horizons: Sequence[int], alpha: float, seed: int, replications: int,
+                rollout: str, definition: str = "incl_switch") -> dict[str, Any]:
+    """Everything chapter 11 shows, as contracted tables plus the synthetic DiD results.
+
+    ``tables`` are the earlier chapters' contracted tables ``did``, ``event_study``, ``power`` and
+    ``table1``. Returns the ``design_*`` tables by name and ``"results"`` (estimator -> result).
+    """
+    from .data import as_cells
+    from .timeline import intake_calendar
+
+    cells = as_cells(data)
+    did, es, pw, t1 = tables["did"], tables["event_study"], tables["power"], tables["table1"]
+    p = pw[(pw["icc_source"] == "estimated") & (pw["method"] == "simulation_cr2")].iloc[0]
+    target = float(p["target_effect_pp"])
+    cr2 = did[(did["outcome_definition"] == definition) & (did["estimator"] == "lpm") & (did["inference"] == "cr2")]
+    realised = {int(r["horizon_months"]): float(r["se_pp"]) for _, r in cr2.iterrows()}
+    cal = intake_calendar(cells, UNTIL)
+    first = str(cal.loc[cal["pilot_period"], "intake"].min())
+    dates = design.monthly_dates(first, UNTIL)
+    in_school = design.in_school_designs(cells, list(horizons), dates, float(p["baseline_pct"]) / 100,
+                                         float(p["icc"]), rollout or None, realised, target, POWER, alpha)
+    results, national = synthetic_comparison(panel, replications, seed, alpha)
+    sdid = results.get("sdid")
+    nat = national_advisor(panel, sdid, dates, replications, seed, target, POWER, alpha)
+    advisor = design.design_advisor(in_school, nat)
+    first_dates = design.first_dates(advisor)
+    # evidence of the designs the verdict can use now
+    main = cr2[cr2["horizon_months"] == int(horizons[0])].iloc[0]
+    n_campuses, n_pilot = int(main["n_campuses"]), int(main["n_pilot_campuses"])
+    n_intakes = len(cells.intakes)
+    ssa = cells.table[cells.table["programme"] == "SSA"]
+    coverage = min(1.0, len(ssa) / max(1, n_campuses * ssa["intake_idx"].nunique())) if n_intakes else 0.0
+    items = [{"design": "in_school", "n_comparison_units": n_campuses - n_pilot,
+              "pre_fit_rmse_pp": pre_fit_in_school(es, definition), "coverage": coverage,
+              "mde_pp": mde_now(float(main["se_pp"]), float(main["df"]), alpha, POWER)}]
+    if sdid is not None:
+        items.append({"design": "national_sdid", "n_comparison_units": sdid.n_control,
+                      "pre_fit_rmse_pp": sdid.pre_fit_rmse, "coverage": float(panel.coverage()["share_observed"]),
+                      "mde_pp": mde_now(sdid.se, np.inf, alpha, POWER)})
+    ratings, evidence_frame = evidence_table(items, target)
+    # effects in students: the in-school estimate among the pilot campuses' yearly SSA intake; the national
+    # estimate among the pilot campuses' intake in the post years of the campus panel
+    effects: dict[str, tuple[float, float, float, int]] = {
+        "in_school": (float(main["att_pp"]), float(main["ci_low_pp"]), float(main["ci_high_pp"]),
+                      pilot_students_per_year(cells))}
+    if sdid is not None:
+        post = panel.cells[panel.cells["treated"]]
+        n_post = int(post["n_cohort"].sum() / max(1, post["year"].nunique()))
+        effects["national_sdid"] = (sdid.estimate, sdid.ci_low, sdid.ci_high, n_post)
+    ssa_t1 = t1[t1["programme"] == "SSA"].sort_values("year").iloc[-1]
+    goal = goals[(goals["indicator"].str.startswith("Frafald")) & (goals["programme"] == "SSA")].iloc[0]
+    students = students_table(effects, (float(ssa_t1["pct_dropout_total"]), float(goal["goal_pct"]),
+                                        int(ssa_t1["n_cohort"])), total_cost(interventions))
+    return {"design_panel": panel_table(panel), **national, "design_advisor": advisor, "design_first": first_dates,
+            "design_evidence": evidence_frame, "design_students": students, "results": results, "ratings": ratings}

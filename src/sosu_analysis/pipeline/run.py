@@ -191,6 +191,14 @@ def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = Tru
             load_national(cfg.national_answer, cfg.national_query, cfg.national_school)
         except InputError as exc:
             problems.extend(exc.problems)
+    if cfg.campus_answer:  # the campus-level answer of chapter 11 (issue 18): replayed into its panel
+        from ..national.campus import load_campus_panel
+
+        try:
+            load_campus_panel(cfg.campus_answer, cfg.campus_query, cfg.national_school, cfg.campuses_table,
+                              max_missing_share=cfg.donor_max_missing_share)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     if not (check_students and cfg.students_file):

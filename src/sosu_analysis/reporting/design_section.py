@@ -107,10 +107,30 @@ def students_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
             f"{count(n_students)} elever")
 
 
-def goal_sentence(current_pct: float, goal_pct: float, n_students: int, avoided: float) -> str:
-    """The goal as dropouts a year it asks to avoid."""
-    return (f"Målet – fra {percent(current_pct)} til {percent(goal_pct)} – betyder "
+def goal_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
+    """The goal as dropouts a year it asks to avoid (``effect_pp`` = goal − current rate, negative)."""
+    return (f"Målet – at frafaldet falder {points(abs(effect_pp))} – betyder "
             f"{count(int(round(avoided)))} færre afbrud om året blandt {count(n_students)} SSA-elever.")
+
+
+def students_lines(students: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """Every row of the ``design_students`` table in Danish: the effects, the goal, then the cost sentence."""
+    lines = []
+    for _, r in students.iterrows():
+        if r["source"] == "goal":
+            continue
+        name = DESIGN_SHORT_DA.get(str(r["source"]), str(r["source"]))
+        lines.append(f"{name}: {students_sentence(float(r['effect_pp']), int(r['n_students']), float(r['avoided']))}.")
+    goal = students[students["source"] == "goal"]
+    if len(goal):
+        g = goal.iloc[0]
+        lines.append(goal_sentence(float(g["effect_pp"]), int(g["n_students"]), float(g["avoided"])))
+    effects = students[students["source"] != "goal"]
+    if len(effects):
+        r = effects.iloc[0]
+        lines.append(cost_sentence(float(r["cost_dkk_per_year"]), float(r["cost_per_avoided"]), float(r["cost_low"]),
+                                   float(r["cost_high"]), alpha))
+    return lines
 
 
 def _kr(x: float) -> str:
@@ -151,8 +171,9 @@ def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
 def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
     """"Hvilket design kan se 5 procentpoint, og hvornår?": the MDE by month, one line per design × horizon."""
     target = float(advisor["target_pp"].iloc[0]) if len(advisor) else 5.0
-    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    fig, ax = plt.subplots(figsize=(4.6, 5.4))
     styles = {3: "-", 6: "--", 12: ":"}
+    widths = {"in_school": 2.6, "stepped_rollout": 1.4, "national_sdid": 2.0}
     colours = {"in_school": "#1f77b4", "stepped_rollout": "#2ca02c", "national_sdid": "#d62728"}
     months = sorted(advisor["date"].unique())
     x_of = {m: i for i, m in enumerate(months)}
@@ -161,7 +182,8 @@ def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATE
         if g.empty:
             continue
         ax.plot([x_of[m] for m in g["date"]], g["mde_pp"], styles.get(int(h), "-"), color=colours.get(str(d), "k"),
-                label=f"{DESIGN_SHORT_DA.get(str(d), str(d))}, {int(h)} mdr.", drawstyle="steps-post")
+                label=f"{DESIGN_SHORT_DA.get(str(d), str(d))}, {int(h)} mdr.", drawstyle="steps-post",
+                lw=widths.get(str(d), 1.5), alpha=0.85)
     ax.axhline(target, color="black", lw=1)
     ax.text(0, target, f" søgt virkning: {points(target, 0)}", va="bottom", fontsize=10.5)
     ticks = [i for i, m in enumerate(months) if m.endswith("-01")]
@@ -171,6 +193,40 @@ def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATE
     danish_axis(ax, "y")
     ax.set_ylabel("Mindste påviselige virkning (procentpoint)", fontsize=10.5)
     ax.set_title(f"Hvilket design kan se {points(target, 0)}, og hvornår?", fontsize=11)
-    ax.legend(fontsize=9, loc="upper right")
+    ax.legend(fontsize=9.5, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
+
+
+def paths_figure(paths: pd.DataFrame, estimator: str = "sdid", watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
+    """The pilot campuses' dropout by start year beside their synthetic comparison (shifted by the intercept)."""
+    d = paths[paths["estimator"] == estimator].sort_values("year")
+    fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    ax.plot(d["year"], d["treated_pct"], "o-", color="#d62728", label="Pilotafdelingerne")
+    ax.plot(d["year"], d["synthetic_pct"], "s--", color="#555555", label="Syntetisk sammenligning")
+    post = d.loc[d["post"], "year"]
+    if len(post):
+        ax.axvline(float(post.min()) - 0.5, color="black", lw=1)
+    ax.set_xticks(list(d["year"]), [str(int(y)) for y in d["year"]], rotation=45)
+    danish_axis(ax, "y", percent=True)
+    ax.set_ylabel("Frafald efter 3 mdr., SSA", fontsize=10.5)
+    ax.legend(fontsize=9)
+    fig.tight_layout()
+    return add_watermark(fig, watermark)
+
+
+def placebo_figure(placebo: pd.DataFrame, sdid: pd.DataFrame, estimator: str = "sdid",
+                   watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
+    """The placebo estimates (donors taken as pilots) as a histogram, with the actual estimate marked."""
+    d = placebo[placebo["estimator"] == estimator]
+    est = float(sdid.loc[sdid["estimator"] == estimator, "estimate_pp"].iloc[0])
+    fig, ax = plt.subplots(figsize=(4.6, 3.0))
+    ax.hist(d["estimate_pp"], bins=25, color="#999999")
+    ax.axvline(est, color="#d62728", lw=2)
+    ax.text(est, ax.get_ylim()[1] * 0.92, f" skøn: {points(est)}", color="#d62728", fontsize=10.5,
+            ha="left" if est < d["estimate_pp"].median() else "right")
+    danish_axis(ax, "both")
+    ax.set_xlabel("Placeboskøn (procentpoint)", fontsize=10.5)
+    ax.set_ylabel("Antal", fontsize=10.5)
     fig.tight_layout()
     return add_watermark(fig, watermark)
