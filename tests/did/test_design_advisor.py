@@ -11,7 +11,6 @@ from sosu_analysis.did import design
 from sosu_analysis.did.power import PowerDesign, analytic_power, analytic_se, mde_from_se, power_from_se
 from sosu_analysis.did.timeline import cr2_mde
 
-
 # ---- the one power rule ---------------------------------------------------------------------------
 
 def test_mde_is_bloom_with_t_quantiles():

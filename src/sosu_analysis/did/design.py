@@ -106,7 +106,7 @@ def _finish(frame: pd.DataFrame, design: str, target_pp: float, power: float, al
 def in_school_designs(data: pd.DataFrame | Cells, horizons: Sequence[int], dates: Sequence[str], baseline: float,
                       icc: float, rollout: str | None, realised_se_pp: Mapping[int, float] | None = None,
                       target_pp: float = 5.0, power: float = 0.8, alpha: float = 0.05) -> pd.DataFrame:
-    """The planned in-school comparison and the stepped roll-out at ``rollout`` (see module Notes)."""
+    """Return the planned in-school comparison and the stepped roll-out at ``rollout`` (see module Notes)."""
     cells = as_cells(data)
     cal = intake_calendar(cells, max(dates))
     n_post_obs = int((cal["observed"] & cal["pilot_period"]).sum())
@@ -127,7 +127,7 @@ def in_school_designs(data: pd.DataFrame | Cells, horizons: Sequence[int], dates
 
 
 def national_known_from(year: int, last_intake_month: int = 12, horizon: int = 3) -> str:
-    """The month the ministry's ``horizon``-month status of start year ``year`` is published (assumed)."""
+    """Return the month the ministry's ``horizon``-month status of start year ``year`` is published (assumed)."""
     return month_label(month_index(f"{year:04d}-{last_intake_month:02d}") + horizon + PUBLICATION_LAG_MONTHS)
 
 
@@ -168,7 +168,7 @@ def national_se_by_post_years(panel: pd.DataFrame, max_post: int, replications: 
 def national_design(se_by_post: pd.DataFrame, first_year: int, n_pre: int, n_donors: int, n_treated: int,
                     dates: Sequence[str], realised_se_pp: float | None = None, target_pp: float = 5.0,
                     power: float = 0.8, alpha: float = 0.05, last_intake_month: int = 12) -> pd.DataFrame:
-    """The national-donor design by date (3 months): ``T_1`` = start years published by the date.
+    """Return the national-donor design by date (3 months): ``T_1`` = start years published by the date.
 
     ``se_by_post`` is :func:`national_se_by_post_years` (``se`` in percentage points); when
     ``realised_se_pp`` (the placebo SE of the actual estimate, with the post years observed now) is
@@ -199,7 +199,7 @@ def design_advisor(*tables: pd.DataFrame) -> pd.DataFrame:
 
 
 def first_dates(advisor: pd.DataFrame) -> pd.DataFrame:
-    """The first month each design × horizon can see the target (``None`` if never in the window).
+    """Return the first month each design × horizon can see the target (``None`` if never in the window).
 
     Returns
     -------
@@ -211,7 +211,7 @@ def first_dates(advisor: pd.DataFrame) -> pd.DataFrame:
     for (design, h), d in advisor.groupby(["design", "horizon"], sort=False):
         ok = d[d["sees_target"]].sort_values("date")
         valued = d[d["mde_pp"].notna()].sort_values("date")
-        rows.append({"design": design, "horizon": int(h), "first_date": str(ok["date"].iloc[0]) if len(ok) else "",
+        rows.append({"design": design, "horizon": int(str(h)), "first_date": str(ok["date"].iloc[0]) if len(ok) else "",
                      "mde_now_pp": float(valued["mde_pp"].iloc[0]) if len(valued) else np.nan,
                      "mde_end_pp": float(valued["mde_pp"].iloc[-1]) if len(valued) else np.nan,
                      "target_pp": float(d["target_pp"].iloc[0])})
@@ -219,7 +219,7 @@ def first_dates(advisor: pd.DataFrame) -> pd.DataFrame:
 
 
 def soonest(first: pd.DataFrame) -> pd.Series | None:
-    """The design × horizon that can see the target soonest (ties: the shorter horizon), or ``None``."""
+    """Return the design × horizon that can see the target soonest (ties: the shorter horizon), or ``None``."""
     ok = first[first["first_date"] != ""]
     if ok.empty:
         return None

@@ -18,9 +18,10 @@ from ..national.campus import CampusPanel
 from . import design, evidence, impact
 from .power import mde_from_se
 from .results import SyntheticDidResult
+from .sdid import SdidEstimator
 
 #: estimators shown side by side (synthdid's three)
-ESTIMATORS = ("sdid", "sc", "did")
+ESTIMATORS: tuple[SdidEstimator, ...] = ("sdid", "sc", "did")
 
 _EMPTY: dict[str, list[str]] = {
     "design_sdid": ["estimator", "estimate_pp", "se_pp", "ci_low_pp", "ci_high_pp", "p_value", "pre_fit_rmse_pp",
@@ -56,9 +57,10 @@ def synthetic_comparison(panel: CampusPanel, replications: int, seed: int, alpha
 
     est_panel = panel.estimation_panel()
     own = set(panel.cells.loc[panel.cells["own_school"], "unit"])
-    results = {e: synthetic_did(est_panel, unit="unit", time="year", outcome="rate_pct", treated="treated",
-                                estimator=e, se_method="placebo", replications=replications, seed=seed, alpha=alpha)
-               for e in ESTIMATORS}
+    results: dict[str, SyntheticDidResult] = {
+        e: synthetic_did(est_panel, unit="unit", time="year", outcome="rate_pct", treated="treated", estimator=e,
+                         se_method="placebo", replications=replications, seed=seed, alpha=alpha)
+        for e in ESTIMATORS}
     rows, weights, paths, placebo = [], [], [], []
     for e, r in results.items():
         rows.append({"estimator": e, "estimate_pp": r.estimate, "se_pp": r.se, "ci_low_pp": r.ci_low,
@@ -67,7 +69,7 @@ def synthetic_comparison(panel: CampusPanel, replications: int, seed: int, alpha
                      "replications": r.replications, "seed": r.seed})
         w = r.unit_weights[r.unit_weights > 0].sort_values(ascending=False, kind="stable")
         weights += [{"estimator": e, "unit": str(u), "own_school": u in own, "weight": float(v)} for u, v in w.items()]
-        paths += [{"estimator": e, "year": int(y), "treated_pct": float(p["treated"]),
+        paths += [{"estimator": e, "year": int(str(y)), "treated_pct": float(p["treated"]),
                    "synthetic_pct": float(p["synthetic_shifted"]), "post": bool(p["post"])}
                   for y, p in r.paths.iterrows()]
         placebo += [{"estimator": e, "replication": i + 1, "estimate_pp": float(v)}
@@ -79,7 +81,7 @@ def synthetic_comparison(panel: CampusPanel, replications: int, seed: int, alpha
 def national_advisor(panel: CampusPanel, result: SyntheticDidResult | None, dates: Sequence[str],
                      replications: int, seed: int, target_pp: float, power: float, alpha: float,
                      last_intake_month: int = 12) -> pd.DataFrame:
-    """The national-donor rows of the advisor (empty without a campus panel), from the backdated placebo SEs."""
+    """Return the national-donor rows of the advisor (empty without a campus panel), from the backdated placebo SEs."""
     if not panel.available or result is None:
         return pd.DataFrame(columns=list(design.ADVISOR_COLUMNS))
     est = panel.estimation_panel()
@@ -104,7 +106,10 @@ def pre_fit_in_school(event_study: pd.DataFrame, definition: str = "incl_switch"
 
 def evidence_table(items: Sequence[Mapping[str, Any]], target_pp: float) -> tuple[list[evidence.EvidenceRating],
                                                                                   pd.DataFrame]:
-    """Rate each design (``design, n_comparison_units, pre_fit_rmse_pp, coverage, mde_pp``); contract ``design_evidence``."""
+    """Rate each design (keys design, n_comparison_units, pre_fit_rmse_pp, coverage, mde_pp).
+
+    Returns the ratings and the table of contract ``design_evidence``.
+    """
     ratings, rows = [], []
     for it in items:
         r = evidence.rate_evidence(str(it["design"]), int(it["n_comparison_units"]), it["pre_fit_rmse_pp"],
@@ -120,12 +125,12 @@ def evidence_table(items: Sequence[Mapping[str, Any]], target_pp: float) -> tupl
 
 
 def mde_now(se_pp: float, df: float, alpha: float, power: float) -> float:
-    """The detectable effect of an estimate with this SE now (the one rule), NaN for a missing SE."""
+    """Return the detectable effect of an estimate with this SE now (the one rule), NaN for a missing SE."""
     return mde_from_se(se_pp, df, alpha, power) if np.isfinite(se_pp) and se_pp > 0 else float("nan")
 
 
 def total_cost(interventions: pd.DataFrame) -> float:
-    """The interventions' yearly cost in kroner: the sum when every row has one, else NaN (unknown)."""
+    """Return the interventions' yearly cost in kroner: the sum when every row has one, else NaN (unknown)."""
     cost = interventions["cost_dkk_per_year"] if "cost_dkk_per_year" in interventions else pd.Series([np.nan])
     return float(cost.sum()) if len(cost) and cost.notna().all() else float("nan")
 

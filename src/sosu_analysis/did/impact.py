@@ -1,9 +1,9 @@
-"""Effects in students and cost per avoided dropout (issue 18, item 6).
+r"""Effects in students and cost per avoided dropout (issue 18, item 6).
 
 An effect on the dropout rate, in percentage points, times the students it applies to is a
 number of dropouts a year:
 
-.. math::  \\text{avoided} = -\\frac{\\text{effect}_{pp}}{100}\\, n_{\\text{year}},
+.. math::  \text{avoided} = -\frac{\text{effect}_{pp}}{100}\, n_{\text{year}},
 
 positive when dropout falls (a negative effect). The interval carries over unchanged (a linear
 map). The goal is put the same way: falling from the current rate to the goal rate at the same
@@ -43,7 +43,7 @@ def avoided_dropouts(effect_pp: float, n_students: float) -> float:
 
 
 def effect_in_students(effect_pp: float, ci_low_pp: float, ci_high_pp: float, n_students: int) -> StudentsEffect:
-    """The effect and its interval as dropouts avoided a year (the interval's ends swap: low effect = most avoided)."""
+    """Return the effect and its interval as dropouts avoided a year (the ends swap: low effect = most avoided)."""
     a, b = avoided_dropouts(ci_high_pp, n_students), avoided_dropouts(ci_low_pp, n_students)
     return StudentsEffect(float(effect_pp), float(ci_low_pp), float(ci_high_pp), int(n_students),
                           avoided_dropouts(effect_pp, n_students), min(a, b), max(a, b))

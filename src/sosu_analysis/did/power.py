@@ -154,7 +154,7 @@ def analytic_se(design: PowerDesign) -> float:
 
 
 def analytic_power(design: PowerDesign, effect: float | np.ndarray, alpha: float = 0.05) -> np.ndarray:
-    """Two-sided power against ``effect`` (proportion, sign irrelevant), noncentral ``t(G-2)`` (:func:`power_from_se`)."""
+    """Two-sided power against ``effect`` (proportion, sign irrelevant): :func:`power_from_se` on ``t(G-2)``."""
     se = analytic_se(design)
     df = design.G - 2
     if df < 1:

@@ -101,7 +101,7 @@ class CampusPanel:
         return bool(self.provenance.get("synthetic"))
 
     def estimation_panel(self) -> pd.DataFrame:
-        """The balanced long panel the estimator gets: kept units only, imputed cells filled.
+        """Return the balanced long panel the estimator gets: kept units only, imputed cells filled.
 
         Columns ``unit``, ``year``, ``rate_pct``, ``treated`` (0/1), ``n_cohort``.
         """
@@ -110,7 +110,7 @@ class CampusPanel:
             treated=d["treated"].astype(int)).reset_index(drop=True)
 
     def coverage(self) -> dict[str, Any]:
-        """Counts the chapter and the evidence rating state: campuses, donors kept and dropped, cells missing."""
+        """Count what the chapter and the evidence rating state: campuses, donors kept and dropped, cells missing."""
         c = self.cells
         units = c.drop_duplicates("unit")
         donors = units[~units["pilot"]]

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..danish import NBSP, count, danish_axis, number, percent, points
+from ..danish import NBSP, count, danish_axis, number, points
 from ..danish import confidence_level as level_da
 from ..did.evidence import COVERAGE_RULES, FIT_RULES, MDE_RULES, UNIT_RULES
 from .interventions import month_da
@@ -73,7 +73,7 @@ def _synthetic(text: str, synthetic: bool) -> str:
 
 
 def strongest(evidence: pd.DataFrame) -> pd.Series:
-    """The design the verdict should use: the highest rating; ties go to the national donors (more units)."""
+    """Return the design the verdict should use: the highest rating; ties go to the national donors (more units)."""
     order = {"national_sdid": 0, "stepped_rollout": 1, "in_school": 2}
     d = evidence.assign(_o=evidence["design"].map(order).fillna(9))
     return d.sort_values(["rating", "_o"], ascending=[False, True], kind="stable").iloc[0].drop("_o")
@@ -86,7 +86,7 @@ def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: b
 
 
 def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
-    """The evidence rating and the reasons that took padlocks off, in one line.
+    """Write the evidence rating and the reasons that took padlocks off, in one line.
 
     ``reasons`` is the ``design_evidence`` table's ``;``-joined codes (or a tuple of codes).
     """
@@ -101,14 +101,14 @@ def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
 
 
 def students_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
-    """``"4,2 procentpoint ≈ 33 færre afbrud om året blandt 792 elever"`` (more dropouts when the effect is positive)."""
+    """Write ``"4,2 procentpoint ≈ 33 færre afbrud om året blandt 792 elever"`` (``flere`` when dropout rises)."""
     word = "færre" if avoided >= 0 else "flere"
     return (f"{points(abs(effect_pp))} ≈ {count(int(round(abs(avoided))))} {word} afbrud om året blandt "
             f"{count(n_students)} elever")
 
 
 def goal_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
-    """The goal as dropouts a year it asks to avoid (``effect_pp`` = goal − current rate, negative)."""
+    """Write the goal as dropouts a year it asks to avoid (``effect_pp`` = goal − current rate, negative)."""
     return (f"Målet – at frafaldet falder {points(abs(effect_pp))} – betyder "
             f"{count(int(round(avoided)))} færre afbrud om året blandt {count(n_students)} SSA-elever.")
 
@@ -153,7 +153,7 @@ def cost_sentence(cost_dkk_per_year: float, per_avoided: float, low: float, high
 
 
 def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
-    """The ``design_first`` table in Danish: design, status after, first month it sees the target, MDE now and then."""
+    """Return the ``design_first`` table in Danish: design, horizon, first month it sees the target, MDE then."""
     rows = []
     for _, r in first.iterrows():
         rows.append({
@@ -181,8 +181,9 @@ def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATE
         g = g[g["mde_pp"].notna()]
         if g.empty:
             continue
-        ax.plot([x_of[m] for m in g["date"]], g["mde_pp"], styles.get(int(h), "-"), color=colours.get(str(d), "k"),
-                label=f"{DESIGN_SHORT_DA.get(str(d), str(d))}, {int(h)} mdr.", drawstyle="steps-post",
+        hz = int(str(h))
+        ax.plot([x_of[m] for m in g["date"]], g["mde_pp"], styles.get(hz, "-"), color=colours.get(str(d), "k"),
+                label=f"{DESIGN_SHORT_DA.get(str(d), str(d))}, {hz} mdr.", drawstyle="steps-post",
                 lw=widths.get(str(d), 1.5), alpha=0.85)
     ax.axhline(target, color="black", lw=1)
     ax.text(0, target, f" søgt virkning: {points(target, 0)}", va="bottom", fontsize=10.5)
@@ -199,7 +200,7 @@ def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATE
 
 
 def paths_figure(paths: pd.DataFrame, estimator: str = "sdid", watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
-    """The pilot campuses' dropout by start year beside their synthetic comparison (shifted by the intercept)."""
+    """Draw the pilot campuses' dropout by start year beside their synthetic comparison (shifted by the intercept)."""
     d = paths[paths["estimator"] == estimator].sort_values("year")
     fig, ax = plt.subplots(figsize=(4.6, 3.2))
     ax.plot(d["year"], d["treated_pct"], "o-", color="#d62728", label="Pilotafdelingerne")
@@ -217,7 +218,7 @@ def paths_figure(paths: pd.DataFrame, estimator: str = "sdid", watermark: str | 
 
 def placebo_figure(placebo: pd.DataFrame, sdid: pd.DataFrame, estimator: str = "sdid",
                    watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
-    """The placebo estimates (donors taken as pilots) as a histogram, with the actual estimate marked."""
+    """Draw the placebo estimates (donors taken as pilots) as a histogram, with the actual estimate marked."""
     d = placebo[placebo["estimator"] == estimator]
     est = float(sdid.loc[sdid["estimator"] == estimator, "estimate_pp"].iloc[0])
     fig, ax = plt.subplots(figsize=(4.6, 3.0))

@@ -378,7 +378,7 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
 
 
 def _cost(problems: Problems, cols: Columns, row: list[str], line: int) -> float:
-    """The optional yearly cost in kroner (NaN when blank); a bad or negative value is a problem."""
+    """Read the optional yearly cost in kroner (NaN when blank); a bad or negative value is a problem."""
     from ..national.values import parse_decimal
 
     text = cols.get(row, "cost_dkk_per_year")
