@@ -121,3 +121,17 @@ def test_total_cost_unknown_unless_every_row_has_one():
 
     assert math.isnan(total_cost(pd.DataFrame({"cost_dkk_per_year": [100.0, math.nan]})))
     assert total_cost(pd.DataFrame({"cost_dkk_per_year": [100.0, 50.0]})) == 150.0
+
+
+def test_verdict_lines_use_the_strongest_design():
+    ev = pd.DataFrame({"design": ["in_school", "national_sdid"], "rating": [0, 3],
+                       "reasons": ["design_in_school;few_comparison_units;good_pre_fit;good_coverage;mde_far_above_target",
+                                   "design_national_sdid;many_comparison_units;good_pre_fit;good_coverage;"
+                                   "mde_above_target"], "n_comparison_units": [2, 54]})
+    sdid = pd.DataFrame({"estimator": ["sdid"], "n_treated": [4]})
+    did = pd.DataFrame({"n_pilot_campuses": [4]})
+    design, line = ds.verdict_lines(ev, sdid, did, synthetic=True)
+    assert "4 pilotafdelinger og 54 sammenligningsafdelinger" in design and "SYNTETISKE DATA" in design
+    assert line.startswith("Evidensens styrke: 3 af 5") and "kan ikke se den søgte virkning endnu" in line
+    design, line = ds.verdict_lines(ev.iloc[:1], sdid.iloc[:0], did, synthetic=False)
+    assert "2 sammenligningsafdelinger" in design and line.startswith("Evidensens styrke: 0 af 5")

@@ -109,3 +109,11 @@ def test_synthetic_answer_suppresses_below_three_and_is_calibrated():
     cov = p.coverage()
     assert cov["n_pilot"] == 4 and cov["n_donors_kept"] >= 40 and cov["n_donors_dropped"] > 0
     assert p.synthetic
+
+
+def test_summary_says_what_was_dropped():
+    p = load_campus_panel(ANSWER, QUERY, "SOSU H", "data/raw/campuses.csv")
+    c = p.coverage()
+    text = p.summary()
+    assert "**SYNTHETIC**" in text and f"{c['n_donors_dropped']} were dropped for more than 15 % missing" in text
+    assert load_campus_panel("", QUERY, "SOSU H", "data/raw/campuses.csv").summary().startswith("No campus-level")

@@ -128,6 +128,19 @@ class CampusPanel:
             "treatment_year": self.treatment_year, "synthetic": self.synthetic,
         }
 
+    def summary(self) -> str:
+        """Say in one English sentence what the panel holds and what was left out (or why there is none)."""
+        if not self.available:
+            return self.message
+        c = self.coverage()
+        label = " (**SYNTHETIC**)" if self.synthetic else ""
+        return (f"Answer: `{self.provenance.get('file', '')}`{label}. {c['n_campuses']} {self.programme} campuses, "
+                f"{c['n_pilot']} of them the school's pilot campuses (treated from {c['treatment_year']}); of "
+                f"{c['n_donors']} donor campuses {c['n_donors_dropped']} were dropped for more than "
+                f"{100 * self.threshold:g} % missing start years and {c['n_donors_kept']} kept; {c['n_cells_missing']} "
+                f"of {c['n_cells']} campus-years are missing, {c['n_cells_imputed']} of them filled in kept or pilot "
+                "campuses.")
+
     @property
     def dropped(self) -> list[str]:
         """The donor campuses dropped for too many missing years."""

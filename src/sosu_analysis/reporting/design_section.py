@@ -100,6 +100,21 @@ def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
     return f"Evidensens styrke: {rating} af 5 ({design}; {why})."
 
 
+def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame, synthetic: bool) -> list[str]:
+    """Write the verdict's design sentence and evidence line for the strongest design (contracted tables).
+
+    ``evidence`` is ``design_evidence``, ``sdid`` is ``design_sdid`` (may be empty) and ``did`` is chapter
+    04's ``did`` table (the number of pilot campuses of the in-school comparison).
+    """
+    best = strongest(evidence)
+    if best["design"] == "national_sdid" and len(sdid):
+        n_treated = int(sdid["n_treated"].max())
+    else:
+        n_treated = int(did["n_pilot_campuses"].max())
+    return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic),
+            evidence_line(int(best["rating"]), str(best["reasons"]))]
+
+
 def students_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
     """Write ``"4,2 procentpoint ≈ 33 færre afbrud om året blandt 792 elever"`` (``flere`` when dropout rises)."""
     word = "færre" if avoided >= 0 else "flere"
