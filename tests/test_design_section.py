@@ -135,3 +135,12 @@ def test_verdict_lines_use_the_strongest_design():
     assert line.startswith("Evidensens styrke: 3 af 5") and "kan ikke se den søgte virkning endnu" in line
     design, line = ds.verdict_lines(ev.iloc[:1], sdid.iloc[:0], did, synthetic=False)
     assert "2 sammenligningsafdelinger" in design and line.startswith("Evidensens styrke: 0 af 5")
+
+
+def test_donors_sentence_and_fallback():
+    panel = pd.DataFrame([{"status": "ok", "n_donors_kept": 54, "n_donors_dropped": 7, "threshold": 0.15,
+                           "synthetic": True}])
+    text = ds.donors_sentence(panel)
+    assert text.startswith("Sammenligningen bruger 54 afdelinger; 7 er udeladt") and "15\u00a0%" in text
+    assert "SYNTETISKE DATA" in text
+    assert "alene på sammenligningen af skolens egne afdelinger" in ds.donors_sentence(panel.assign(status="missing"))

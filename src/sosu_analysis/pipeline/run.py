@@ -304,6 +304,9 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
             say(f"note: {note}")
         for warning in found.warnings:
             say(f"warning: {warning}")
+    if "11_design" in cfg.notebooks and not cfg.campus_answer:  # issue 18: said plainly, not silently
+        say("note: no campus-level national answer (config key campus_answer is empty): chapter 11 cannot compare "
+            "the pilot campuses with other schools' campuses and falls back to the in-school comparison")
     if update_notebooks:
         _check_update_notebooks(cfg, params_all, notebooks_dir, default_out, out_rel, config_file)
     try:

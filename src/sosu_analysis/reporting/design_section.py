@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..danish import NBSP, count, danish_axis, number, points
+from ..danish import NBSP, count, danish_axis, number, percent, points
 from ..danish import confidence_level as level_da
 from ..did.evidence import COVERAGE_RULES, FIT_RULES, MDE_RULES, UNIT_RULES
 from .interventions import month_da
@@ -113,6 +113,20 @@ def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame,
         n_treated = int(did["n_pilot_campuses"].max())
     return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic),
             evidence_line(int(best["rating"]), str(best["reasons"]))]
+
+
+def donors_sentence(panel: pd.DataFrame) -> str:
+    """Say how many other schools' campuses the comparison uses and how many were left out (``design_panel``).
+
+    Without a campus-level answer: that the verdict rests on the school's own campuses.
+    """
+    r = panel.iloc[0] if len(panel) else None
+    if r is None or r["status"] != "ok":
+        return ("Der er ingen tal for de andre SOSU-skolers afdelinger, så vurderingen bygger alene på "
+                "sammenligningen af skolens egne afdelinger.")
+    text = (f"Sammenligningen bruger {count(int(r['n_donors_kept']))} afdelinger; {count(int(r['n_donors_dropped']))} "
+            f"er udeladt, fordi der mangler tal for mere end {percent(100 * float(r['threshold']), 0)} af deres år.")
+    return _synthetic(text, bool(r["synthetic"]))
 
 
 def students_sentence(effect_pp: float, n_students: int, avoided: float) -> str:
