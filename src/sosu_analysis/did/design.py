@@ -204,7 +204,7 @@ def first_dates(advisor: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``design``, ``horizon``, ``first_date`` (``""`` when never), ``mde_now_pp`` (the first date
+        ``design``, ``horizon``, ``first_date`` (``""`` when never), ``mde_first_pp`` (the first month
         with a value), ``mde_end_pp`` (the last date), ``target_pp``.
     """
     rows = []
@@ -212,10 +212,10 @@ def first_dates(advisor: pd.DataFrame) -> pd.DataFrame:
         ok = d[d["sees_target"]].sort_values("date")
         valued = d[d["mde_pp"].notna()].sort_values("date")
         rows.append({"design": design, "horizon": int(str(h)), "first_date": str(ok["date"].iloc[0]) if len(ok) else "",
-                     "mde_now_pp": float(valued["mde_pp"].iloc[0]) if len(valued) else np.nan,
+                     "mde_first_pp": float(valued["mde_pp"].iloc[0]) if len(valued) else np.nan,
                      "mde_end_pp": float(valued["mde_pp"].iloc[-1]) if len(valued) else np.nan,
                      "target_pp": float(d["target_pp"].iloc[0])})
-    return pd.DataFrame(rows, columns=["design", "horizon", "first_date", "mde_now_pp", "mde_end_pp", "target_pp"])
+    return pd.DataFrame(rows, columns=["design", "horizon", "first_date", "mde_first_pp", "mde_end_pp", "target_pp"])
 
 
 def soonest(first: pd.DataFrame) -> pd.Series | None:

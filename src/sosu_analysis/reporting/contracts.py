@@ -235,7 +235,7 @@ _CONTRACT_LIST = [
         "design:str horizon:int date:str n_comparison_units:int n_treated_units:int n_pre:int n_post:int se_pp df "
         "mde_pp power_target target_pp sees_target:bool"), ("design", "horizon", "date")),
     TableContract("design_first", "11_design", ("06_rapport",), _c(
-        "design:str horizon:int first_date:str mde_now_pp mde_end_pp target_pp"), ("design", "horizon")),
+        "design:str horizon:int first_date:str mde_first_pp mde_end_pp target_pp"), ("design", "horizon")),
     TableContract("design_evidence", "11_design", ("06_rapport",), _c(
         "design:str rating:int ceiling:int reasons:str n_comparison_units:int pre_fit_rmse_pp coverage mde_pp "
         "target_pp"), ("design",)),

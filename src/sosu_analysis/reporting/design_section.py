@@ -190,7 +190,7 @@ def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
             "Status efter": f"{int(r['horizon'])} mdr.",
             f"Kan se {points(float(r['target_pp']), 0)} fra": month_da(str(r["first_date"])) if r["first_date"]
             else "ikke i perioden",
-            "Mindste påviselige virkning først": points(float(r["mde_now_pp"])) if np.isfinite(r["mde_now_pp"])
+            "Mindste påviselige virkning først": points(float(r["mde_first_pp"])) if np.isfinite(r["mde_first_pp"])
             else "–",
             "… ved periodens slutning": points(float(r["mde_end_pp"])) if np.isfinite(r["mde_end_pp"]) else "–",
         })
