@@ -237,3 +237,15 @@ def test_pre_fit_and_intercept_on_a_shifted_synthetic_twin():
     assert sdid.intercept == pytest.approx(np.mean(tr[:t0] - sdid.paths["synthetic"].to_numpy()[:t0]))
     did = synthetic_did(df, estimator="did", se_method="none")
     assert did.intercept == pytest.approx(np.mean(tr[:t0] - base[:, :t0].mean(axis=0)))
+
+
+def test_identical_controls_give_no_interval_and_say_why():
+    """Every placebo DiD is 0 when all controls follow the same path: SE 0 is not an interval of width 0."""
+    rows = [{"unit": u, "time": t, "outcome": float(t) + (2.0 if u == "tr" and t >= 3 else 0.0),
+             "treated": int(u == "tr" and t >= 3)} for u in ("tr", "c1", "c2", "c3") for t in range(5)]
+    res = synthetic_did(pd.DataFrame(rows), estimator="did", replications=10)
+    assert res.estimate == pytest.approx(2.0)
+    assert np.isnan(res.se) and np.isnan(res.p_value) and np.isnan(res.ci_low)
+    assert "placebo standard error is 0" in res.notes[0]
+    row = res.to_frame().iloc[0]
+    assert row["n_treated"] == 1 and row["n_control"] == 3 and "placebo" in row["note"]

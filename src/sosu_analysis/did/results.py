@@ -214,6 +214,24 @@ class EventStudyResult:
     notes: list = field(default_factory=list)
 
 
+def normal_interval(estimate: float | np.ndarray, se: float | np.ndarray, alpha: float
+                    ) -> tuple[float | np.ndarray, float | np.ndarray]:
+    """``estimate -/+ z_{1-alpha/2} se`` (elementwise): the interval synthdid's ``vcov`` is used with."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
+    half = stats.norm.ppf(1 - alpha / 2) * np.asarray(se, float)
+    return estimate - half, estimate + half
+
+
+def normal_p_value(estimate: float | np.ndarray, se: float | np.ndarray) -> float | np.ndarray:
+    """Two-sided ``2 (1 - Phi(|estimate / se|))`` (elementwise), NaN where ``se`` is not positive."""
+    se = np.asarray(se, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, np.abs(np.asarray(estimate, float)) / se, np.nan)
+    p = 2 * stats.norm.sf(z)
+    return float(p) if p.ndim == 0 else p
+
+
 @dataclass(frozen=True)
 class SyntheticDidResult:
     """Synthetic DiD, synthetic control or DiD estimate on a block-design panel (:mod:`~sosu_analysis.did.sdid`).
@@ -303,16 +321,13 @@ class SyntheticDidResult:
 
     @property
     def p_value(self) -> float:
-        """Two-sided normal p-value of ``estimate / se`` (NaN without a positive standard error)."""
-        return float(2 * stats.norm.sf(abs(self.statistic))) if np.isfinite(self.statistic) else np.nan
+        """Two-sided normal p-value of ``estimate / se`` (:func:`normal_p_value`)."""
+        return float(normal_p_value(self.estimate, self.se))
 
     def conf_int(self, alpha: float | None = None) -> tuple[float, float]:
         """Return the normal interval ``estimate -/+ z_{1-alpha/2} se`` (default :attr:`alpha`)."""
-        a = self.alpha if alpha is None else alpha
-        if not 0 < a < 1:
-            raise ValueError(f"alpha must be strictly between 0 and 1, got {a!r}")
-        half = stats.norm.ppf(1 - a / 2) * self.se
-        return self.estimate - half, self.estimate + half
+        lo, hi = normal_interval(self.estimate, self.se, self.alpha if alpha is None else alpha)
+        return float(lo), float(hi)
 
     @property
     def ci_low(self) -> float:

@@ -92,7 +92,8 @@ and 0 for synthetic control: it measures how well the comparison tracks the trea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 import numpy as np
@@ -115,82 +116,106 @@ MAX_ITER_PRE_SPARSIFY = 100
 MIN_DECREASE_FACTOR = 1e-5
 #: "infinitesimal" ridge of the time weights (SDID) and of the unit weights (SC), times the noise level
 ETA_SMALL = 1e-6
+#: iterations after which the solver recomputes its residual and gradient from scratch (stops rounding drift)
+REFRESH_EVERY = 100
 #: weights at or below max / this are set to zero before the second run (synthdid ``sparsify_function``)
 SPARSIFY_DIVISOR = 4.0
 
 
 @dataclass(frozen=True)
 class _Options:
-    """Weight settings of one estimator, fixed once from the full data (reused by every placebo)."""
+    """Weight settings of one estimator for a batch of ``B`` panels, fixed from each full panel.
+
+    ``zeta_omega``, ``zeta_lambda`` and ``min_decrease`` have shape ``(B,)``; the placebo
+    replications of a panel reuse that panel's values (as synthdid passes its ``opts`` on).
+    """
 
     omega_intercept: bool
     lambda_intercept: bool
     update_omega: bool
     update_lambda: bool
-    zeta_omega: float
-    zeta_lambda: float
-    min_decrease: float
+    zeta_omega: np.ndarray
+    zeta_lambda: np.ndarray
+    min_decrease: np.ndarray
+
+    def repeat(self, k: int) -> _Options:
+        """Return the settings of each panel repeated ``k`` times (one per placebo replication)."""
+        return replace(self, zeta_omega=np.repeat(self.zeta_omega, k), zeta_lambda=np.repeat(self.zeta_lambda, k),
+                       min_decrease=np.repeat(self.min_decrease, k))
 
 
-def _fw_weights(Y: np.ndarray, zeta: float, intercept: bool, x0: np.ndarray | None, min_decrease: float,
-                max_iter: int) -> tuple[np.ndarray, np.ndarray]:
-    """Simplex weights on the columns ``Y[b, :, :-1]`` to fit ``Y[b, :, -1]``, for a batch ``b`` of problems.
+def _fw_weights(Y: np.ndarray, zeta: np.ndarray, intercept: bool, x0: np.ndarray | None, min_decrease: np.ndarray,
+                max_iter: int) -> np.ndarray:
+    """Simplex weights on the columns ``Y[b, :, :-1]`` to fit ``Y[b, :, -1]``, for a batch of problems ``b``.
 
     synthdid's ``sc.weight.fw``, run on ``B`` independent problems of the same shape at once (the
-    placebo replications): each problem follows exactly the iterations it would follow alone and
-    stops by its own rule; finished problems are no longer updated.
+    panels of a simulation and their placebo replications): each problem follows exactly the
+    iterations it would follow alone and stops by its own rule; a finished problem is no longer
+    updated. Batching is what makes the placebo standard error cheap: the Python overhead of an
+    iteration is paid once for all problems. The residual ``Ax - b`` and the gradient ``A'(Ax - b)``
+    are updated along the step (with ``A'A`` computed once) instead of recomputed, and recomputed
+    every :data:`REFRESH_EVERY` iterations; the iterates are synthdid's up to rounding.
 
     Parameters
     ----------
     Y : ndarray, shape (B, rows, k + 1)
-    zeta : float
+    zeta : ndarray, shape (B,)
+        Ridge penalty of each problem.
     intercept : bool
         Center every column over the rows first (profiles out an intercept).
     x0 : ndarray, shape (B, k), optional
         Start (default uniform).
-    min_decrease, max_iter
+    min_decrease : ndarray, shape (B,)
+    max_iter : int
         Stop after an iteration that lowered the objective by at most ``min_decrease**2`` (and at
         least two iterations), or after ``max_iter``.
 
     Returns
     -------
-    x : ndarray, shape (B, k)
-    iterations : ndarray, shape (B,)
+    ndarray, shape (B, k)
     """
     if intercept:
         Y = Y - Y.mean(axis=1, keepdims=True)
-    A, b = Y[:, :, :-1], Y[:, :, -1]
-    n_b, rows, k = A.shape
-    x = np.full((n_b, k), 1.0 / k) if x0 is None else np.array(x0, dtype=float).reshape(n_b, k)
-    zeta2 = zeta * zeta
-    eta = rows * zeta2
-    threshold = min_decrease * min_decrease
+    A_all, b_all = Y[:, :, :-1], Y[:, :, -1]
+    n_b, rows, k = A_all.shape
+    x_all = np.full((n_b, k), 1.0 / k) if x0 is None else np.array(x0, dtype=float).reshape(n_b, k)
+    G_all = np.matmul(A_all.transpose(0, 2, 1), A_all)  # A'A
+    c_all = np.matmul(b_all[:, None, :], A_all)[:, 0, :]  # A'b
+    zeta2_all = np.asarray(zeta, float) ** 2
+    thr_all = np.asarray(min_decrease, float) ** 2
+    active = np.arange(n_b)
+    A, b, G, c, x, zeta2, thr = A_all, b_all, G_all, c_all, x_all.copy(), zeta2_all, thr_all
+    eta = (rows * zeta2)[:, None]
+    m = np.arange(n_b)
     prev = np.full(n_b, np.inf)
     cur = np.full(n_b, np.inf)
-    its = np.zeros(n_b, dtype=int)
-    active = np.arange(n_b)
-    while active.size:
-        Aa, ba, xa = A[active], b[active], x[active]
-        m = np.arange(active.size)
-        Ax = np.matmul(Aa, xa[:, :, None])[:, :, 0]
-        half_grad = np.matmul((Ax - ba)[:, None, :], Aa)[:, 0, :] + eta * xa
+    it = 0
+    while active.size and it < max_iter:
+        if it % REFRESH_EVERY == 0:  # residual r = Ax - b and gradient A'r from scratch (no drift)
+            r = np.matmul(A, x[:, :, None])[:, :, 0] - b
+            g = np.matmul(r[:, None, :], A)[:, 0, :]
+        it += 1
+        half_grad = g + eta * x
         i = np.argmin(half_grad, axis=1)  # first minimum, as R's which.min
-        d_x = -xa
+        d_x = -x
         d_x[m, i] += 1.0  # e_i - x
-        d_err = Aa[m, :, i] - Ax
-        denom = np.einsum("br,br->b", d_err, d_err) + eta * np.einsum("bk,bk->b", d_x, d_x)
+        d_err = A[m, :, i] - (r + b)  # A e_i - A x
+        denom = np.einsum("br,br->b", d_err, d_err) + eta[:, 0] * np.einsum("bk,bk->b", d_x, d_x)
         num = -np.einsum("bk,bk->b", half_grad, d_x)
         # denom = 0 only when the move changes nothing (d_x = 0, or a vertex identical in the data)
-        step = np.clip(np.divide(num, denom, out=np.zeros_like(num), where=denom > 0), 0.0, 1.0)
-        xa = xa + step[:, None] * d_x
-        err = np.matmul(Aa, xa[:, :, None])[:, :, 0] - ba
-        val = zeta2 * np.einsum("bk,bk->b", xa, xa) + np.einsum("br,br->b", err, err) / rows
-        x[active] = xa
-        prev[active], cur[active] = cur[active], val
-        its[active] += 1
-        keep = (its[active] < max_iter) & ((its[active] < 2) | (prev[active] - cur[active] > threshold))
-        active = active[keep]
-    return x, its
+        step = np.clip(np.divide(num, denom, out=np.zeros_like(num), where=denom > 0), 0.0, 1.0)[:, None]
+        x = x + step * d_x
+        r = r + step * d_err  # = A x - b at the new x
+        g = g + step * (G[m, i, :] - g - c)  # = A'r at the new x (A'A e_i - A'A x)
+        prev, cur = cur, zeta2 * np.einsum("bk,bk->b", x, x) + np.einsum("br,br->b", r, r) / rows
+        if it >= 2:
+            go = prev - cur > thr
+            if not go.all():  # freeze the finished problems, keep iterating the others
+                x_all[active] = x
+                active, A, b, G, c, x, r, g = (active[go], A[go], b[go], G[go], c[go], x[go], r[go], g[go])
+                zeta2, thr, eta, prev, cur, m = zeta2[go], thr[go], eta[go], prev[go], cur[go], m[: go.sum()]
+    x_all[active] = x
+    return x_all
 
 
 def _sparsify(v: np.ndarray) -> np.ndarray:
@@ -205,11 +230,11 @@ def _sum_normalize(v: np.ndarray) -> np.ndarray:
     return np.divide(v, s, out=np.full_like(v, 1.0 / v.shape[1]), where=s != 0)
 
 
-def _solve(Y: np.ndarray, zeta: float, intercept: bool, x0: np.ndarray | None, min_decrease: float) -> np.ndarray:
+def _solve(Y: np.ndarray, zeta: np.ndarray, intercept: bool, x0: np.ndarray | None, min_decrease: np.ndarray
+           ) -> np.ndarray:
     """First run (100 iterations), sparsify, second run (10 000): synthdid's weight estimate, batched."""
-    x, _ = _fw_weights(Y, zeta, intercept, x0, min_decrease, MAX_ITER_PRE_SPARSIFY)
-    x, _ = _fw_weights(Y, zeta, intercept, _sparsify(x), min_decrease, MAX_ITER)
-    return x
+    x = _fw_weights(Y, zeta, intercept, x0, min_decrease, MAX_ITER_PRE_SPARSIFY)
+    return _fw_weights(Y, zeta, intercept, _sparsify(x), min_decrease, MAX_ITER)
 
 
 def _collapsed(Y: np.ndarray, n0: int, t0: int) -> np.ndarray:
@@ -246,35 +271,130 @@ def _fit(Y: np.ndarray, n0: int, t0: int, opts: _Options, omega0: np.ndarray | N
     return tau, omega, lam
 
 
-def noise_level(Y: np.ndarray, n0: int, t0: int) -> float:
-    """SD (``ddof=1``) of the first differences of the control units over the pre-periods (synthdid default)."""
-    return float(np.std(np.diff(Y[:n0, :t0], axis=1), ddof=1))
+def noise_level(Y: np.ndarray, n0: int, t0: int) -> np.ndarray:
+    """SD (``ddof=1``) of the first differences of the control units over the pre-periods, per panel of ``Y (B, N, T)``.
+
+    synthdid's default ``noise.level``.
+    """
+    d = np.diff(Y[:, :n0, :t0], axis=2).reshape(Y.shape[0], -1)
+    return np.std(d, axis=1, ddof=1)
 
 
-def _options(estimator: SdidEstimator, Y: np.ndarray, n0: int, t0: int) -> tuple[_Options, float]:
-    n1, t1 = Y.shape[0] - n0, Y.shape[1] - t0
+def _options(estimator: SdidEstimator, Y: np.ndarray, n0: int, t0: int) -> tuple[_Options, np.ndarray]:
+    n1, t1 = Y.shape[1] - n0, Y.shape[2] - t0
     sigma = noise_level(Y, n0, t0)
     min_dec = MIN_DECREASE_FACTOR * sigma
+    big, small = (n1 * t1) ** 0.25 * sigma, ETA_SMALL * sigma
     if estimator == "sdid":
-        opts = _Options(True, True, True, True, (n1 * t1) ** 0.25 * sigma, ETA_SMALL * sigma, min_dec)
+        opts = _Options(True, True, True, True, big, small, min_dec)
     elif estimator == "sc":
-        opts = _Options(False, True, True, False, ETA_SMALL * sigma, ETA_SMALL * sigma, min_dec)
+        opts = _Options(False, True, True, False, small, small, min_dec)
     else:
-        opts = _Options(True, True, False, False, (n1 * t1) ** 0.25 * sigma, ETA_SMALL * sigma, min_dec)
+        opts = _Options(True, True, False, False, big, small, min_dec)
     return opts, sigma
 
 
-def _initial(estimator: SdidEstimator, n0: int, t0: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Return the starting (or, where not optimised, fixed) unit and time weights of each estimator, shape (1, .)."""
+def _initial(estimator: SdidEstimator, n_b: int, n0: int, t0: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return the starting (or, where not optimised, fixed) unit and time weights, shapes (B, N0) and (B, T0)."""
     if estimator == "sc":
-        return None, np.zeros((1, t0))
+        return None, np.zeros((n_b, t0))
     if estimator == "did":
-        return np.full((1, n0), 1.0 / n0), np.full((1, t0), 1.0 / t0)
+        return np.full((n_b, n0), 1.0 / n0), np.full((n_b, t0), 1.0 / t0)
     return None, None
 
 
 @dataclass(frozen=True)
-class _Panel:
+class BatchFit:
+    """Estimates of one estimator on a batch of ``B`` panels of the same shape (see :func:`fit_batch`).
+
+    Attributes
+    ----------
+    estimate : ndarray, shape (B,)
+    omega : ndarray, shape (B, N0)
+    lam : ndarray, shape (B, T0)
+    noise_level, zeta_omega, zeta_lambda : ndarray, shape (B,)
+    placebo : ndarray, shape (B, replications)
+        Placebo estimates (no columns without a standard error).
+    se : ndarray, shape (B,)
+        ``sqrt((B-1)/B) * sd`` of each row of ``placebo`` (NaN without).
+    """
+
+    estimate: np.ndarray
+    omega: np.ndarray
+    lam: np.ndarray
+    noise_level: np.ndarray
+    zeta_omega: np.ndarray
+    zeta_lambda: np.ndarray
+    placebo: np.ndarray
+    se: np.ndarray
+
+
+def fit_batch(Y: np.ndarray, n0: int, t0: int, estimator: SdidEstimator = "sdid", replications: int = 0,
+              seeds: Sequence[int] = ()) -> BatchFit:
+    """Estimate and placebo SE on a batch of outcome matrices ``Y (B, N, T)``, controls first, pre-periods first.
+
+    The engine of :func:`synthetic_did` (which checks a long panel and calls it with ``B = 1``)
+    and of simulation studies (many panels of one design at once). Panel ``b`` gives exactly what
+    ``synthetic_did`` gives on it with ``seed = seeds[b]``.
+
+    Parameters
+    ----------
+    Y : ndarray, shape (B, N, T)
+    n0, t0 : int
+        Control units (the first ``n0`` rows) and pre-periods (the first ``t0`` columns).
+    estimator : {"sdid", "sc", "did"}
+    replications : int
+        Placebo replications per panel; 0 for no standard error.
+    seeds : sequence of int
+        Seed of each panel's placebo draws (``len == B`` when ``replications > 0``).
+
+    Raises
+    ------
+    NotEstimable
+        Placebo SE asked for without more controls than treated units.
+    """
+    Y = np.asarray(Y, dtype=float)
+    n_b, n, _ = Y.shape
+    n1 = n - n0
+    opts, sigma = _options(estimator, Y, n0, t0)
+    om0, la0 = _initial(estimator, n_b, n0, t0)
+    tau, omega, lam = _fit(Y, n0, t0, opts, om0, la0)
+    if replications:
+        if n0 <= n1:
+            raise NotEstimable(f"the placebo standard error needs more control units than treated units "
+                               f"({n0} controls, {n1} treated)")
+        if len(seeds) != n_b:
+            raise ValueError(f"need one seed per panel ({n_b}), got {len(seeds)}")
+        n0p = n0 - n1
+        # Algorithm 4: a random permutation of the controls; its last N1 units are the placebo treated
+        perms = np.stack([np.stack([rng.permutation(n0) for _ in range(replications)])
+                          for rng in (np.random.default_rng(int(s)) for s in seeds)])  # (B, R, N0)
+        Yp = np.take_along_axis(Y[:, None, :n0, :], perms[:, :, :, None], axis=2).reshape(-1, n0, Y.shape[2])
+        omega0 = _sum_normalize(np.take_along_axis(omega[:, None, :], perms[:, :, :n0p], axis=2).reshape(-1, n0p))
+        lambda0 = np.repeat(lam, replications, axis=0)
+        placebo = _fit(Yp, n0p, t0, opts.repeat(replications), omega0, lambda0)[0].reshape(n_b, replications)
+        se = np.std(placebo, axis=1, ddof=0)  # = sqrt((R-1)/R) * sd(ddof=1), as synthdid
+    else:
+        placebo, se = np.empty((n_b, 0)), np.full(n_b, np.nan)
+    nan = np.full(n_b, np.nan)
+    return BatchFit(tau, np.array(omega), np.array(lam), sigma, opts.zeta_omega if opts.update_omega else nan,
+                    opts.zeta_lambda if opts.update_lambda else nan, placebo, se)
+
+
+@dataclass(frozen=True)
+class PanelMatrix:
+    """A checked block-design panel as a matrix (see :func:`panel_matrix`).
+
+    Attributes
+    ----------
+    Y : ndarray, shape (N, T)
+        Outcomes, control units first (sorted by label), then treated units; columns in time order.
+    n0, t0 : int
+        Number of control units and of pre-periods.
+    controls, treated, times : tuple
+        Row and column labels.
+    """
+
     Y: np.ndarray
     n0: int
     t0: int
@@ -288,8 +408,11 @@ def _show(v: object) -> str:
     return repr(v.item() if isinstance(v, np.generic) else v)
 
 
-def _check_panel(panel: pd.DataFrame, unit: str, time: str, outcome: str, treated: str) -> _Panel:
-    """Long panel -> outcome matrix (controls first, then treated; columns in time order), or ValueError."""
+def panel_matrix(panel: pd.DataFrame, unit: str, time: str, outcome: str, treated: str) -> PanelMatrix:
+    """Check a long block-design panel and return its outcome matrix, or raise ``ValueError`` saying what is wrong.
+
+    The checks and errors are those listed in :func:`synthetic_did`.
+    """
     if not isinstance(panel, pd.DataFrame):
         raise ValueError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
     cols = {"unit": unit, "time": time, "outcome": outcome, "treated": treated}
@@ -361,28 +484,7 @@ def _check_panel(panel: pd.DataFrame, unit: str, time: str, outcome: str, treate
     controls = tuple(u for u, d in zip(labels, is_tr, strict=True) if not d)
     treated_units = tuple(u for u, d in zip(labels, is_tr, strict=True) if d)
     Y = np.vstack([Yw.to_numpy(float)[~is_tr], Yw.to_numpy(float)[is_tr]])
-    return _Panel(Y, len(controls), t0, controls, treated_units, tuple(times))
-
-
-def placebo_estimates(Y: np.ndarray, n0: int, t0: int, estimator: SdidEstimator, replications: int,
-                      rng: np.random.Generator) -> np.ndarray:
-    """Placebo estimates of Algorithm 4 (module Notes) for outcome matrix ``Y`` (``N x T``, controls first).
-
-    Raises :class:`~sosu_analysis.errors.NotEstimable` unless there are more controls than treated units.
-    """
-    n1 = Y.shape[0] - n0
-    if n0 <= n1:
-        raise NotEstimable(f"the placebo standard error needs more control units than treated units "
-                           f"({n0} controls, {n1} treated)")
-    opts, _ = _options(estimator, Y, n0, t0)
-    om0, la0 = _initial(estimator, n0, t0)
-    _, omega, lam = _fit(Y[None], n0, t0, opts, om0, la0)
-    n0p = n0 - n1
-    perms = np.stack([rng.permutation(n0) for _ in range(replications)])
-    omega0 = _sum_normalize(omega[0][perms[:, :n0p]])
-    lambda0 = np.repeat(lam, replications, axis=0)
-    tau, _, _ = _fit(Y[perms], n0p, t0, opts, omega0, lambda0)
-    return tau
+    return PanelMatrix(Y, len(controls), t0, controls, treated_units, tuple(times))
 
 
 def synthetic_did(
@@ -450,16 +552,14 @@ def synthetic_did(
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if not (isinstance(alpha, float | int) and 0 < alpha < 1):
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha!r}")
-    p = _check_panel(panel, unit, time, outcome, treated)
+    p = panel_matrix(panel, unit, time, outcome, treated)
     Y, n0, t0 = p.Y, p.n0, p.t0
-    opts, sigma = _options(estimator, Y, n0, t0)
-    om0, la0 = _initial(estimator, n0, t0)
-    taus, omegas, lams = _fit(Y[None], n0, t0, opts, om0, la0)
-    tau, omega, lam = float(taus[0]), np.array(omegas[0]), np.array(lams[0])
+    reps = int(replications) if se_method == "placebo" else 0
+    bf = fit_batch(Y[None], n0, t0, estimator, reps, [int(seed)])
+    tau, omega, lam = float(bf.estimate[0]), bf.omega[0], bf.lam[0]
     notes: list[str] = []
     if se_method == "placebo":
-        placebo = placebo_estimates(Y, n0, t0, estimator, int(replications), np.random.default_rng(int(seed)))
-        se = float(np.std(placebo, ddof=0))  # = sqrt((B-1)/B) * sd(ddof=1), as synthdid
+        placebo, se = bf.placebo[0].copy(), float(bf.se[0])
         if se == 0:
             notes.append("every placebo estimate is the same: the placebo standard error is 0 and no interval is given")
             se = np.nan
@@ -469,7 +569,7 @@ def synthetic_did(
     treated_path = Y[n0:].mean(axis=0)
     synthetic_path = omega @ Y[:n0]
     gap = treated_path[:t0] - synthetic_path[:t0]
-    intercept = float(gap.mean()) if opts.omega_intercept else 0.0
+    intercept = float(gap.mean()) if estimator != "sc" else 0.0
     pre_rmse = float(np.sqrt(np.mean((gap - intercept) ** 2)))
     paths = pd.DataFrame({"treated": treated_path, "synthetic": synthetic_path,
                           "synthetic_shifted": synthetic_path + intercept,
@@ -492,9 +592,9 @@ def synthetic_did(
         placebo_estimates=placebo,
         replications=int(replications) if se_method == "placebo" else 0,
         seed=int(seed),
-        noise_level=sigma,
-        zeta_omega=opts.zeta_omega if opts.update_omega else np.nan,
-        zeta_lambda=opts.zeta_lambda if opts.update_lambda else np.nan,
+        noise_level=float(bf.noise_level[0]),
+        zeta_omega=float(bf.zeta_omega[0]),
+        zeta_lambda=float(bf.zeta_lambda[0]),
         notes=tuple(notes),
     )
 
