@@ -144,3 +144,14 @@ def test_donors_sentence_and_fallback():
     assert text.startswith("Sammenligningen bruger 54 afdelinger; 7 er udeladt") and "15\u00a0%" in text
     assert "SYNTETISKE DATA" in text
     assert "alene på sammenligningen af skolens egne afdelinger" in ds.donors_sentence(panel.assign(status="missing"))
+
+
+def test_soonest_sentence():
+    from sosu_analysis.did.design import first_dates
+
+    first = first_dates(_advisor())
+    text = ds.soonest_sentence(first, "2028-12")
+    assert text.startswith("Det design, der tidligst kan se en virkning på 5 procentpoint, er en syntetisk")
+    assert text.endswith("fra februar 2026.")
+    none = ds.soonest_sentence(first[first["design"] == "in_school"], "2028-12")
+    assert none == "Intet af designene kan se en virkning på 5 procentpoint før december 2028."

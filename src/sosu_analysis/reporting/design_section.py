@@ -197,6 +197,21 @@ def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def soonest_sentence(first: pd.DataFrame, until: str) -> str:
+    """Name the design that can see the effect sought soonest, with its month (``design_first``).
+
+    ``until`` is the last month of the advisor's window (``YYYY-MM``).
+    """
+    from ..did.design import soonest
+
+    target = points(float(first["target_pp"].iloc[0]), 0) if len(first) else points(5.0, 0)
+    best = soonest(first)
+    if best is None:
+        return f"Intet af designene kan se en virkning på {target} før {month_da(until)}."
+    return (f"Det design, der tidligst kan se en virkning på {target}, er {DESIGN_DA[str(best['design'])]} "
+            f"(status efter {int(best['horizon'])} måneder): fra {month_da(str(best['first_date']))}.")
+
+
 def advisor_figure(advisor: pd.DataFrame, watermark: str | None = SYNTHETIC_WATERMARK) -> Figure:
     """"Hvilket design kan se 5 procentpoint, og hvornår?": the MDE by month, one line per design × horizon."""
     target = float(advisor["target_pp"].iloc[0]) if len(advisor) else 5.0
