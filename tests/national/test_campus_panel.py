@@ -117,3 +117,19 @@ def test_summary_says_what_was_dropped():
     text = p.summary()
     assert "**SYNTHETIC**" in text and f"{c['n_donors_dropped']} were dropped for more than 15 % missing" in text
     assert load_campus_panel("", QUERY, "SOSU H", "data/raw/campuses.csv").summary().startswith("No campus-level")
+
+
+def test_a_campus_answer_that_is_given_but_missing_is_an_error_not_a_fallback():
+    from sosu_analysis.pipeline.config import load_config
+
+    with pytest.raises(InputError) as err:
+        load_config("config/default.yaml", overrides={"campus_answer": "data/raw/national/typo.answer.json"})
+    assert "campus_answer" in str(err.value) and "typo.answer.json" in str(err.value)
+    assert load_config("config/default.yaml", overrides={"campus_answer": ""}).campus_answer == ""
+
+
+def test_rollout_intake_must_be_a_month():
+    from sosu_analysis.pipeline.config import load_config
+
+    with pytest.raises(InputError, match="rollout_intake"):
+        load_config("config/default.yaml", overrides={"rollout_intake": "april 2026"})
