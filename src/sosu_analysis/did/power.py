@@ -72,6 +72,9 @@ class PowerDesign:
         SD of campus effects in the simulation (absorbed by the fixed effects;
         irrelevant for the analytic SE).
     campuses : sequence of str, optional
+    rollout_start : int, optional
+        A stepped roll-out (Hussey & Hughes 2007): the intake index from which
+        the *non-pilot* campuses are treated too (``None``: never).
     """
 
     students_per_intake: Sequence[float]
@@ -82,6 +85,7 @@ class PowerDesign:
     icc: float = 0.005
     campus_sd: float = 0.02
     campuses: Sequence[str] = field(default=())
+    rollout_start: int | None = None
 
     @property
     def G(self) -> int:
@@ -109,7 +113,8 @@ class PowerDesign:
                         "intake": f"t{t:02d}",
                         "intake_idx": t,
                         "n": max(int(round(m)), 1),
-                        "treated": int(bool(pil) and t >= self.n_pre),
+                        "treated": int((bool(pil) and t >= self.n_pre)
+                                       or (not pil and self.rollout_start is not None and t >= self.rollout_start)),
                         "pilot": bool(pil),
                     }
                 )
@@ -149,22 +154,21 @@ def analytic_se(design: PowerDesign) -> float:
 
 
 def analytic_power(design: PowerDesign, effect: float | np.ndarray, alpha: float = 0.05) -> np.ndarray:
-    """Two-sided power against ``effect`` (proportion, sign irrelevant), noncentral ``t(G-2)``."""
+    """Two-sided power against ``effect`` (proportion, sign irrelevant): :func:`power_from_se` on ``t(G-2)``."""
     se = analytic_se(design)
     df = design.G - 2
     if df < 1:
         raise NotEstimable("the analytic power needs at least three campuses")
-    crit = stats.t.ppf(1 - alpha / 2, df)
-    nc = np.abs(np.asarray(effect, float)) / se
-    return stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc)
+    effects = np.asarray(effect, float)
+    return np.vectorize(lambda e: power_from_se(float(e), se, df, alpha), otypes=[float])(effects)
 
 
 def mde_from_se(se: float, df: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """Minimum detectable effect ``(t_{1-alpha/2, df} + t_{power, df}) * SE`` (Bloom 1995, eq. 1, with t for z).
 
     In the unit of ``se``. The one place this formula is written: the analytic
-    and CR2 design MDEs and the report's timeline scaled to the realised SE
-    all call it.
+    and CR2 design MDEs, the report's timeline scaled to the realised SE and
+    the design advisor (:mod:`sosu_analysis.did.design`) all call it.
     """
     return float((stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)) * se)
 
@@ -172,14 +176,16 @@ def mde_from_se(se: float, df: float, alpha: float = 0.05, power: float = 0.8) -
 def power_from_se(effect: float, se: float, df: float, alpha: float = 0.05) -> float:
     """Chance that the two-sided t-test (``df``) rejects when the true effect is ``effect`` (unit of ``se``).
 
-    The approximation behind :func:`mde_from_se` (the estimate is the effect
-    plus ``se`` times a central ``t(df)`` error), so the power at the MDE is
-    exactly the power the MDE was computed for; :func:`analytic_power` uses the
-    noncentral t instead, which differs slightly with few df.
+    The project's one power rule (docs/decisions.md, issue 18): the test
+    statistic is noncentral ``t(df)`` with noncentrality ``|effect| / se``, so
+    ``P(|T| > t_{1-alpha/2, df})``. :func:`mde_from_se` is Bloom's closed form
+    for the effect this power reaches: with many df the power at the MDE is
+    the power asked for; with few df it is a little lower (0,78 at 2,4 df for
+    80 %), which the documentation states.
     """
     crit = stats.t.ppf(1 - alpha / 2, df)
-    shift = abs(effect) / se
-    return float(stats.t.sf(crit - shift, df) + stats.t.cdf(-crit - shift, df))
+    nc = abs(effect) / se
+    return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
 
 
 def analytic_mde(design: PowerDesign, power: float = 0.8, alpha: float = 0.05) -> float:

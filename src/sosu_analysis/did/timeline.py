@@ -118,6 +118,7 @@ def detection_timeline(
     icc: float,
     power: float = 0.8,
     alpha: float = 0.05,
+    rollout: str | None = None,
 ) -> pd.DataFrame:
     """Minimum detectable effect by date and horizon (see module Notes).
 
@@ -132,6 +133,10 @@ def detection_timeline(
     baseline, icc : float
         Pre-period dropout rate and campus-by-intake ICC.
     power, alpha : float
+    rollout : str, optional
+        A stepped roll-out: the ``YYYY-MM`` intake from which the non-pilot
+        campuses get the interventions too (:attr:`PowerDesign.rollout_start`);
+        until that intake's outcome is known the design is the planned one.
 
     Returns
     -------
@@ -150,8 +155,11 @@ def detection_timeline(
             n_post = int(known["pilot_period"].sum())
             row = {"date": date, "horizon": h, "n_pre": n_pre, "n_post": n_post,
                    "mde_pp": np.nan, "se_pp": np.nan, "df_cr2": np.nan}
+            start = None
+            if rollout is not None and (known["intake"] >= rollout).any():
+                start = n_pre + int((known["pilot_period"] & (known["intake"] < rollout)).sum())
             if n_post > 0 and n_pre > 0:
-                mde, se, df = cr2_mde(replace(base, n_pre=n_pre, n_post=n_post), power, alpha)
+                mde, se, df = cr2_mde(replace(base, n_pre=n_pre, n_post=n_post, rollout_start=start), power, alpha)
                 row.update(mde_pp=100 * mde, se_pp=100 * se, df_cr2=df)
             rows.append(row)
     return pd.DataFrame(rows)

@@ -15,6 +15,8 @@ of every rate under that definition (listed in ``note``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from ..danish import parse_count, parse_pct_tenths
@@ -33,7 +35,7 @@ from ..readers.published import (
 COUNT_COLUMNS = ("n_cohort", "n_in_progress", "n_dropout_switch", "n_dropout_noswitch", "n_dropout_total")
 
 
-def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:
+def school_counts(layout: pd.DataFrame, file: str = "answer", by: Sequence[str] = ()) -> pd.DataFrame:
     """Count students per institution × programme × year from a published-layout table.
 
     Parameters
@@ -42,11 +44,14 @@ def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:
         The converted table (:func:`sosu_analysis.national.convert.convert`), text cells.
     file
         How the table is named in messages.
+    by
+        Further dimension columns of ``layout`` that identify a row (e.g. ``("Afdeling",)`` for the
+        campus-level answer of issue 18); each becomes a column of the result, after ``institution``.
 
     Returns
     -------
     pandas.DataFrame
-        ``institution, programme, year`` and :data:`COUNT_COLUMNS` (``Int64``, missing where not
+        ``institution``, the ``by`` columns, ``programme, year`` and :data:`COUNT_COLUMNS` (``Int64``, missing where not
         published and not pinned), ``n_cohort_max``, ``derived_cells`` and ``note`` (why an outcome is
         missing). Programmes other than PAU, SSA, SSH are left out.
 
@@ -59,9 +64,13 @@ def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:
     if COL_INSTITUTION not in layout.columns:
         raise InputError(Problem(file, f"the answer has no '{COL_INSTITUTION}' column: the national comparison "
                                        "needs the institution dimension in the query's mapping"))
+    missing = [c for c in by if c not in layout.columns]
+    if missing:
+        raise InputError(Problem(file, f"the answer has no column {', '.join(map(repr, missing))}: the query's "
+                                       "mapping must map a dimension to it"))
     problems: list[Problem] = []
     records = []
-    seen: dict[tuple[str, str, int], int] = {}
+    seen: dict[tuple, int] = {}
     for i, raw in enumerate(layout.to_dict("records"), start=2):
         programme = programme_code(raw[COL_PROGRAMME])
         if programme is None:
@@ -71,12 +80,14 @@ def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:
         except ValueError as exc:
             problems.append(Problem(file, f"year: {exc}", row=i, column=COL_YEAR))
             continue
+        extra = tuple(str(raw[c]) for c in by)
         key = (str(raw[COL_INSTITUTION]), programme, year)
-        if key in seen:
-            problems.append(Problem(file, f"duplicate institution-programme-year {key} (first in row {seen[key]})",
+        if key + extra in seen:
+            what = "-".join(["institution", *by, "programme", "year"])
+            problems.append(Problem(file, f"duplicate {what} {key + extra} (first in row {seen[key + extra]})",
                                     row=i, column=COL_INSTITUTION))
             continue
-        seen[key] = i
+        seen[key + extra] = i
         counts: dict[str, int | None] = {}
         tenths: dict[str, int | None] = {}
         for k, label in STATUSES:
@@ -87,16 +98,16 @@ def school_counts(layout: pd.DataFrame, file: str = "answer") -> pd.DataFrame:
             except ValueError as exc:
                 problems.append(Problem(file, str(exc), row=i, column=count_column(label)))
                 counts[k] = tenths[k] = None
-        records.append(_resolve(key, counts, tenths, i))
+        records.append(_resolve(key, counts, tenths, i) | dict(zip(by, extra, strict=True)))
     if problems:
         raise InputError(problems)
-    out = pd.DataFrame.from_records(records, columns=["institution", "programme", "year", *COUNT_COLUMNS,
+    out = pd.DataFrame.from_records(records, columns=["institution", *by, "programme", "year", *COUNT_COLUMNS,
                                                       "n_cohort_max", "derived_cells", "note", "source_row"])
     for col in (*COUNT_COLUMNS, "n_cohort_max", "year", "source_row"):
         out[col] = out[col].astype("Int64")
-    for col in ("institution", "programme", "derived_cells", "note"):
+    for col in ("institution", *by, "programme", "derived_cells", "note"):
         out[col] = out[col].astype("string")
-    return out.sort_values(["institution", "programme", "year"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["institution", *by, "programme", "year"], kind="stable").reset_index(drop=True)
 
 
 def _resolve(key: tuple[str, str, int], counts: dict[str, int | None], tenths: dict[str, int | None],

@@ -108,6 +108,30 @@ class Config(BaseModel):
         "The wellbeing survey (ETU) indicators by programme and year (chapter 08). SYNTHETIC until a real one "
         "is saved. Must exist.",
         "data/raw/national/etu_sosuh_hovedforloeb_2022-2024_synthetic_seed20251123.csv")
+    campus_answer: str = Field(
+        default="data/raw/national/sosu_skoler_afdeling_hovedforloeb_3mdr_2017-2025_synthetic_seed20251123"
+                ".answer.json",
+        description="A stored campus-level answer of the statistics API (every school by afdeling and start "
+                    "year; chapter 11's synthetic comparison of the pilot campuses with other schools' "
+                    "campuses). SYNTHETIC until a real one is fetched. Must exist when given; empty: no "
+                    "campus-level answer, and the evaluation falls back to the in-school comparison (said "
+                    "plainly in chapter 11).",
+        json_schema_extra={"kind": "input file"})
+    campus_query: str = _path_text(
+        "The saved query the campus-level answer answers (config/queries/*.yaml, with the afdeling "
+        "dimension mapped to 'Afdeling'). Must exist.",
+        "config/queries/eud_hovedforloeb_status_3mdr_afdeling.yaml")
+    donor_max_missing_share: Annotated[float, Field(ge=0, lt=1)] = Field(
+        default=0.15, description="Largest share of a donor campus's start years whose outcome may be missing "
+                                  "(suppressed or no intake) in the campus panel; a donor with more is dropped "
+                                  "(chapter 11 says how many). 0 ≤ share < 1.")
+    rollout_intake: str = Field(
+        default="2026-04", description="The SSA intake (YYYY-MM) at which the design advisor's stepped roll-out "
+                                       "gives the interventions to the remaining SSA campuses; empty: no "
+                                       "stepped roll-out in the advisor.")
+    sdid_replications: Annotated[int, Field(ge=2, le=100_000)] = Field(
+        default=200, description="Placebo replications of the synthetic DiD's standard error (chapter 11), "
+                                 "2-100000 (the paper's 200 by default).")
     horizons: list[int] = Field(
         default_factory=lambda: [3, 6, 12], min_length=1,
         description=f"Horizons (months after start) at which the status is taken, increasing, each 1-"
@@ -124,7 +148,7 @@ class Config(BaseModel):
     notebooks: list[str] = Field(
         default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models", "03_trends",
                                  "04_pilot_vs_nonpilot", "05_power", "07_national", "08_wellbeing",
-                                 "09_survey", "06_rapport"],
+                                 "09_survey", "11_design", "06_rapport"],
         min_length=1,
         description="The notebooks to run, in order: file names in notebooks/ without .ipynb (no folders), "
                     "no repeats.")
@@ -137,7 +161,8 @@ class Config(BaseModel):
     INPUT_FILES: ClassVar[tuple[str, ...]] = ("published_table", "goals_table", "campuses_table", "students_file",
                                               "etu_table", "survey_file", "survey_items")
     #: input files that are not tables (checked to exist here, and in full by the pipeline)
-    OTHER_INPUT_FILES: ClassVar[tuple[str, ...]] = ("national_answer", "national_query")
+    OTHER_INPUT_FILES: ClassVar[tuple[str, ...]] = ("national_answer", "national_query", "campus_answer",
+                                                    "campus_query")
 
     @field_validator("extract_date", mode="before")
     @classmethod
@@ -158,6 +183,13 @@ class Config(BaseModel):
             raise ValueError(f"the date {value} is before {MIN_YEAR}")
         if d > dt.date.today():
             raise ValueError(f"the date {value} is in the future (today is {dt.date.today().isoformat()})")
+        return value
+
+    @field_validator("rollout_intake")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if value and not re.fullmatch(r"(19|20|21)\d\d-(0[1-9]|1[0-2])", value):
+            raise ValueError(f"expected an intake month written YYYY-MM (e.g. 2026-04) or empty, found '{value}'")
         return value
 
     @field_validator("horizons")

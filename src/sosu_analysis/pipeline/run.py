@@ -192,6 +192,14 @@ def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = Tru
             load_national(cfg.national_answer, cfg.national_query, cfg.national_school)
         except InputError as exc:
             problems.extend(exc.problems)
+    if cfg.campus_answer:  # the campus-level answer of chapter 11 (issue 18): replayed into its panel
+        from ..national.campus import load_campus_panel
+
+        try:
+            load_campus_panel(cfg.campus_answer, cfg.campus_query, cfg.national_school, cfg.campuses_table,
+                              max_missing_share=cfg.donor_max_missing_share)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
     if not (check_students and cfg.students_file):
@@ -268,6 +276,9 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
             say(f"note: {note}")
         for warning in found.warnings:
             say(f"warning: {warning}")
+    if "11_design" in cfg.notebooks and not cfg.campus_answer:  # issue 18: said plainly, not silently
+        say("note: no campus-level national answer (config key campus_answer is empty): chapter 11 cannot compare "
+            "the pilot campuses with other schools' campuses and falls back to the in-school comparison")
     if update_notebooks:
         _check_update_notebooks(cfg, params_all, notebooks_dir, default_out, out_rel, config_file)
     try:

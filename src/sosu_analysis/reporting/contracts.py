@@ -216,6 +216,32 @@ _CONTRACT_LIST = [
     TableContract("etu_association", "08_wellbeing", ("06_rapport",), _c(
         "item:str outcome_definition:str n_points:int points:str r r_ci_low r_ci_high slope_pp_per_10 "
         "slope_ci_low slope_ci_high p_value synthetic:bool"), ("item", "outcome_definition")),
+    # -- 11_design: national donors, design advisor, evidence rating (issue 18) ----------------------
+    # read by the report through reporting.design_section once the integrator wires it in
+    TableContract("design_panel", "11_design", ("06_rapport",), _c(
+        "status:str message:str programme:str definition:str threshold n_campuses:int n_pilot:int n_donors:int "
+        "n_donors_kept:int n_donors_dropped:int n_cells:int n_cells_missing:int n_cells_imputed:int share_observed "
+        "first_year:Int64 last_year:Int64 treatment_year:Int64 synthetic:bool")),
+    TableContract("design_sdid", "11_design", ("06_rapport",), _c(
+        "estimator:str estimate_pp se_pp ci_low_pp ci_high_pp p_value pre_fit_rmse_pp n_donors:int n_treated:int "
+        "n_pre:int n_post:int replications:int seed:int"), ("estimator",)),
+    TableContract("design_weights", "11_design", (), _c(
+        "estimator:str unit:str own_school:bool weight"), ("estimator", "unit")),
+    TableContract("design_paths", "11_design", (), _c(
+        "estimator:str year:int treated_pct synthetic_pct post:bool"), ("estimator", "year")),
+    TableContract("design_placebo", "11_design", (), _c(
+        "estimator:str replication:int estimate_pp"), ("estimator", "replication")),
+    TableContract("design_advisor", "11_design", ("06_rapport",), _c(
+        "design:str horizon:int date:str n_comparison_units:int n_treated_units:int n_pre:int n_post:int se_pp df "
+        "mde_pp power_target target_pp sees_target:bool"), ("design", "horizon", "date")),
+    TableContract("design_first", "11_design", ("06_rapport",), _c(
+        "design:str horizon:int first_date:str mde_first_pp mde_end_pp target_pp"), ("design", "horizon")),
+    TableContract("design_evidence", "11_design", ("06_rapport",), _c(
+        "design:str rating:int ceiling:int reasons:str n_comparison_units:int pre_fit_rmse_pp coverage mde_pp "
+        "target_pp"), ("design",)),
+    TableContract("design_students", "11_design", ("06_rapport",), _c(
+        "source:str effect_pp ci_low_pp ci_high_pp n_students:int avoided avoided_low avoided_high "
+        "cost_dkk_per_year cost_per_avoided cost_low cost_high"), ("source",)),
     # -- 09_survey: the plan's own questionnaires ---------------------------------------------------
     TableContract("survey_by_group", "09_survey", (), _c(
         "group:str period:str kind:str index:str measure:str " + _SURVEY_SUMMARY),

@@ -52,7 +52,7 @@ PILOT_PROGRAMMES: tuple[str, ...] = (PILOT_PROGRAMME,)
 CAMPUS_REQUIRED = ("campus", "pilot", "pilot_start", "source", "assumption")
 CAMPUS_OPTIONAL = ("programmes", "aliases", "note")
 INTERVENTION_REQUIRED = ("intervention", "campus", "programme", "first_intake", "source", "assumption")
-INTERVENTION_OPTIONAL = ("name", "content_da", "seed_campus", "partner", "note")
+INTERVENTION_OPTIONAL = ("name", "content_da", "seed_campus", "partner", "note", "cost_dkk_per_year")
 
 _INTERVENTION_ID = re.compile(r"^\d+[a-z]?$")
 
@@ -290,7 +290,10 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
         (``YYYY-MM``), ``source``, ``assumption`` (yes/no) and optionally
         ``name``, ``content_da`` (what it is, one line in Danish, for the report),
         ``seed_campus`` (the place as the seed names it, e.g.
-        ``Nord``), ``partner`` and ``note``.
+        ``Nord``), ``partner``, ``note`` and ``cost_dkk_per_year`` (what the
+        intervention costs a year at that campus, in kroner; Danish number
+        format, e.g. ``125.000`` or ``125000,50``; blank = unknown).
+
     campuses : pandas.DataFrame or path-like, optional
         The campus table. When given, every campus must be in it (aliases
         are replaced by the campus name), must be a pilot campus, and no
@@ -360,17 +363,37 @@ def read_interventions(path: str | os.PathLike, campuses: pd.DataFrame | str | o
             problems.add(f"intervention {ident} at {campus} for {programme} is already listed in row {seen[k]}",
                          line, cols.header_name("intervention"))
         seen.setdefault(k, line)
+        cost = _cost(problems, cols, row, line)
         out.append({
             "intervention": ident, "name": cols.get(row, "name"), "content_da": cols.get(row, "content_da"),
             "campus": campus,
             "seed_campus": cols.get(row, "seed_campus"), "programme": programme, "first_intake": first,
             "partner": cols.get(row, "partner"), "source": cols.get(row, "source"),
-            "assumption": assumption, "note": cols.get(row, "note"),
+            "assumption": assumption, "note": cols.get(row, "note"), "cost_dkk_per_year": cost,
         })
     problems.raise_if_any()
     frame = pd.DataFrame(out)
     frame.attrs["file"] = table.file
     return frame
+
+
+def _cost(problems: Problems, cols: Columns, row: list[str], line: int) -> float:
+    """Read the optional yearly cost in kroner (NaN when blank); a bad or negative value is a problem."""
+    from ..national.values import parse_decimal
+
+    text = cols.get(row, "cost_dkk_per_year")
+    if not text:
+        return float("nan")
+    try:
+        value = parse_decimal(text)
+    except ValueError:
+        problems.add(f"expected a yearly cost in kroner (Danish format, e.g. 125.000 or 125000,50), found '{text}'",
+                     line, cols.header_name("cost_dkk_per_year"))
+        return float("nan")
+    if value < 0:
+        problems.add(f"a cost cannot be negative, found '{text}'", line, cols.header_name("cost_dkk_per_year"))
+        return float("nan")
+    return value
 
 
 def project_campuses() -> pd.DataFrame | None:
