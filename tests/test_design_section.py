@@ -117,7 +117,7 @@ def test_bad_cost_names_file_row_and_column(tmp_path, value, message):
 
 
 def test_total_cost_unknown_unless_every_row_has_one():
-    from sosu_analysis.did.design_tables import total_cost
+    from sosu_analysis.national.design_tables import total_cost
 
     assert math.isnan(total_cost(pd.DataFrame({"cost_dkk_per_year": [100.0, math.nan]})))
     assert total_cost(pd.DataFrame({"cost_dkk_per_year": [100.0, 50.0]})) == 150.0

@@ -45,7 +45,7 @@ def _did_row(**kw) -> dict:
 
 
 def test_did_sentence_agrees_with_the_did_table_at_ties():
-    from sosu_analysis.did.summary import did_sentences
+    from sosu_analysis.reporting.did.summary import did_sentences
 
     table = pd.DataFrame([_did_row()])
     text = did_sentences(table, 3)["incl_switch"]

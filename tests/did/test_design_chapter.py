@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sosu_analysis.readers.student_data import load_students
 
-from sosu_analysis.did import design_tables
-from sosu_analysis.national import synthetic
+from sosu_analysis.national import design_tables, synthetic
 from sosu_analysis.national.campus import load_campus_panel
 from sosu_analysis.paths import project_root
+from sosu_analysis.pipeline.student_data import load_students
 from sosu_analysis.readers.goals import read_goals
 from sosu_analysis.reporting import contracts
 from sosu_analysis.students import read_interventions

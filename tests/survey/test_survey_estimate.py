@@ -252,7 +252,7 @@ def test_weighted_slope_matches_statsmodels_wls():
 def test_report_verdict_follows_the_smallest_attainable_p_of_three_of_six():
     """At alpha = 0.10 the 3-of-6 randomization test cannot reject (its minimum is 2/20 = 0.10):
     the Danish verdict must say so, from the contrast's own ``min_p_ri``."""
-    from sosu_analysis.survey.section import _verdict
+    from sosu_analysis.reporting.survey.section import _verdict
 
     f = _frame(seed=3)
     f.loc[(f["pilot"] == 1) & (f["period"] == "efter"), "score"] += 500.0

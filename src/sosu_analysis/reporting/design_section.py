@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..danish import NBSP, count, danish_axis, number, percent, points
+from ..danish import NBSP, count, number, percent, points
 from ..danish import confidence_level as level_da
 from ..did.evidence import COVERAGE_RULES, FIT_RULES, MDE_RULES, UNIT_RULES
 from .interventions import month_da
-from .plotting import SYNTHETIC_WATERMARK, add_watermark
+from .plotting import SYNTHETIC_WATERMARK, add_watermark, danish_axis
 
 #: the designs in words (as a clause after "bygger på")
 DESIGN_DA = {

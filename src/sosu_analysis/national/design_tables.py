@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..national.campus import CampusPanel
-from . import design, evidence, impact
-from .power import mde_from_se
-from .results import SyntheticDidResult
-from .sdid import SdidEstimator
+from ..did import design, evidence, impact
+from ..did.power import mde_from_se
+from ..did.results import SyntheticDidResult
+from ..did.sdid import SdidEstimator
+from .campus import CampusPanel
 
 #: estimators shown side by side (synthdid's three)
 ESTIMATORS: tuple[SdidEstimator, ...] = ("sdid", "sc", "did")
@@ -53,7 +53,7 @@ def synthetic_comparison(panel: CampusPanel, replications: int, seed: int, alpha
     """
     if not panel.available:
         return {}, {k: pd.DataFrame(columns=v) for k, v in _EMPTY.items()}
-    from .api import synthetic_did
+    from ..did.api import synthetic_did
 
     est_panel = panel.estimation_panel()
     own = set(panel.cells.loc[panel.cells["own_school"], "unit"])
@@ -169,7 +169,7 @@ POWER = 0.8
 
 def pilot_students_per_year(data: Any, programme: str = "SSA") -> int:
     """Students a year at the pilot campuses: the ``programme`` intake of the last full year before the pilot start."""
-    from .data import as_cells
+    from ..did.data import as_cells
 
     cells = as_cells(data)
     tab = cells.table[(cells.table["programme"] == programme) & cells.table["pilot"].astype(bool)]
@@ -187,8 +187,8 @@ def run_chapter(data: Any, panel: CampusPanel, tables: Mapping[str, pd.DataFrame
     ``tables`` are the earlier chapters' contracted tables ``did``, ``event_study``, ``power`` and
     ``table1``. Returns the ``design_*`` tables by name and ``"results"`` (estimator -> result).
     """
-    from .data import as_cells
-    from .timeline import intake_calendar
+    from ..did.data import as_cells
+    from ..did.timeline import intake_calendar
 
     cells = as_cells(data)
     did, es, pw, t1 = tables["did"], tables["event_study"], tables["power"], tables["table1"]
