@@ -18,7 +18,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: modules that add their own subcommands with ``add_subparser(subparsers)``
 SUBCOMMAND_MODULES: tuple[str, ...] = ("sosu_analysis.students.cli", "sosu_analysis.national.fetch_cli",
-                                        "sosu_analysis.survey.cli", "sosu_analysis.importer.cli")
+                                        "sosu_analysis.survey.cli", "sosu_analysis.importer.cli",
+                                        "sosu_analysis.interviews.cli")
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

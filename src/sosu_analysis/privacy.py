@@ -27,7 +27,7 @@ from pandas.api import types as pdt
 
 from .definitions import MIN_CELL
 
-__all__ = ["MIN_CELL", "small_cell_mask", "suppress_small_cells"]
+__all__ = ["MIN_CELL", "mask_message", "mask_text", "name_pattern", "small_cell_mask", "suppress_small_cells"]
 
 # What a message built from an input file must never show (see mask_message).
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -68,6 +68,51 @@ def mask_message(text: object) -> str:
     for pattern in (_EMAIL, _CPR, _PHONE, _DIGIT_RUN):
         out = pattern.sub(MASK, out)
     return out
+
+
+def name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """Compile a stop-list of names into one case-insensitive pattern of whole words (``None`` if empty).
+
+    A name matches as a whole word (not inside another word), in any case,
+    also with the Danish genitive ``s`` (``Mettes``). Longer names are tried
+    first, so ``Anne Marie`` is masked whole rather than as ``Anne``. Names
+    of fewer than two letters are ignored (they would mask ordinary words).
+    """
+    cleaned = sorted({" ".join(str(n).split()) for n in names if len(str(n).strip()) >= 2}, key=lambda n: (-len(n), n))
+    if not cleaned:
+        return None
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in n.split(" ")) for n in cleaned)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:s)?(?!\w)", re.IGNORECASE)
+
+
+def mask_text(text: object, names: Sequence[str] | re.Pattern[str] | None = None) -> str:
+    """Mask a free text (an interview quote) before it reaches any output.
+
+    First every name of ``names`` (a stop-list: persons, staff, campuses,
+    workplaces; see :func:`name_pattern`), then everything
+    :func:`mask_message` masks (e-mails, CPR-like numbers, phone numbers,
+    runs of 6-10 digits), each replaced by ``[skjult]``.
+
+    Parameters
+    ----------
+    text : object
+        The text (converted with ``str``).
+    names : sequence of str, or a pattern from :func:`name_pattern`, optional
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> mask_text("Mettes lærer i Herlev ringede på 12 34 56 78", ["Mette", "Herlev"])
+    '[skjult] lærer i [skjult] ringede på [skjult]'
+    """
+    out = str(text)
+    pattern = names if isinstance(names, re.Pattern) else name_pattern(names or [])
+    if pattern is not None:
+        out = pattern.sub(MASK, out)
+    return mask_message(out)
 
 
 def shown_count(n: int | float, *, min_cell: int = MIN_CELL) -> str:

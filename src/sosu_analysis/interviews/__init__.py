@@ -1,0 +1,115 @@
+"""The plan's group interviews: coded interview material in, themes, quotes and a joint display out.
+
+Importing this package registers the input kinds ``interview_register``,
+``interview_codes`` and ``interview_export`` (an export in the shipped
+default mapping's layout, MAXQDA) with
+:mod:`sosu_analysis.readers.validation`, so ``sosu-analysis validate``
+checks them. An export in another layout is checked by ``sosu-analysis
+run`` through the mapping the config names (``interview_mapping``).
+
+Public API
+----------
+- :func:`read_register`, :func:`read_codebook`, :func:`read_mapping`,
+  :func:`read_export`, :func:`read_names`: the inputs.
+- :func:`theme_counts`, :func:`select_quotes`, :func:`joint_display`: the results.
+- :func:`load_interviews`, :func:`analyse` (:mod:`.analysis`): one call for the chapter.
+- :mod:`.synth`: the SYNTHETIC stand-in (``sosu-analysis synth-interviews``).
+"""
+
+from pathlib import Path
+
+from ..readers.validation import Kind
+from ..readers.validation import register as register_kind
+from ..students._parse import key
+from .codebook import DEFAULT_CODES, read_codebook
+from .joint import joint_display
+from .qda import export_header_matches, read_export, read_mapping
+from .quotes import read_names, select_quotes
+from .register import read_register
+from .themes import theme_counts
+
+__all__ = ["joint_display", "read_codebook", "read_export", "read_mapping", "read_names", "read_register",
+           "select_quotes", "theme_counts"]
+
+#: the shipped default mapping (MAXQDA's "Retrieved segments" export)
+DEFAULT_MAPPING = "config/interviews_maxqda.yaml"
+
+
+def _headers(header: list[str]) -> set[str]:
+    return {key(h) for h in header}
+
+
+def _project_file(rel: str) -> Path | None:
+    from ..paths import project_root
+
+    try:
+        p = project_root() / rel
+    except FileNotFoundError:
+        return None
+    return p if p.is_file() else None
+
+
+def _project_measures() -> list[str] | None:
+    from ..survey.reader import project_items
+
+    items = project_items()
+    return list(dict.fromkeys([*items["index"], *items["item"]])) if items is not None else None
+
+
+def _check_register(path: Path, file: str):
+    from ..students.campuses import project_campuses
+    from ..survey.reader import project_interventions
+
+    campuses = project_campuses()
+    return read_register(path, campuses, project_interventions(campuses), display_name=file)
+
+
+def _default_mapping() -> dict | None:
+    p = _project_file(DEFAULT_MAPPING)
+    return read_mapping(p, display_name=DEFAULT_MAPPING) if p is not None else None
+
+
+def _matches_export(header: list[str]) -> bool:
+    m = _default_mapping()
+    return m is not None and export_header_matches(header, m)
+
+
+def _check_export(path: Path, file: str):
+    """Check an export in the default layout against the config's register and codebook (``validate``)."""
+    from ..pipeline.config import Config
+
+    reg_rel, codes_rel = Config.default("interview_register"), Config.default("interview_codes")
+    reg, codes = _project_file(reg_rel), _project_file(codes_rel)
+    if reg is None or codes is None:
+        from ..errors import InputError, Problem
+
+        raise InputError(Problem(file, f"an interview export is checked against the register and the codebook, but "
+                                       f"{reg_rel} or {codes_rel} is missing"))
+    register_ = _check_register(reg, reg_rel)
+    codebook = read_codebook(codes, _project_measures(), display_name=codes_rel)
+    return read_export(path, _default_mapping() or {}, register_, codebook, display_name=file)
+
+
+register_kind(Kind(
+    name="interview_register",
+    description="interview register: interview_id, campus, intake, wave, intervention, participants, quotes_approved",
+    matches=lambda header: {"interview_id", "participants", "quotes_approved"} <= _headers(header),
+    check=_check_register,
+))
+
+register_kind(Kind(
+    name="interview_codes",
+    description="interview codebook: code, theme, description, criterion (survey_measure, valence)",
+    matches=lambda header: {"code", "theme", "criterion"} <= _headers(header),
+    check=lambda path, file: read_codebook(Path(path), _project_measures(), display_name=file),
+))
+
+register_kind(Kind(
+    name="interview_export",
+    description=f"coded segments of a QDA export in the layout of {DEFAULT_MAPPING} (MAXQDA: Dokumentname, Kode, "
+                "Segment)",
+    matches=_matches_export,
+    check=_check_export,
+))
+
+__all__ += ["DEFAULT_CODES", "DEFAULT_MAPPING"]
