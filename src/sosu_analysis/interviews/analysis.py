@@ -11,6 +11,7 @@ Typed tables only: the Danish words are in
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,6 +38,8 @@ class InterviewInputs:
     names: list[str]
     campuses: pd.DataFrame
     tool: str
+    register_file: str = ""
+    export_file: str = ""
 
     @property
     def synthetic(self) -> bool:
@@ -50,6 +53,8 @@ class InterviewResults:
 
     synthetic: bool
     tool: str
+    register_file: str
+    export_file: str
     n_interviews: int
     n_campuses: int
     #: group × period: interviews, campuses, participants (small counts blanked), quotable interviews
@@ -63,6 +68,21 @@ class InterviewResults:
     survey_available: bool
     min_participants: int = MIN_PARTICIPANTS
     min_campus_interviews: int = MIN_CAMPUS_INTERVIEWS
+
+    def provenance(self) -> pd.DataFrame:
+        """One row: which files, which tool, synthetic or not, and the quoting thresholds (``interview_provenance``)."""
+        return pd.DataFrame([{"register": os.path.basename(self.register_file),
+                              "export": os.path.basename(self.export_file), "tool": self.tool,
+                              "synthetic": self.synthetic, "n_interviews": self.n_interviews,
+                              "n_campuses": self.n_campuses, "min_participants": self.min_participants,
+                              "min_campus_interviews": self.min_campus_interviews,
+                              "survey_available": self.survey_available}])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every contracted table of chapter 10, by name."""
+        return {"interview_provenance": self.provenance(), "interview_overview": self.overview,
+                "interview_themes": self.themes, "interview_themes_by_wave": self.themes_by_wave,
+                "interview_quotes": self.quotes, "interview_joint_display": self.joint}
 
 
 def load_interviews(interview_register: str, interview_codes: str, interview_export: str, interview_mapping: str,
@@ -87,7 +107,7 @@ def load_interviews(interview_register: str, interview_codes: str, interview_exp
     segments = read_export(resolve(interview_export), mapping, register, codebook, display_name=interview_export)
     names = read_names(resolve(interview_names), display_name=interview_names) if interview_names else []
     return InterviewInputs(register=register, codebook=codebook, segments=segments, names=names, campuses=campuses,
-                           tool=mapping["tool"])
+                           tool=mapping["tool"], register_file=interview_register, export_file=interview_export)
 
 
 def overview(register: pd.DataFrame) -> pd.DataFrame:
@@ -106,12 +126,22 @@ def overview(register: pd.DataFrame) -> pd.DataFrame:
     return _order(out, ["group", "period"])
 
 
+def survey_contrasts_of(output_dir: str | os.PathLike) -> pd.DataFrame | None:
+    """Chapter 09's contracted ``survey_contrasts`` of this run, or ``None`` when chapter 09 has not written it."""
+    from ..reporting import contracts
+
+    if not contracts.table_path(output_dir, "survey_contrasts").is_file():
+        return None
+    return contracts.read_table(output_dir, "survey_contrasts")
+
+
 def analyse(inputs: InterviewInputs, survey_contrasts: pd.DataFrame | None, per_theme: int = 2) -> InterviewResults:
     """Theme counts, quotes and the joint display from checked inputs and chapter 09's contrasts."""
     reg, seg, book = inputs.register, inputs.segments, inputs.codebook
     quotes = select_quotes(seg, reg, inputs.names, inputs.campuses, per_theme=per_theme)
     return InterviewResults(
-        synthetic=inputs.synthetic, tool=inputs.tool, n_interviews=int(reg["interview_id"].nunique()),
+        synthetic=inputs.synthetic, tool=inputs.tool, register_file=inputs.register_file,
+        export_file=inputs.export_file, n_interviews=int(reg["interview_id"].nunique()),
         n_campuses=int(reg["campus"].nunique()), overview=overview(reg),
         themes=theme_counts(seg, reg, "theme", ("group", "period"), book),
         themes_by_wave=theme_counts(seg, reg, "theme", ("group", "wave"), book),

@@ -1,0 +1,191 @@
+"""The group interviews in Danish: labels, the joint display as the lead reads it, and "Hvad siger eleverne".
+
+Presentation only: every number comes from chapter 10's contracted tables
+(``interview_provenance``, ``interview_overview``, ``interview_joint_display``,
+``interview_quotes``; :mod:`sosu_analysis.reporting.contracts`), which
+:mod:`sosu_analysis.interviews` computes. Nothing here types a result:
+another set of interviews gives other sentences.
+
+For the lead's report: ``report_section(output_dir, alpha).html`` (or
+``.markdown`` and ``.table``) after chapter 10 has run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..danish import confidence_level, count, number, span
+from . import contracts
+from .plotting import SYNTHETIC_WATERMARK, add_watermark
+from .tables import table_html
+
+GROUP_DA = {"pilot": "Pilotafdelinger", "comparison": "Sammenligningsafdelinger"}
+GROUP_SHORT_DA = {"pilot": "pilot", "comparison": "sammenligning"}
+PERIOD_DA = {"før": "optag før pilotstart", "efter": "optag fra pilotstart"}
+VALENCE_DA = {"positive": "positiv", "negative": "negativ", "mixed": "blandet", "": "neutral"}
+RULE_DA = {"marked": "markeret af forskeren", "shortest_sentence": "korteste hele sætning"}
+AGREEMENT_DA = {"agree": "enige", "disagree": "uenige", "only_survey": "kun spørgeskemaet taler",
+                "only_interviews": "kun interviewene taler", "neither": "ingen af dem taler"}
+TITLE = "Hvad siger eleverne"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{count(n)} {one if n == 1 else many}"
+
+
+def banner_html(provenance: pd.Series) -> str:
+    """The box over the chapter and the section: SYNTETISKE DATA for a synthetic stand-in, else the source."""
+    if not bool(provenance["synthetic"]):
+        return (f"Data: {_plural(int(provenance['n_interviews']), 'gruppeinterview', 'gruppeinterviews')} på "
+                f"{_plural(int(provenance['n_campuses']), 'afdeling', 'afdelinger')}, kodet i {provenance['tool']}.")
+    return ("<div style='border:3px solid #C00000;padding:0.6em;background:#FDECEA'>"
+            f"<b>{SYNTHETIC_WATERMARK}</b><br>Interviewene er syntetiske (<code>{provenance['register']}</code>, "
+            f"<code>{provenance['export']}</code>): opdigtede udsagn, der viser metoden, før de rigtige interviews er "
+            "kodet. De siger intet om eleverne på SOSU H.</div>")
+
+
+def _survey_cell(row: pd.Series) -> str:
+    if pd.isna(row["survey_estimate"]):
+        return "ikke målt i spørgeskemaet"
+    est = number(row["survey_estimate"], 1, sign=True)
+    if pd.isna(row["survey_ci_low"]) or pd.isna(row["survey_ci_high"]):
+        return f"{est} point (intet interval)"
+    return f"{est} point ({span(row['survey_ci_low'], row['survey_ci_high'], 1)})"
+
+
+def _side(n: int, total: int, pos: int, neg: int) -> str:
+    if total == 0:
+        return "ingen interviews"
+    return (f"{count(n)} af {count(total)} interviews ({_plural(pos, 'positiv', 'positive')}, "
+            f"{_plural(neg, 'negativ', 'negative')})")
+
+
+def _interview_cell(row: pd.Series) -> str:
+    if row["n_total_pilot"] == 0 and row["n_total_comparison"] == 0:
+        return "ikke et tema i interviewene"
+    return (f"pilot: {_side(row['n_interviews_pilot'], row['n_total_pilot'], row['n_positive_pilot'], row['n_negative_pilot'])}; "
+            f"sammenligning: {_side(row['n_interviews_comparison'], row['n_total_comparison'], row['n_positive_comparison'], row['n_negative_comparison'])}")
+
+
+def quote_cell(quote: str, group: str, campus: str) -> str:
+    """``»…« (pilot, Brøndby)``; ``afdeling ikke vist`` where the campus may not be named."""
+    if not quote:
+        return "intet citat (ingen interviews, der må citeres)"
+    where = campus if campus else "afdeling ikke vist"
+    return f"»{quote}« ({GROUP_SHORT_DA.get(group, group)}, {where})"
+
+
+def joint_table(joint: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The joint display with Danish headers and text cells (decimal comma), one row per criterion."""
+    level = confidence_level(alpha)
+    rows = []
+    for _, r in joint.iterrows():
+        rows.append({"Kriterium": r["criterion"],
+                     f"Spørgeskema: pilot − sammenligning (0-100, {level}-KI)": _survey_cell(r),
+                     "Interviews, optag fra pilotstart": _interview_cell(r),
+                     "Temaer": r["themes"] or "–",
+                     "Citat": quote_cell(r["quote"], r["quote_group"], r["quote_campus"]),
+                     "Samlet": AGREEMENT_DA[r["agreement"]]})
+    return pd.DataFrame(rows)
+
+
+def theme_figure(themes: pd.DataFrame, synthetic: bool, period: str = "efter"):
+    """Interviews per theme (optag fra pilotstart), pilot and comparison side by side, as counts "x af N"."""
+    from ..danish import danish_axis
+
+    data = themes[themes["period"] == period]
+    labels = list(dict.fromkeys(data["theme"]))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(labels) + 1.4))
+    y = np.arange(len(labels))
+    for k, (g, colour) in enumerate((("pilot", "#DD8452"), ("comparison", "#4C72B0"))):
+        sub = data[data["group"] == g].set_index("theme").reindex(labels)
+        vals = sub["n_interviews"].fillna(0).to_numpy(float)
+        tot = sub["n_interviews_total"].fillna(0).to_numpy(int)
+        ax.barh(y + (0.2 if k else -0.2), vals, height=0.38, color=colour, label=GROUP_DA[g])
+        for yi, v, t in zip(y, vals, tot, strict=True):
+            ax.text(v + 0.05, yi + (0.2 if k else -0.2), f"{count(int(v))} af {count(t)}", va="center", fontsize=8)
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("Antal interviews, hvor temaet forekommer")
+    ax.set_title(f"Temaer i gruppeinterviewene, {PERIOD_DA[period]}")
+    ax.set_xlim(0, max(1.0, float(data["n_interviews_total"].max() if len(data) else 1)) + 1.2)
+    danish_axis(ax, "x", decimals=0)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return add_watermark(fig, SYNTHETIC_WATERMARK if synthetic else None)
+
+
+@dataclass
+class InterviewSection:
+    """The section: title, paragraphs (Markdown), the joint display (Danish table) and its HTML."""
+
+    title: str
+    paragraphs: list[str]
+    table: pd.DataFrame
+    banner: str = ""
+    alpha: float = 0.05
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def markdown(self) -> str:
+        """Heading, banner and paragraphs as Markdown (the table separately: :attr:`html`)."""
+        return "\n\n".join([f"## {self.title}", *([self.banner] if self.banner else []), *self.paragraphs])
+
+    @property
+    def html(self) -> str:
+        """The whole section: Markdown text, then the joint display as an HTML table."""
+        caption = "Tabel: Spørgeskema og interviews side om side pr. kriterium (joint display)"
+        return self.markdown + "\n\n" + table_html(self.table, caption, {c: c for c in self.table.columns},
+                                                   language="da")
+
+
+def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> InterviewSection:
+    """Build "Hvad siger eleverne" from chapter 10's contracted tables in ``output_dir``.
+
+    Parameters
+    ----------
+    output_dir : path-like
+        The run's output folder (``tables/interview_*.csv``).
+    alpha : float
+        The run's alpha (the level of the survey's intervals as chapter 09 computed them).
+    """
+    prov = contracts.read_table(output_dir, "interview_provenance").iloc[0]
+    joint = contracts.read_table(output_dir, "interview_joint_display")
+    over = contracts.read_table(output_dir, "interview_overview")
+    n_i, n_c = int(prov["n_interviews"]), int(prov["n_campuses"])
+    tally = joint["agreement"].value_counts()
+    n = len(joint)
+
+    def k(code: str) -> int:
+        return int(tally.get(code, 0))
+
+    lead = (f"Spørgeskemaet og gruppeinterviewene er lagt side om side for {_plural(n, 'kriterium', 'kriterier')} "
+            f"fra opfølgningsplanen. De er enige om {count(k('agree'))}, uenige om {count(k('disagree'))}; for "
+            f"{count(k('only_interviews'))} peger kun interviewene på en forskel mellem pilot- og "
+            f"sammenligningsafdelinger, for {count(k('only_survey'))} kun spørgeskemaet, og for "
+            f"{count(k('neither'))} ingen af dem.")
+    after = over[over["period"] == "efter"].set_index("group")["n_interviews"]
+    material = (f"Materialet er {_plural(n_i, 'gruppeinterview', 'gruppeinterviews')} på "
+                f"{_plural(n_c, 'afdeling', 'afdelinger')}, heraf {count(int(after.get('pilot', 0)))} med optag fra "
+                f"pilotstart på pilotafdelingerne og {count(int(after.get('comparison', 0)))} på "
+                "sammenligningsafdelingerne. Tallene er antal interviews, ikke andele: et tema tæller én gang pr. "
+                "interview, uanset hvor meget gruppen talte om det.")
+    mins = joint["survey_min_p_ri"].dropna()
+    survey = ("Spørgeskemaets forskelle har brede konfidensintervaller, fordi der kun er få afdelinger"
+              + (f"; randomiseringstesten kan med så få afdelinger ikke komme under p = {number(float(mins.min()), 3)}"
+                 if len(mins) else "") + ". Spørgeskemaet »taler« her kun, hvor intervallet ikke omfatter 0."
+              if bool(prov["survey_available"]) else
+              "Spørgeskemaets kapitel er ikke kørt, så kun interviewene er med.")
+    quotes = (f"Citaterne er valgt efter en fast regel: først de udsnit, forskeren har markeret, ellers den korteste "
+              f"hele sætning; kun fra interviews med samtykke og mindst {count(int(prov['min_participants']))} "
+              "deltagere. Navne, telefonnumre, e-mailadresser og cpr-lignende numre er skjult, og afdelingen nævnes "
+              f"kun, hvor der er mindst {count(int(prov['min_campus_interviews']))} interviews.")
+    judgement = ("Tabellen viser, hvor kilderne peger samme vej, ikke hvorfor. Kodningen og fortolkningen er "
+                 "evaluators vurdering; tabellen er et grundlag for justeringen af indsatserne, ikke en dom over dem.")
+    return InterviewSection(title=TITLE, paragraphs=[lead, material, survey, quotes, judgement],
+                            table=joint_table(joint, alpha), banner=banner_html(prov), alpha=alpha)
