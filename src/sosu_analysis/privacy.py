@@ -33,8 +33,8 @@ __all__ = ["MIN_CELL", "mask_message", "mask_text", "name_pattern", "small_cell_
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: CPR-like: six digits, a dash, slash or blank, then three or four digits
 _CPR = re.compile(r"(?<!\d)\d{6}[-/\s]\d{3,4}(?!\d)")
-#: a phone number: optional +45 / 0045, then 8 digits possibly grouped 2-2-2-2 or 4-4
-_PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4})(?!\d)")
+#: a phone number: optional +45 / 0045, then 8 digits, ungrouped or grouped 2-2-2-2 or 4-4 (the prefix is masked too)
+_PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4}|\d{8})(?!\d)")
 #: any run of 6 to 10 digits (a CPR without dash, 9 digits after Excel dropped the zero, a phone)
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{6,10}(?!\d)")
 MASK = "[skjult]"
