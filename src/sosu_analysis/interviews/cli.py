@@ -40,8 +40,8 @@ def run_synth_interviews(args: argparse.Namespace) -> int:
         codes = Path(args.codes) if args.codes else resolve(DEFAULT_CODES)
         campuses = read_campuses(Path(args.campuses) if args.campuses else resolve(DEFAULT_CAMPUSES))
         register, export, names, meta = generate_interviews(args.seed, codes, campuses)
-        command = shlex.join(["sosu-analysis", "synth-interviews", "--seed", str(args.seed), "--out-dir",
-                              Path(args.out_dir).name])
+        # the folder is left out of the recorded command, so the same seed gives the same bytes in any folder
+        command = shlex.join(["sosu-analysis", "synth-interviews", "--seed", str(args.seed)]) + " --out-dir FOLDER"
         written = write_interviews(args.out_dir, args.seed, register, export, names, meta, command)
     except InputError as exc:
         for problem in exc.problems:
