@@ -1,10 +1,10 @@
-"""The codebook of the group interviews: ``data/raw/interview_codes.csv``.
+r"""The codebook of the group interviews: ``data/raw/interview_codes.csv``.
 
 Schema (CSV or XLSX; column names case-insensitive)
 ---------------------------------------------------
 ============ ================================================================
 code         the code as the QDA export writes it (MAXQDA writes a subcode
-             with its parents, ``Forberedelse\\Klædt på``); matched without
+             with its parents, ``Forberedelse\Klædt på``); matched without
              regard to case
 theme        the theme the code belongs to (several codes may share one)
 description  what the code covers (the researcher's definition)

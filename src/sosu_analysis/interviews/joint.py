@@ -51,10 +51,10 @@ def agreement(survey_direction: int | None, interview_direction: int | None) -> 
 
     A direction is -1, 1, or 0/``None`` for "does not speak".
     """
-    s = bool(survey_direction)
-    i = bool(interview_direction)
+    s = int(np.sign(survey_direction or 0))
+    i = int(np.sign(interview_direction or 0))
     if s and i:
-        return "agree" if np.sign(survey_direction) == np.sign(interview_direction) else "disagree"
+        return "agree" if s == i else "disagree"
     if s:
         return "only_survey"
     if i:
@@ -63,7 +63,7 @@ def agreement(survey_direction: int | None, interview_direction: int | None) -> 
 
 
 def _survey_row(contrasts: pd.DataFrame | None, measure: str) -> pd.Series | None:
-    """The contrast of ``measure`` (an index, else an item of that name)."""
+    """Return the contrast of ``measure`` (an index, else an item of that name)."""
     if contrasts is None or not measure:
         return None
     m = contrasts["measure"] == measure

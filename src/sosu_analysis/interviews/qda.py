@@ -1,4 +1,4 @@
-"""Coded segments from a QDA tool's export (MAXQDA, ATLAS.ti, NVivo), read through a YAML mapping.
+r"""Coded segments from a QDA tool's export (MAXQDA, ATLAS.ti, NVivo), read through a YAML mapping.
 
 A QDA tool exports coded segments as a table, one row per coded segment.
 A mapping says which column holds which field; **every column the mapping
@@ -21,7 +21,7 @@ Mapping (YAML)
     marked_rule:                # how 'marked' says "quote this": a weight ...
       at_least: 1
     # ... or texts:  marked_rule: {values: [citat, x]}
-    code_separator: ""          # optional: a cell with several codes, e.g. "\\n" (ATLAS.ti)
+    code_separator: ""          # optional: a cell with several codes, e.g. "\n" (ATLAS.ti)
 
 Fields: ``interview_id`` (the document's name, which must be an
 ``interview_id`` of the register), ``code`` (a code of the codebook),
@@ -46,7 +46,8 @@ from .codebook import code_key
 REQUIRED_FIELDS = ("interview_id", "code", "segment")
 OPTIONAL_FIELDS = ("marked",)
 MAPPING_KEYS = ("tool", "columns", "marked_rule", "code_separator")
-SEGMENT_COLUMNS = ("row", "interview_id", "code", "theme", "criterion", "survey_measure", "valence", "segment", "marked")
+SEGMENT_COLUMNS = ("row", "interview_id", "code", "theme", "criterion", "survey_measure", "valence", "segment",
+                   "marked")
 _NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 
 

@@ -83,7 +83,7 @@ def stop_list(names: Sequence[str], register: pd.DataFrame, campuses: pd.DataFra
 
 
 def sentences(text: str) -> list[str]:
-    """The complete sentences of ``text`` (capital first letter, end punctuation, MIN_WORDS-MAX_WORDS words)."""
+    """Return the complete sentences of ``text`` (capital first letter, end punctuation, MIN_WORDS-MAX_WORDS words)."""
     out = []
     for m in _SENTENCE.finditer(text):
         s = " ".join(m.group(0).split())
@@ -94,7 +94,7 @@ def sentences(text: str) -> list[str]:
 
 
 def _candidate(text: str, marked: bool) -> tuple[str, str] | None:
-    """The quote a segment gives under the rule, and which part of the rule gave it."""
+    """Return the quote a segment gives under the rule, and which part of the rule gave it."""
     whole = " ".join(text.split())
     if marked and len(whole.split()) <= MAX_WORDS:
         return whole, "marked"

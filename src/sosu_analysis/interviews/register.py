@@ -93,7 +93,9 @@ def read_register(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Pat
         pilots = {c: s for c, p, s in zip(campuses["campus"], campuses["pilot"], campuses["pilot_start"], strict=True)
                   if p}
     offered = None
+    iv_file = ""
     if interventions is not None:
+        iv_file = interventions.attrs.get("file", "the interventions table")
         offered = {(str(i), c) for i, c in zip(interventions["intervention"], interventions["campus"], strict=True)}
     seen: dict[str, int] = {}
     staff: list[str] = []
@@ -124,8 +126,8 @@ def read_register(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Pat
         intake_text = cols.get(row, "intake")
         intake = parse_month(intake_text)
         if intake is None:
-            problems.add(f"{MONTH_HINT}, found '{intake_text}'" if intake_text else f"the intake is empty; {MONTH_HINT}",
-                         line, name("intake"))
+            problems.add(f"{MONTH_HINT}, found '{intake_text}'" if intake_text
+                         else f"the intake is empty; {MONTH_HINT}", line, name("intake"))
         wave = cols.get(row, "wave")
         if not wave:
             problems.add("the wave is empty (a month YYYY-MM or a label such as 'delevaluering maj 2025')", line,
@@ -142,9 +144,8 @@ def read_register(path: str | os.PathLike, campuses: pd.DataFrame | str | os.Pat
             elif offered is not None:
                 for i in ids:
                     if (i, campus) not in offered:
-                        problems.add(f"intervention '{i}' is not listed for {campus} in "
-                                     f"{interventions.attrs.get('file', 'the interventions table')}",
-                                     line, name("intervention"))
+                        problems.add(f"intervention '{i}' is not listed for {campus} in {iv_file}", line,
+                                     name("intervention"))
         n_text = cols.get(row, "participants")
         n = parse_count(n_text)
         if n is None or n < 1:

@@ -39,7 +39,7 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def banner_html(provenance: pd.Series) -> str:
-    """The box over the chapter and the section: SYNTETISKE DATA for a synthetic stand-in, else the source."""
+    """Return the box over the chapter and the section: SYNTETISKE DATA for a synthetic stand-in, else the source."""
     if not bool(provenance["synthetic"]):
         return (f"Data: {_plural(int(provenance['n_interviews']), 'gruppeinterview', 'gruppeinterviews')} på "
                 f"{_plural(int(provenance['n_campuses']), 'afdeling', 'afdelinger')}, kodet i {provenance['tool']}.")
@@ -68,8 +68,9 @@ def _side(n: int, total: int, pos: int, neg: int) -> str:
 def _interview_cell(row: pd.Series) -> str:
     if row["n_total_pilot"] == 0 and row["n_total_comparison"] == 0:
         return "ikke et tema i interviewene"
-    return (f"pilot: {_side(row['n_interviews_pilot'], row['n_total_pilot'], row['n_positive_pilot'], row['n_negative_pilot'])}; "
-            f"sammenligning: {_side(row['n_interviews_comparison'], row['n_total_comparison'], row['n_positive_comparison'], row['n_negative_comparison'])}")
+    pilot, comparison = ([row[f"n_{c}_{g}"] for c in ("interviews", "total", "positive", "negative")]
+                         for g in ("pilot", "comparison"))
+    return f"pilot: {_side(*pilot)}; sammenligning: {_side(*comparison)}"
 
 
 def quote_cell(quote: str, group: str, campus: str) -> str:
@@ -81,7 +82,7 @@ def quote_cell(quote: str, group: str, campus: str) -> str:
 
 
 def joint_table(joint: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """The joint display with Danish headers and text cells (decimal comma), one row per criterion."""
+    """Return the joint display with Danish headers and text cells (decimal comma), one row per criterion."""
     level = confidence_level(alpha)
     rows = []
     for _, r in joint.iterrows():
