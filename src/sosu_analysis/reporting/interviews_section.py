@@ -49,6 +49,11 @@ def banner_html(provenance: pd.Series) -> str:
             "kodet. De siger intet om eleverne på SOSU H.</div>")
 
 
+def chapter_banner(output_dir: str | os.PathLike) -> str:
+    """Return :func:`banner_html` for the run in ``output_dir`` (from its ``interview_provenance`` table)."""
+    return banner_html(contracts.read_table(output_dir, "interview_provenance").iloc[0])
+
+
 def _survey_cell(row: pd.Series) -> str:
     if pd.isna(row["survey_estimate"]):
         return "ikke målt i spørgeskemaet"
