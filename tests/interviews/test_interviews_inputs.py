@@ -127,3 +127,21 @@ def test_synth_interviews_same_bytes_and_labelled(tmp_path, capsys):
         assert p.read_bytes() == (shipped / p.name).read_bytes(), p.name
     side = (tmp_path / "interviews_register_synthetic_seed20250801.json").read_text(encoding="utf-8")
     assert '"label": "SYNTHETIC"' in side
+
+
+def test_atlasti_example_mapping_splits_codes(tmp_path):
+    """ATLAS.ti writes the codes of a quotation in one cell, one a line: each becomes a coded segment."""
+    import csv
+
+    from sosu_analysis.interviews import read_export
+
+    keys = write_inputs(tmp_path / "in")
+    inputs = load(keys)
+    path = tmp_path / "atlas.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["ID", "Document", "Codes", "Quotation Content", "Comment"])
+        w.writerow(["1:1", "A1", "Forb\\Klar\nTryg\\Nervøs", "Jeg var klar men også nervøs den første dag derude.",
+                    "x@y.dk"])
+    seg = read_export(path, read_mapping(ROOT / "config/interviews_atlasti.yaml"), inputs.register, inputs.codebook)
+    assert list(seg["code"]) == ["Forb\\Klar", "Tryg\\Nervøs"] and set(seg["interview_id"]) == {"A1"}

@@ -1,11 +1,13 @@
 """The plan's group interviews: coded interview material in, themes, quotes and a joint display out.
 
 Importing this package registers the input kinds ``interview_register``,
-``interview_codes`` and ``interview_export`` (an export in the shipped
-default mapping's layout, MAXQDA) with
-:mod:`sosu_analysis.readers.validation`, so ``sosu-analysis validate``
-checks them. An export in another layout is checked by ``sosu-analysis
-run`` through the mapping the config names (``interview_mapping``).
+``interview_codes`` and ``interview_export`` (an export whose header fits
+one of the project's mappings ``config/interviews_*.yaml``, the MAXQDA
+default first) with :mod:`sosu_analysis.readers.validation`, so
+``sosu-analysis validate`` checks them; ``validate`` checks an export
+against the default config's register and codebook. ``sosu-analysis run``
+checks the export through the mapping the config names
+(``interview_mapping``) against the config's register and codebook.
 
 Public API
 ----------
@@ -64,14 +66,20 @@ def _check_register(path: Path, file: str):
     return read_register(path, campuses, project_interventions(campuses), display_name=file)
 
 
-def _default_mapping() -> dict | None:
-    p = _project_file(DEFAULT_MAPPING)
-    return read_mapping(p, display_name=DEFAULT_MAPPING) if p is not None else None
+def _mappings() -> list[dict]:
+    """The project's mappings: the default first, then the examples ``config/interviews_*.yaml``."""
+    from ..paths import project_root
+
+    try:
+        folder = project_root() / "config"
+    except FileNotFoundError:
+        return []
+    paths = sorted(folder.glob("interviews_*.yaml"), key=lambda p: (f"config/{p.name}" != DEFAULT_MAPPING, p.name))
+    return [read_mapping(p, display_name=f"config/{p.name}") for p in paths]
 
 
-def _matches_export(header: list[str]) -> bool:
-    m = _default_mapping()
-    return m is not None and export_header_matches(header, m)
+def _mapping_for(header: list[str]) -> dict | None:
+    return next((m for m in _mappings() if export_header_matches(header, m)), None)
 
 
 def _check_export(path: Path, file: str):
@@ -85,9 +93,11 @@ def _check_export(path: Path, file: str):
 
         raise InputError(Problem(file, f"an interview export is checked against the register and the codebook, but "
                                        f"{reg_rel} or {codes_rel} is missing"))
+    from ..readers.rawtable import read_header
+
     register_ = _check_register(reg, reg_rel)
     codebook = read_codebook(codes, _project_measures(), display_name=codes_rel)
-    return read_export(path, _default_mapping() or {}, register_, codebook, display_name=file)
+    return read_export(path, _mapping_for(read_header(path, file)) or {}, register_, codebook, display_name=file)
 
 
 register_kind(Kind(
@@ -106,9 +116,9 @@ register_kind(Kind(
 
 register_kind(Kind(
     name="interview_export",
-    description=f"coded segments of a QDA export in the layout of {DEFAULT_MAPPING} (MAXQDA: Dokumentname, Kode, "
-                "Segment)",
-    matches=_matches_export,
+    description=f"coded segments of a QDA export in the layout of a mapping config/interviews_*.yaml (default "
+                f"{DEFAULT_MAPPING}, MAXQDA: Dokumentname, Kode, Segment)",
+    matches=lambda header: _mapping_for(header) is not None,
     check=_check_export,
 ))
 
