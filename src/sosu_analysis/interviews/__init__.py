@@ -67,7 +67,7 @@ def _check_register(path: Path, file: str):
 
 
 def _mappings() -> list[dict]:
-    """The project's mappings: the default first, then the examples ``config/interviews_*.yaml``."""
+    """Return the project's mappings: the default first, then the examples ``config/interviews_*.yaml``."""
     from ..paths import project_root
 
     try:
