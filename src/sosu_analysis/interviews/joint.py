@@ -21,8 +21,9 @@ here; the interpretation stays the researcher's):
   ``|b_pilot - b_comparison| >= 1 / min(N_pilot, N_comparison)`` (at least
   the difference one interview of the smaller group makes), in the
   direction ``sign(b_pilot - b_comparison)``.
-- The quote is the criterion's first by the quote rule: a marked one
-  first, then a theme's first quote before a second, then codebook order.
+- The quote is the criterion's first: one from intakes from the pilot
+  start first, then a marked one, then a theme's first quote before a
+  second, then codebook order.
 - ``agree`` when both speak in the same direction, ``disagree`` when in
   opposite directions, ``only_survey`` / ``only_interviews`` when one
   speaks, ``neither`` when none does.
@@ -127,11 +128,12 @@ def joint_display(segments: pd.DataFrame, register: pd.DataFrame, codebook: pd.D
             i_dir = int(np.sign(diff)) if abs(diff) >= 1 / min(tp, tc) - 1e-12 else 0
         i_speaks = bool(i_dir)
         themes = "; ".join(dict.fromkeys(codebook.loc[codebook["criterion"] == criterion, "theme"]))
-        # the criterion's quote: a marked one first, then rank 1 before rank 2, then the codebook's theme order
+        # the criterion's quote: from the compared intakes first, a marked one first, rank 1 before rank 2,
+        # then the codebook's theme order
         q = quotes[quotes["criterion"] == criterion]
         theme_rank = {t: i for i, t in enumerate(dict.fromkeys(codebook["theme"]))}
-        q = q.assign(_m=(q["rule"] != "marked").astype(int), _t=q["theme"].map(theme_rank)).sort_values(
-            ["_m", "rank", "_t"], kind="mergesort")
+        q = q.assign(_p=(q["period"] != "efter").astype(int), _m=(q["rule"] != "marked").astype(int),
+                     _t=q["theme"].map(theme_rank)).sort_values(["_p", "_m", "rank", "_t"], kind="mergesort")
         rows.append((criterion, index, est, lo, hi,
                      float(sv["df"]) if sv is not None else np.nan,
                      float(sv["p_ri"]) if sv is not None else np.nan,
