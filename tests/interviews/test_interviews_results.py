@@ -87,7 +87,19 @@ def test_campus_hidden_below_three_interviews(res):
     q = _row(res.quotes, theme="Tryghed", rank=2)
     assert q["quote"] == "Ring til mig på [skjult] eller [skjult] sagde min kontaktlærer i [skjult]."
     assert q["campus"] == ""
-    assert set(res.quotes["campus"]) <= {"Skelbækgade", ""}  # Skelbækgade has 3 interviews
+    # Herlev is the pilot group's only small campus: a blank would name it, so Skelbækgade (3) is hidden too
+    assert set(res.quotes["campus"]) == {""}
+
+
+def test_hidden_campuses_complement_a_lone_small_campus():
+    from sosu_analysis.interviews.quotes import hidden_campuses
+
+    # comparison: D has 4, E and F one each -> E, F hidden; two small ones need no complement
+    reg = pd.DataFrame({"interview_id": [f"i{k}" for k in range(14)],
+                        "campus": ["A"] * 3 + ["B"] * 4 + ["C"] + ["D"] * 4 + ["E", "F"],
+                        "group": ["pilot"] * 8 + ["comparison"] * 6})
+    # pilot: C alone is small -> the smallest other, A (3 < 4), is hidden with it
+    assert hidden_campuses(reg) == {"C", "A", "E", "F"}
 
 
 def test_mask_text_names_genitive_and_word_boundaries():

@@ -19,7 +19,11 @@ The rule (:func:`select_quotes`)
    campus names and aliases; CPR-like numbers, phone numbers and e-mails
    are masked by the same function.
 6. The quote's campus is shown only if that campus has at least
-   :data:`MIN_CAMPUS_INTERVIEWS` interviews in the register.
+   :data:`MIN_CAMPUS_INTERVIEWS` interviews in the register, and is not
+   the complementary campus of its group (:func:`hidden_campuses`): when a
+   group (pilot or comparison) has exactly one such small campus, a blank
+   campus would name it by elimination, so the group's next-smallest
+   campus is hidden too.
 """
 
 from __future__ import annotations
@@ -67,6 +71,27 @@ def read_names(path: str | os.PathLike, display_name: str | None = None) -> list
                                            "ordinary words)", row=n))
         names.append(name)
     return names
+
+
+def hidden_campuses(register: pd.DataFrame) -> set[str]:
+    """Campuses a quote may not name: fewer than :data:`MIN_CAMPUS_INTERVIEWS` interviews, plus a complement.
+
+    Per group (``group`` of the register, or all campuses together without
+    one): the campuses with fewer interviews; if exactly one, the group's
+    campus with the fewest interviews among the others (ties: alphabetical)
+    is hidden too, so that a blank campus never names one campus.
+    """
+    groups = register["group"] if "group" in register.columns else pd.Series("", index=register.index)
+    counts = register.assign(_g=groups).groupby(["_g", "campus"])["interview_id"].nunique()
+    hidden: set[str] = set()
+    for _, per in counts.groupby(level=0):
+        per = per.droplevel(0)
+        small = set(per[per < MIN_CAMPUS_INTERVIEWS].index)
+        if len(small) == 1 and len(per) > 1:
+            others = per.drop(list(small)).reset_index().sort_values(["interview_id", "campus"], kind="mergesort")
+            small.add(str(others["campus"].iloc[0]))
+        hidden |= small
+    return hidden
 
 
 def stop_list(names: Sequence[str], register: pd.DataFrame, campuses: pd.DataFrame | None) -> list[str]:
@@ -125,14 +150,13 @@ def select_quotes(segments: pd.DataFrame, register: pd.DataFrame, names: Sequenc
     -------
     pandas.DataFrame
         :data:`QUOTE_COLUMNS`; ``rule`` is ``marked`` or
-        ``shortest_sentence``; ``campus`` is ``""`` where the campus has
-        fewer than :data:`MIN_CAMPUS_INTERVIEWS` interviews. Sorted by
-        criterion, theme and rank.
+        ``shortest_sentence``; ``campus`` is ``""`` for a campus of
+        :func:`hidden_campuses`. Sorted by criterion, theme and rank.
     """
     if per_theme < 1:
         raise ValueError(f"per_theme must be at least 1, got {per_theme}")
     pattern = name_pattern(stop_list(names, register, campuses))
-    per_campus = register.groupby("campus")["interview_id"].nunique()
+    hidden = hidden_campuses(register)
     reg = register.set_index("interview_id")
     ok = reg.index[(reg["quotes_approved"]) & (reg["participants"] >= MIN_PARTICIPANTS)]
     seg = segments[segments["interview_id"].isin(set(ok))]
@@ -159,7 +183,7 @@ def select_quotes(segments: pd.DataFrame, register: pd.DataFrame, names: Sequenc
             shown.add(masked)
             rank += 1
             info = reg.loc[s["interview_id"]]
-            campus = info["campus"] if per_campus.get(info["campus"], 0) >= MIN_CAMPUS_INTERVIEWS else ""
+            campus = "" if info["campus"] in hidden else info["campus"]
             rows.append((criterion, theme, rank, masked, rule, s["valence"],
                          info.get("group", ""), info.get("period", ""), info["wave"], campus))
     out = pd.DataFrame.from_records(rows, columns=list(QUOTE_COLUMNS))

@@ -25,8 +25,11 @@ COUNT_COLUMNS = ("n_interviews", "n_interviews_total", "n_campuses", "n_campuses
                  "n_negative", "n_mixed")
 
 
-def _order(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def _order(frame: pd.DataFrame, columns: Sequence[str], first_seen: dict[str, Sequence] | None = None) -> pd.DataFrame:
+    """Sort rows: pilot before comparison, før before efter, other columns in ``first_seen`` order (else as text)."""
     ranks = {"group": {g: i for i, g in enumerate(GROUP_ORDER)}, "period": {p: i for i, p in enumerate(PERIOD_ORDER)}}
+    for c, values in (first_seen or {}).items():
+        ranks[c] = {v: i for i, v in enumerate(dict.fromkeys(values))}
     keys = [frame[c].map(ranks[c]) if c in ranks else frame[c] for c in columns]
     order = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)}).sort_values(
         [f"k{i}" for i in range(len(keys))], kind="mergesort").index
@@ -50,7 +53,7 @@ def theme_counts(segments: pd.DataFrame, register: pd.DataFrame, unit: str = "th
         Register columns of the cells (``group``, ``period``, ``wave``).
     codebook : pandas.DataFrame, optional
         When given, every theme (criterion) of the codebook gets rows, also
-        one that no interview touched (0 of N).
+        one that no interview touched (0 of N), in codebook order.
 
     Returns
     -------
@@ -78,4 +81,7 @@ def theme_counts(segments: pd.DataFrame, register: pd.DataFrame, unit: str = "th
     for c in COUNT_COLUMNS:
         out[c] = out[c].fillna(0).astype("int64")
     out = out[[*labels, *by, *COUNT_COLUMNS]]
-    return _order(out, [*labels, *by])
+    # criteria and themes in codebook order, waves in the register's order
+    first_seen = {c: list(units[c]) for c in labels}
+    first_seen.update({c: list(register[c]) for c in by if c not in ("group", "period")})
+    return _order(out, [*labels, *by], first_seen)

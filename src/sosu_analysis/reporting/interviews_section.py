@@ -12,6 +12,7 @@ For the lead's report: ``report_section(output_dir, alpha).html`` (or
 
 from __future__ import annotations
 
+import html as html_lib
 import os
 from dataclasses import dataclass, field
 
@@ -78,10 +79,10 @@ def _interview_cell(row: pd.Series) -> str:
     return f"pilot: {_side(*pilot)}; sammenligning: {_side(*comparison)}"
 
 
-def quote_cell(quote: str, group: str, campus: str) -> str:
-    """``»…« (pilot, Brøndby)``; ``afdeling ikke vist`` where the campus may not be named."""
+def quote_cell(quote: str, group: str, campus: str, has_themes: bool = True) -> str:
+    """Return ``»…« (pilot, Brøndby)``; ``afdeling ikke vist`` where the campus may not be named."""
     if not quote:
-        return "intet citat (ingen interviews, der må citeres)"
+        return "intet citat (ingen interviews, der må citeres)" if has_themes else "–"
     where = campus if campus else "afdeling ikke vist"
     return f"»{quote}« ({GROUP_SHORT_DA.get(group, group)}, {where})"
 
@@ -95,7 +96,7 @@ def joint_table(joint: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                      f"Spørgeskema: pilot − sammenligning (0-100, {level}-KI)": _survey_cell(r),
                      "Interviews, optag fra pilotstart": _interview_cell(r),
                      "Temaer": r["themes"] or "–",
-                     "Citat": quote_cell(r["quote"], r["quote_group"], r["quote_campus"]),
+                     "Citat": quote_cell(r["quote"], r["quote_group"], r["quote_campus"], bool(r["themes"])),
                      "Samlet": AGREEMENT_DA[r["agreement"]]})
     return pd.DataFrame(rows)
 
@@ -144,10 +145,12 @@ class InterviewSection:
 
     @property
     def html(self) -> str:
-        """The whole section: Markdown text, then the joint display as an HTML table."""
+        """Return the whole section as HTML: heading, banner, paragraphs, then the joint display table."""
         caption = "Tabel: Spørgeskema og interviews side om side pr. kriterium (joint display)"
-        return self.markdown + "\n\n" + table_html(self.table, caption, {c: c for c in self.table.columns},
-                                                   language="da")
+        parts = [f"<h2>{html_lib.escape(self.title)}</h2>", self.banner,
+                 *(f"<p>{html_lib.escape(p)}</p>" for p in self.paragraphs),
+                 table_html(self.table, caption, {c: c for c in self.table.columns}, language="da")]
+        return "\n".join(p for p in parts if p)
 
 
 def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> InterviewSection:
@@ -170,11 +173,15 @@ def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> Interv
     def k(code: str) -> int:
         return int(tally.get(code, 0))
 
+    parts = [f"{count(k(code))} {words}" for code, words in (
+        ("agree", "peger de samme vej"), ("disagree", "peger de hver sin vej"),
+        ("only_interviews", "viser kun interviewene en forskel mellem pilot- og sammenligningsafdelinger"),
+        ("only_survey", "viser kun spørgeskemaet en forskel"), ("neither", "viser ingen af dem en forskel"))
+        if k(code)]
+    listed = ", for ".join(parts[:-1]) + (" og for " if len(parts) > 1 else "") + parts[-1] if parts else ""
     lead = (f"Spørgeskemaet og gruppeinterviewene er lagt side om side for {_plural(n, 'kriterium', 'kriterier')} "
-            f"fra opfølgningsplanen. De er enige om {count(k('agree'))}, uenige om {count(k('disagree'))}; for "
-            f"{count(k('only_interviews'))} peger kun interviewene på en forskel mellem pilot- og "
-            f"sammenligningsafdelinger, for {count(k('only_survey'))} kun spørgeskemaet, og for "
-            f"{count(k('neither'))} ingen af dem.")
+            f"fra opfølgningsplanen: for {listed}."
+            + ("" if k("disagree") else " På intet kriterium modsiger de to kilder hinanden."))
     after = over[over["period"] == "efter"].set_index("group")["n_interviews"]
     material = (f"Materialet er {_plural(n_i, 'gruppeinterview', 'gruppeinterviews')} på "
                 f"{_plural(n_c, 'afdeling', 'afdelinger')}, heraf {count(int(after.get('pilot', 0)))} med optag fra "
@@ -187,10 +194,11 @@ def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> Interv
                  if len(mins) else "") + ". Spørgeskemaet »taler« her kun, hvor intervallet ikke omfatter 0."
               if bool(prov["survey_available"]) else
               "Spørgeskemaets kapitel er ikke kørt, så kun interviewene er med.")
-    quotes = (f"Citaterne er valgt efter en fast regel: først de udsnit, forskeren har markeret, ellers den korteste "
+    quotes = (f"Citaterne er valgt efter en fast regel: først de udsnit, evaluator har markeret, ellers den korteste "
               f"hele sætning; kun fra interviews med samtykke og mindst {count(int(prov['min_participants']))} "
               "deltagere. Navne, telefonnumre, e-mailadresser og cpr-lignende numre er skjult, og afdelingen nævnes "
-              f"kun, hvor der er mindst {count(int(prov['min_campus_interviews']))} interviews.")
+              f"kun, hvor der er mindst {count(int(prov['min_campus_interviews']))} interviews (og ikke kan "
+              "udledes af de andre).")
     judgement = ("Tabellen viser, hvor kilderne peger samme vej, ikke hvorfor. Kodningen og fortolkningen er "
                  "evaluators vurdering; tabellen er et grundlag for justeringen af indsatserne, ikke en dom over dem.")
     return InterviewSection(title=TITLE, paragraphs=[lead, material, survey, quotes, judgement],
