@@ -25,7 +25,8 @@ COUNT_COLUMNS = ("n_interviews", "n_interviews_total", "n_campuses", "n_campuses
                  "n_negative", "n_mixed")
 
 
-def _order(frame: pd.DataFrame, columns: Sequence[str], first_seen: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
+def _order(frame: pd.DataFrame, columns: Sequence[str],
+           first_seen: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
     """Sort rows: pilot before comparison, før before efter, other columns in ``first_seen`` order (else as text)."""
     ranks = {"group": {g: i for i, g in enumerate(GROUP_ORDER)}, "period": {p: i for i, p in enumerate(PERIOD_ORDER)}}
     for c, values in (first_seen or {}).items():
