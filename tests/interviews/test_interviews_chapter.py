@@ -69,3 +69,9 @@ def test_shipped_synthetic_chapter_is_marked(tmp_path):
     row = sc[(sc["measure"] == "forberedelse") & (sc["metric"] == "score") & (sc["contrast"] == "pilot_vs_comparison")]
     j = res.joint.set_index("criterion").loc["forberedelse"]
     assert j["survey_estimate"] == row["estimate"].iloc[0] and j["survey_ci_low"] == row["ci_low"].iloc[0]
+
+
+def test_load_section_absent_without_chapter_10(tmp_path):
+    from sosu_analysis.reporting.interviews_section import load_section
+
+    assert load_section(tmp_path) is None

@@ -203,3 +203,17 @@ def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> Interv
                  "evaluators vurdering; tabellen er et grundlag for justeringen af indsatserne, ikke en dom over dem.")
     return InterviewSection(title=TITLE, paragraphs=[lead, material, survey, quotes, judgement],
                             table=joint_table(joint, alpha), banner=banner_html(prov), alpha=alpha)
+
+
+def load_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> InterviewSection | None:
+    """Return :func:`report_section` if chapter 10 has written its tables in ``output_dir``, else ``None``.
+
+    For the lead's report (``06_rapport`` runs after ``10_interviews``)::
+
+        section = interviews_section.load_section(output_dir, alpha)
+        if section is not None:
+            display(HTML(section.html))
+    """
+    if not contracts.table_path(output_dir, "interview_joint_display").is_file():
+        return None
+    return report_section(output_dir, alpha)
