@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -56,7 +57,7 @@ def read_names(path: str | os.PathLike, display_name: str | None = None) -> list
     """
     file = display_name or str(path)
     try:
-        text = open(path, encoding="utf-8").read()  # noqa: SIM115 - read whole, closed by refcount
+        text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError(Problem(file, "the name list is not UTF-8 text")) from None
     except OSError as exc:
