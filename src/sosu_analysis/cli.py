@@ -32,6 +32,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
                       "convert a wide survey export (one column per item) to the long layout"),
     "import": ("sosu_analysis.importer.cli",
                "import the school's export (Z-udskrift): pseudonymize CPR, drop names, write the student extract"),
+    "synth-interviews": ("sosu_analysis.interviews.cli",
+                         "write SYNTHETIC group interviews (register, MAXQDA-layout export, names)"),
 }
 
 #: modules that add their own subcommands with ``add_subparser(subparsers)``, in the order of :data:`SUBCOMMANDS`

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def check_count(option: str, value: object, minimum: int = 1) -> int:
     replications), checked where they enter, so that ``wild_draws=0`` is a
     message naming the option and not an ``IndexError`` deep inside.
     """
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{option} must be a whole number, not {value!r}")
     if int(value) < minimum:
         raise ValueError(f"{option} must be at least {minimum}, not {value!r}")

@@ -27,8 +27,8 @@ from pandas.api import types as pdt
 
 from .definitions import MIN_CELL
 
-__all__ = ["MIN_CELL", "mask_message", "mask_secrets", "safe_list", "safe_text", "small_cell_mask",
-           "suppress_small_cells"]
+__all__ = ["MIN_CELL", "mask_message", "mask_secrets", "mask_text", "name_pattern", "safe_list", "safe_text",
+           "small_cell_mask", "suppress_small_cells"]
 
 # What a message built from an input file must never show (see mask_message). Every pattern here runs in
 # linear time on any input: no nested or overlapping quantifier can backtrack over a long text. The e-mail
@@ -36,8 +36,8 @@ __all__ = ["MIN_CELL", "mask_message", "mask_secrets", "safe_list", "safe_text",
 # position of a long word took quadratic time (a 300,000-character key in an API answer held `fetch` > 120 s).
 #: CPR-like: six digits, a dash, slash or blank, then three or four digits
 _CPR = re.compile(r"(?<!\d)\d{6}[-/\s]\d{3,4}(?!\d)")
-#: a phone number: optional +45 / 0045, then 8 digits possibly grouped 2-2-2-2 or 4-4
-_PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4})(?!\d)")
+#: a phone number: optional +45 / 0045, then 8 digits, ungrouped or grouped 2-2-2-2 or 4-4 (the prefix is masked too)
+_PHONE = re.compile(r"(?:(?:\+|00)45[\s-]?)?(?<!\d)(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4}|\d{8})(?!\d)")
 #: any run of 6 to 10 digits (a CPR without dash, 9 digits after Excel dropped the zero, a phone)
 _DIGIT_RUN = re.compile(r"(?<!\d)\d{6,10}(?!\d)")
 #: an e-mail's domain after the "@": labels of word characters or dashes, at least one dot (matched at one
@@ -213,6 +213,49 @@ def safe_list(values: Iterable[object], *, max_items: int = MAX_ITEMS, limit: in
     shown = [f"'{safe_text(v, limit=limit, secrets=secrets, personal=personal)}'" for v in items[:max_items]]
     more = len(items) - len(shown)
     return ", ".join(shown) + (f" … and {more} more" if more > 0 else "")
+def name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """Compile a stop-list of names into one case-insensitive pattern of whole words (``None`` if empty).
+
+    A name matches as a whole word (not inside another word), in any case,
+    also with the Danish genitive ``s`` (``Mettes``). Longer names are tried
+    first, so ``Anne Marie`` is masked whole rather than as ``Anne``. Names
+    of fewer than two letters are ignored (they would mask ordinary words).
+    """
+    cleaned = sorted({" ".join(str(n).split()) for n in names if len(str(n).strip()) >= 2}, key=lambda n: (-len(n), n))
+    if not cleaned:
+        return None
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in n.split(" ")) for n in cleaned)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?:s)?(?!\w)", re.IGNORECASE)
+
+
+def mask_text(text: object, names: Sequence[str] | re.Pattern[str] | None = None) -> str:
+    """Mask a free text (an interview quote) before it reaches any output.
+
+    First every name of ``names`` (a stop-list: persons, staff, campuses,
+    workplaces; see :func:`name_pattern`), then everything
+    :func:`mask_message` masks (e-mails, CPR-like numbers, phone numbers,
+    runs of 6-10 digits), each replaced by ``[skjult]``.
+
+    Parameters
+    ----------
+    text : object
+        The text (converted with ``str``).
+    names : sequence of str, or a pattern from :func:`name_pattern`, optional
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> mask_text("Mettes lærer i Herlev ringede på 12 34 56 78", ["Mette", "Herlev"])
+    '[skjult] lærer i [skjult] ringede på [skjult]'
+    """
+    out = str(text)
+    pattern = names if isinstance(names, re.Pattern) else name_pattern(names or [])
+    if pattern is not None:
+        out = pattern.sub(MASK, out)
+    return mask_message(out)
 
 
 def shown_count(n: int | float, *, min_cell: int = MIN_CELL) -> str:

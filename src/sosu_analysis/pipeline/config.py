@@ -93,6 +93,29 @@ class Config(BaseModel):
     survey_items: str = _path_text(
         "The survey's item table: texts, reverse coding, indices (chapter 09). Must exist.",
         "data/raw/survey_items.csv")
+    interview_register: str = _path_text(
+        "The register of the plan's group interviews: interview_id, campus, intake, wave, intervention, "
+        "participants, quotes_approved (chapter 10). SYNTHETIC until the school's register is saved (then "
+        "data/raw/private/). Must exist.",
+        "data/raw/synthetic/interviews_register_synthetic_seed20250801.csv")
+    interview_codes: str = _path_text(
+        "The interview codebook: code, theme, description, criterion, survey_measure, valence (chapter 10). "
+        "Must exist.",
+        "data/raw/interview_codes.csv")
+    interview_export: str = _path_text(
+        "Coded segments exported from the QDA tool (one row per coded segment; CSV or XLSX), read through "
+        "interview_mapping (chapter 10). SYNTHETIC until the coded interviews are exported (then "
+        "data/raw/private/). Must exist.",
+        "data/raw/synthetic/interviews_maxqda_synthetic_seed20250801.csv")
+    interview_mapping: str = _path_text(
+        "YAML mapping of the export's columns (config/interviews_maxqda.yaml: MAXQDA's 'Retrieved segments'; "
+        "examples for ATLAS.ti and NVivo beside it). Columns it does not name are dropped unread. Must exist.",
+        "config/interviews_maxqda.yaml")
+    interview_names: str = _path_text(
+        "Stop-list of names masked in every quote (one name a line; a real one is personal data: "
+        "data/raw/private/). The register's staff names and the campus table's names and aliases are masked "
+        "too. Empty: only those. Must exist when given.",
+        "data/raw/synthetic/interview_names_synthetic.txt")
     national_answer: str = _path_text(
         "A stored answer of the ministry's statistics API holding every SOSU school (chapter 07), with its "
         "sidecar NAME.meta.json beside it. SYNTHETIC until a real answer is fetched (sosu-analysis fetch). "
@@ -148,7 +171,7 @@ class Config(BaseModel):
     notebooks: list[str] = Field(
         default_factory=lambda: ["00_clean", "01_descriptives", "02_logistic_models", "03_trends",
                                  "04_pilot_vs_nonpilot", "05_power", "07_national", "08_wellbeing",
-                                 "09_survey", "11_design", "06_rapport"],
+                                 "09_survey", "10_interviews", "11_design", "06_rapport"],
         min_length=1,
         description="The notebooks to run, in order: file names in notebooks/ without .ipynb (no folders), "
                     "no repeats.")
@@ -159,10 +182,12 @@ class Config(BaseModel):
 
     #: keys whose values are input files that must exist
     INPUT_FILES: ClassVar[tuple[str, ...]] = ("published_table", "goals_table", "campuses_table", "students_file",
-                                              "etu_table", "survey_file", "survey_items")
+                                              "etu_table", "survey_file", "survey_items", "interview_register",
+                                              "interview_codes")
     #: input files that are not tables (checked to exist here, and in full by the pipeline)
     OTHER_INPUT_FILES: ClassVar[tuple[str, ...]] = ("national_answer", "national_query", "campus_answer",
-                                                    "campus_query")
+                                                    "campus_query", "interview_export", "interview_mapping",
+                                                    "interview_names")
 
     @field_validator("extract_date", mode="before")
     @classmethod

@@ -185,6 +185,16 @@ def validate_inputs(cfg: Config, config_file: str, *, check_students: bool = Tru
             validate_file(resolve(value, root), value)
         except InputError as exc:
             problems.extend(exc.problems)
+    interview_files = (cfg.interview_register, cfg.interview_codes)
+    if cfg.interview_export and not any(p.file in interview_files for p in problems):
+        # the QDA export through its mapping, cross-checked with the register, the codebook and the name list
+        from ..interviews.analysis import load_interviews
+
+        try:
+            load_interviews(cfg.interview_register, cfg.interview_codes, cfg.interview_export, cfg.interview_mapping,
+                            cfg.interview_names, cfg.campuses_table, survey_items=cfg.survey_items)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if cfg.national_answer:  # a JSON answer and its query: checked by replaying them (no network)
         from ..national.api import load_national
 

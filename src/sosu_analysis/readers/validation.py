@@ -25,6 +25,7 @@ KIND_MODULES = (
     "sosu_analysis.students",
     "sosu_analysis.national.etu",
     "sosu_analysis.survey",
+    "sosu_analysis.interviews",
 )
 
 

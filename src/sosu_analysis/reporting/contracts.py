@@ -252,7 +252,7 @@ _CONTRACT_LIST = [
     TableContract("survey_by_intervention", "09_survey", (), _c(
         "wave:str intervention:str kind:str index:str measure:str " + _SURVEY_SUMMARY + " secondary:bool"),
         ("wave", "intervention", "kind", "index", "measure")),
-    TableContract("survey_contrasts", "09_survey", (), _c(
+    TableContract("survey_contrasts", "09_survey", ("10_interviews",), _c(
         "kind:str index:str measure:str metric:str contrast:str estimate se df ci_low ci_high p_value n:Int64 "
         "G:Int64 deff method:str p_ri n_assignments:Int64 min_p_ri G_treated:Int64 G_control:Int64 "
         "n_treated:Int64 n_control:Int64 suppressed:bool"), ("kind", "index", "measure", "metric", "contrast")),
@@ -270,6 +270,28 @@ _CONTRACT_LIST = [
         (name, "str") for name in ("Afdelinger", "Periode", "Indeks", "Svar", "Antal afdelinger",
                                    "Gennemsnit (0-100)", "Niveau", "Konfidensinterval", "Andel enige",
                                    "Designeffekt")), ("Afdelinger", "Periode", "Indeks")),
+    # -- 10_interviews: the plan's group interviews (the section's tables are read by the report once wired) --
+    TableContract("interview_provenance", "10_interviews", ("06_rapport",), _c(
+        "register:str export:str tool:str synthetic:bool n_interviews:int n_campuses:int min_participants:int "
+        "min_campus_interviews:int survey_available:bool")),
+    TableContract("interview_overview", "10_interviews", ("06_rapport",), _c(
+        "group:str period:str n_interviews:int n_campuses:int n_participants:Int64 n_quotable:int suppressed:bool"),
+        ("group", "period")),
+    TableContract("interview_themes", "10_interviews", (), _c(
+        "criterion:str theme:str group:str period:str n_interviews:int n_interviews_total:int n_campuses:int "
+        "n_campuses_total:int n_positive:int n_negative:int n_mixed:int"), ("criterion", "theme", "group", "period")),
+    TableContract("interview_themes_by_wave", "10_interviews", (), _c(
+        "criterion:str theme:str group:str wave:str n_interviews:int n_interviews_total:int n_campuses:int "
+        "n_campuses_total:int n_positive:int n_negative:int n_mixed:int"), ("criterion", "theme", "group", "wave")),
+    TableContract("interview_quotes", "10_interviews", ("06_rapport",), _c(
+        "criterion:str theme:str rank:int quote:str rule:str valence:str group:str period:str wave:str campus:str"),
+        ("criterion", "theme", "rank")),
+    TableContract("interview_joint_display", "10_interviews", ("06_rapport",), _c(
+        "criterion:str survey_measure:str survey_estimate survey_ci_low survey_ci_high survey_df survey_p_ri "
+        "survey_min_p_ri survey_direction:Int64 survey_speaks:bool themes:str n_interviews_pilot:int "
+        "n_total_pilot:int n_positive_pilot:int n_negative_pilot:int n_interviews_comparison:int "
+        "n_total_comparison:int n_positive_comparison:int n_negative_comparison:int interview_direction:Int64 "
+        "interviews_speak:bool agreement:str quote:str quote_group:str quote_campus:str"), ("criterion",)),
 ]
 
 #: every result table, by name
@@ -388,6 +410,11 @@ def read_table(output_dir: str | os.PathLike, name: str) -> pd.DataFrame:
     raw = pd.read_csv(path, dtype={col: "str" for col, kind in c.columns if kind == "str"},
                       keep_default_na=True)
     return conform(raw, name, where=str(path))
+
+
+def read_table_if_written(output_dir: str | os.PathLike, name: str) -> pd.DataFrame | None:
+    """Read a declared table as :func:`read_table` does, or ``None`` when this run has not written it."""
+    return read_table(output_dir, name) if table_path(output_dir, name).is_file() else None
 
 
 def read_tables(output_dir: str | os.PathLike, names: Iterable[str]) -> dict[str, pd.DataFrame]:
