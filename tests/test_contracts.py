@@ -49,6 +49,7 @@ def _copy_tables(tmp_path, names=None):
 
 # ---- the registry and the round trip ----------------------------------------------------------
 
+@pytest.mark.e2e  # reads the session's whole pipeline run (fresh_run)
 def test_every_table_the_pipeline_writes_has_a_contract(fresh_run):
     _, out = fresh_run
     written = {p.stem for p in (out / "tables").glob("*.csv")}
