@@ -62,3 +62,28 @@ def test_wild_draws_zero_was_an_index_error_and_is_now_named(panel):
     ok = estimate_did(df, "incl_switch", "lpm", ("wild_webb",),
                       InferenceOptions(wild_max_enumerate=1, wild_draws=99, ci=False))
     assert ok.tests["wild_webb"].extra["n_draws"] == 99 and np.isnan(ok.tests["wild_webb"].alpha)
+
+
+def test_event_study_pretrend_randomization_counts_the_mirror_assignment():
+    """3 of 6 campuses pilots from one start: binom(6, 3) = 20 assignments; the complement's event
+    design spans the same columns with the fixed effects (its pre-period coefficients are the negated
+    ones), so its Wald ties with the observed one: smallest attainable p = 2/20, and p is never below it."""
+    from itertools import combinations
+
+    from sosu_analysis.did.event_study import event_study
+
+    df = small_panel_frame()
+    df["pilot_post"] = ((df["campus"].isin(["A", "B", "C"])) & (df["intake"] >= 3)).astype(int)
+    es = event_study(df, "incl_switch", options=InferenceOptions())
+    ri = es.pretrend["randomization"]
+    assert ri["n_assignments"] == len(list(combinations("ABCDEF", 3))) == 20
+    assert ri["min_p"] == pytest.approx(2 / 20) and ri["p_value"] >= 2 / 20 - 1e-12
+    # for any data: with a strong pre-trend at the pilots the observed Wald is the largest, and still ties
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        d = df.copy()
+        trend = np.where(d["campus"].isin(["A", "B", "C"]) & (d["intake"] < 3), 0.3 * d["intake"], 0.0)
+        d["n_dropout_total"] = rng.binomial(d["n"], np.clip(0.15 + trend + rng.normal(0, 0.01, len(d)), 0, 1))
+        d["n_dropout_noswitch"] = d["n_dropout_total"] // 2
+        assert event_study(d, "incl_switch", options=InferenceOptions()).pretrend["randomization"]["p_value"] \
+            == pytest.approx(2 / 20)

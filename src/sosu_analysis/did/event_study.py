@@ -37,7 +37,7 @@ from .data import MIN_CELL, Cells, OutcomeDefinition, as_cells, sample_mask
 from .estimate import DEFAULT_OPTIONS, OUTCOMES, InferenceOptions, check_names
 from .htz import htz_wald_test
 from .model import CellDesign, cell_design, fit_ols
-from .randomization import assignments
+from .randomization import assignments, n_distinct_permutations, smallest_attainable_p
 from .results import EventStudyResult, LinearFit
 
 #: the joint pre-trend tests an event study reports (``EventStudyResult.pretrend`` keys); ``cr2_htz`` and
@@ -214,6 +214,9 @@ def event_study(
             notes.append(f"pre-trend randomization: {len(all_vals) - len(vals)} of {len(all_vals)} assignments "
                          "dropped (no pre-period coefficient or a singular design)")
         p = float(np.mean(vals >= w_obs - 1e-9 * max(1.0, w_obs)))
-        pretrend["randomization"] = {"wald": w_obs, "p_value": p, "n_assignments": len(vals), "min_p": 1 / len(vals),
-                                     "exact": exact}
+        # the mirror assignment (half the campuses pilots, one start) ties with the observed Wald for any
+        # data, as in randomization_test: the smallest attainable p counts it (smallest_attainable_p)
+        n_tie = round(smallest_attainable_p(start) * n_distinct_permutations(start)) if exact else 1
+        pretrend["randomization"] = {"wald": w_obs, "p_value": p, "n_assignments": len(vals),
+                                     "min_p": min(n_tie, len(vals)) / len(vals), "exact": exact}
     return EventStudyResult(outcome, reference, coefs, pretrend, G, int(np.isfinite(start).sum()), notes)
