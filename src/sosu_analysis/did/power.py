@@ -172,14 +172,14 @@ def mde_from_se(se: float, df: float, alpha: float = 0.05, power: float = 0.8) -
 def power_from_se(effect: float, se: float, df: float, alpha: float = 0.05) -> float:
     """Chance that the two-sided t-test (``df``) rejects when the true effect is ``effect`` (unit of ``se``).
 
-    The approximation behind :func:`mde_from_se` (the estimate is the effect
-    plus ``se`` times a central ``t(df)`` error), so the power at the MDE is
-    exactly the power the MDE was computed for; :func:`analytic_power` uses the
-    noncentral t instead, which differs slightly with few df.
+    The exact power of the t-test: the t-statistic follows a noncentral
+    ``t(df, |effect| / se)`` (as in :func:`analytic_power`). The report quotes
+    this power; :func:`mde_from_se` is the usual shift approximation, so the
+    power at that MDE is close to, not exactly, the power it was computed for.
     """
     crit = stats.t.ppf(1 - alpha / 2, df)
-    shift = abs(effect) / se
-    return float(stats.t.sf(crit - shift, df) + stats.t.cdf(-crit - shift, df))
+    nc = abs(effect) / se
+    return float(stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc))
 
 
 def analytic_mde(design: PowerDesign, power: float = 0.8, alpha: float = 0.05) -> float:
