@@ -6,7 +6,7 @@ page margins) its smallest text is still at least 11 px high:
 ``MIN_FONT_PT * 366 / (72 * WIDTH_IN)`` (the report's browser test checks it
 from the image sizes the browser actually shows). Several panels are stacked,
 never put side by side. Axes use decimal commas (the formatter calls
-:func:`sosu_analysis.reporting.rapport.num`), and every figure made from synthetic
+:func:`sosu_analysis.danish.number`), and every figure made from synthetic
 data carries the watermark on every panel.
 """
 
@@ -35,9 +35,9 @@ HORIZON_COLOURS = {3: "#4C72B0", 6: "#DD8452", 12: "#55A868"}
 
 
 def _num(x: float, decimals: int = 1) -> str:
-    from .rapport import num
+    from ..danish import number
 
-    return num(x, decimals)
+    return number(x, decimals)
 
 
 def _style() -> None:

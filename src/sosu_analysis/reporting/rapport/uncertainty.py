@@ -100,12 +100,16 @@ class Evidence:
         ``question`` is the clause for an undecided result ("om frafaldet på SSA steg"); by default
         "om " + ``clause``.
         """
-        words = {"klart": f"Det er klart, at {clause}",
-                 "sandsynligvis": f"Det er sandsynligt, at {clause}",
-                 "tyder": f"Tallene tyder på, at {clause}",
-                 "uafklaret": f"Det kan ikke afgøres, {question or 'om ' + clause}"}[self.strength]
-        if self.synthetic:
-            words = "I de syntetiske data " + words[:1].lower() + words[1:]
+        q = question or "om " + clause
+        if self.synthetic:  # "I de syntetiske data" first: Danish puts the verb second
+            words = {"klart": f"I de syntetiske data er det klart, at {clause}",
+                     "sandsynligvis": f"I de syntetiske data er det sandsynligt, at {clause}",
+                     "tyder": f"I de syntetiske data tyder tallene på, at {clause}",
+                     "uafklaret": f"I de syntetiske data kan det ikke afgøres, {q}"}[self.strength]
+        else:
+            words = {"klart": f"Det er klart, at {clause}", "sandsynligvis": f"Det er sandsynligt, at {clause}",
+                     "tyder": f"Tallene tyder på, at {clause}",
+                     "uafklaret": f"Det kan ikke afgøres, {q}"}[self.strength]
         return mark(self, words + f" ({p_value(self.p)})")
 
 

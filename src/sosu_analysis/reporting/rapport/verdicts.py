@@ -21,9 +21,9 @@ from .uncertainty import Evidence, Source, did_evidence, flags, funnel_evidence,
     national_trend_evidence, trend_evidence
 
 #: the pre-trend methods of event_study_pretrend.csv in words (the lead's text names none of them)
-PRETREND_DA = {"crv1": "alle førperioder samlet (CRV1)", "cr2": "alle førperioder samlet (CR2)",
-               "cr2_htz": "alle førperioder samlet, forsigtig (HTZ)", "cr2_slope": "en jævn forskel i udviklingen",
-               "randomization": "randomiseringstest"}
+PRETREND_DA = {"crv1": "alle optag før start samlet", "cr2": "alle optag før start samlet, rettet for få afdelinger",
+               "cr2_htz": "alle optag før start samlet, mest forsigtige udgave",
+               "cr2_slope": "en jævn forskel i udviklingen før start", "randomization": "randomiseringstesten"}
 
 
 @dataclass(frozen=True)
