@@ -216,7 +216,11 @@ class Timing:
 
 
 def planning_until(cells: Cells, horizons: list[int], years_ahead: int = YEARS_AHEAD) -> tuple[str, str]:
-    """Return the last planned SSA intake (``YYYY-MM``, a calendar month of the data) and the month its longest status is known."""
+    """Return the last planned SSA intake (``YYYY-MM``) and the month its longest status is known.
+
+    Future intakes follow the data's calendar months (:func:`intake_calendar`), ``years_ahead`` calendar
+    years after the last intake in the data.
+    """
     tab = cells.table[cells.table["programme"] == TARGET]
     present = sorted({str(cells.intakes[i])[:7] for i in tab["intake_idx"].unique()})
     if not present:

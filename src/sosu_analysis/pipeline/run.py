@@ -154,7 +154,7 @@ APPENDIX_TAG = "bilag"
 
 
 def _split_appendix(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
-    """The lead report's notebook as the note (untagged cells) and the appendix (cells tagged ``bilag``)."""
+    """Return the lead report's notebook as the note (untagged cells) and the appendix (cells tagged ``bilag``)."""
     import copy
 
     note, appendix = copy.deepcopy(nb), copy.deepcopy(nb)

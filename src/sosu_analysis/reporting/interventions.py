@@ -10,6 +10,7 @@ every assumption the tables mark, in Danish.
 from __future__ import annotations
 
 import pandas as pd
+
 from .rapport.words import join, month_da
 
 #: Danish column names of :func:`intervention_overview`

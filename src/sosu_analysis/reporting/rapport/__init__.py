@@ -34,7 +34,7 @@ NOTE_ORDER = ("virker", "hvornaar", "design", "stiger", "maalet", "skolerne", "e
 
 
 def slot(name: str) -> Markup:
-    """An empty, hidden placeholder for a section another module will fill (see :data:`NOTE_ORDER`)."""
+    """Return an empty, hidden placeholder for a section another module will fill (see :data:`NOTE_ORDER`)."""
     if name not in NOTE_ORDER:
         raise KeyError(f"no slot {name!r} in the note (NOTE_ORDER: {NOTE_ORDER})")
     return Markup(parts().slot(name))
@@ -42,7 +42,7 @@ def slot(name: str) -> Markup:
 
 def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Results, date_words: str,
                  version: str, extract: str) -> Markup:
-    """The legend, the synthetic banner, the three answers, the decisions and the metadata line."""
+    """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line."""
     p = parts()
     years = res["table1"]["year"]
     out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic))]

@@ -17,7 +17,7 @@ from ...danish import number, percent, points
 from ...definitions import GOAL_DEFINITION
 from ...did.timeline import month_label
 from ...models.trend import SCHOOL
-from .uncertainty import SCALE, SOURCE_DA, Evidence, Source, mark, mark_value
+from .uncertainty import SOURCE_DA, Evidence, Source, mark, mark_value
 from .verdicts import Verdicts, years_word
 from .words import capital, join, month_da, number_word
 
@@ -58,7 +58,7 @@ def _direction(ev: Evidence, subject: str) -> str:
 
 
 def answer_pilot(v: Verdicts) -> Answer:
-    """(a) *Virker indsatserne?* The main estimate on the scale, and what the design can and cannot show."""
+    """Answer (a) *Virker indsatserne?* The main estimate on the scale, and what the design can and cannot show."""
     ev = v.main_pilot()
     h = v.timing.horizon
     lower = ev.estimate < 0
@@ -107,7 +107,8 @@ def answer_goal(v: Verdicts) -> Answer:
             when = ("frafaldet stiger, så målet nås ikke i det nuværende tempo" if not pace.below else
                     "i det nuværende tempo holder det sig under målet")
         elif pace.below:
-            when = f"frafaldet stiger og vil i det nuværende tempo nå over målet omkring {years_word(pace.crossing_year)}"
+            when = ("frafaldet stiger og vil i det nuværende tempo nå over målet omkring "
+                    f"{years_word(pace.crossing_year)}")
         else:
             when = f"frafaldet falder og når i det nuværende tempo målet omkring {years_word(pace.crossing_year)}"
         track = "på sporet" if pace.below and not pace.rising else "ikke på sporet"
@@ -121,7 +122,7 @@ def answer_goal(v: Verdicts) -> Answer:
 
 
 def answers(v: Verdicts) -> list[Answer]:
-    """The three answers in the lead's order: (a) interventions, (b) trend, (c) goal."""
+    """Return the three answers in the lead's order: (a) interventions, (b) trend, (c) goal."""
     return [answer_pilot(v), answer_trend(v), answer_goal(v)]
 
 
@@ -140,7 +141,7 @@ class Decision:
 
 
 def decisions(v: Verdicts, comparison: list[str], report_month: str) -> list[Decision]:
-    """The recommendations, each a choice with a reason and a dated decision point, in time order.
+    """Return the recommendations, each a choice with a reason and a dated decision point, in time order.
 
     The campus comparison cannot decide with these campuses (the randomization floor and the detectable
     effect say so), so the choice is made between the ways that can: the one the report picks is the
@@ -163,7 +164,8 @@ def decisions(v: Verdicts, comparison: list[str], report_month: str) -> list[Dec
     reachable = t.reachable
     if reachable:
         h, m = min(reachable.items(), key=lambda kv: (kv[1], kv[0]))
-        out.append(Decision("fortsæt", f"Fortsæt indsatserne, og indfør dem ikke på {join(comparison)} før {month_da(m)}.",
+        out.append(Decision("fortsæt",
+                            f"Fortsæt indsatserne, og indfør dem ikke på {join(comparison)} før {month_da(m)}.",
                             f"Så kan en virkning på {_pp(t.target_pp)} påvises med status efter {h} måneder.",
                             "Uddannelseslederne", m, month_da(m)))
     elif comparison and nxt:
@@ -194,12 +196,12 @@ def _month_index(label: str) -> int:
 
 
 def mde_text(v: Verdicts) -> Markup:
-    """The detectable effect now, marked as the one quantity it is (quoted in several places)."""
+    """Return the detectable effect now, marked as the one quantity it is (quoted in several places)."""
     return mark_value(f"mde:{v.timing.horizon}", _pp(v.timing.mde_now_pp), v.pilot_source)
 
 
 def power_text(v: Verdicts) -> Markup:
-    """The power at the hoped-for effect now, marked as the one quantity it is."""
+    """Return the power at the hoped-for effect now, marked as the one quantity it is."""
     return mark_value(f"styrke:{v.timing.horizon}", percent(100 * v.timing.power_now, 0), v.pilot_source)
 
 

@@ -113,7 +113,7 @@ def dropout_start_pct(goals: pd.DataFrame) -> float:
 
 
 def tables_section(res: Results, goals: pd.DataFrame, milestones: pd.DataFrame, figure: Markup) -> Section:
-    """The public rates, the goals, the raw pilot rates and the milestones."""
+    """Return the public rates, the goals, the raw pilot rates and the milestones."""
     from ...readers.goals import DROPOUT_INDICATOR, dropout_goal_pct
 
     ctx = pd.DataFrame({"Mål": goals["indicator"], "Uddannelse": goals["programme"],
@@ -147,7 +147,7 @@ def tables_section(res: Results, goals: pd.DataFrame, milestones: pd.DataFrame, 
 
 
 def survey_appendix(survey: dict | None, index_table: pd.DataFrame | None) -> Section:
-    """The survey's full text and its index table."""
+    """Return the survey's full text and its index table."""
     if survey is None:
         return Section("elevsvar-bilag", "Spørgeskemaet i detaljer", "blandet",
                        [para("Spørgeskemaet er ikke kørt i denne kørsel.")])
@@ -161,7 +161,7 @@ def survey_appendix(survey: dict | None, index_table: pd.DataFrame | None) -> Se
 
 
 def data_section(files: pd.DataFrame, sources: pd.DataFrame, versions: pd.DataFrame, commit: str) -> Section:
-    """Data files with checksums, public sources, package versions and the code version."""
+    """Return data files with checksums, public sources, package versions and the code version."""
     return Section("data", "Datagrundlag og versioner", "blandet", [
         para("Hver datafil har en kontrolsum (SHA-256): den samme fil giver altid den samme sum. Konfigurationen "
              "ligger som config.yaml sammen med rapporten."),

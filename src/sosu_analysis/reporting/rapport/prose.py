@@ -26,11 +26,12 @@ from .words import capital, join, month_da, number_word
 CHAPTERS = {"03": "03_trends.html", "04": "04_pilot_vs_nonpilot.html", "05": "05_power.html",
             "07": "07_national.html", "08": "08_wellbeing.html", "09": "09_survey.html"}
 APPENDIX = "rapport_bilag.html"
+NO_FIGURE = Markup("")
 DEFINITION_LONG = {"incl_switch": "frafald inkl. omvalg", "excl_switch": "frafald ekskl. omvalg"}
 
 
 def chapter(number_: str, text: str = "") -> Markup:
-    """A link to a chapter (English), e.g. ``kapitel 04 (engelsk)``."""
+    """Return a link to a chapter (English), e.g. ``kapitel 04 (engelsk)``."""
     return link(CHAPTERS[number_], text or f"kapitel {number_} (på engelsk)")
 
 
@@ -51,7 +52,7 @@ def _interval(ev: Evidence, lower: str = "lavere", higher: str = "højere") -> s
 
 # ---- the note ----------------------------------------------------------------------------------
 
-def pilot_section(v: Verdicts, res: Results, figure: Markup = Markup("")) -> Section:
+def pilot_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Section:
     """Virker indsatserne? The verdict per definition, the design's limit, every pre-trend test that flags."""
     h = v.timing.horizon
     blocks = []
@@ -110,7 +111,7 @@ def pretrend_words(v: Verdicts) -> Markup:
     return Markup("{}").format(text.strip())
 
 
-def timeline_section(v: Verdicts, figure: Markup = Markup("")) -> Section:
+def timeline_section(v: Verdicts, figure: Markup = NO_FIGURE) -> Section:
     """Hvornår kan vi vide det? The detectable effect now and the dates, from the one Timing object."""
     t = v.timing
     blocks = [para(Markup(
@@ -133,7 +134,7 @@ def timeline_section(v: Verdicts, figure: Markup = Markup("")) -> Section:
     return Section("hvornaar", "Hvornår kan vi vide det?", v.pilot_source, blocks)
 
 
-def trend_section(v: Verdicts, res: Results, figure: Markup = Markup("")) -> Section:
+def trend_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Section:
     """Stiger frafaldet? Every programme and the school, each with its verdict; the overdispersion check."""
     t1 = res["table1"]
     blocks = []
@@ -173,14 +174,15 @@ def goal_section(v: Verdicts, goals: pd.DataFrame) -> Section:
         where = "under" if pace.below else "over"
         clause = f"{prog} ligger {where} målet (trendens niveau i {pace.year}: {_pp(ev.estimate)} {where})"
         if pace.crossing_year is None:
-            tempo = ("Frafaldet stiger, så i det nuværende tempo når SSA ikke målet." if not pace.below and pace.rising
-                     else "I det nuværende tempo holder det sig under målet." if pace.below else
-                     "Frafaldet står stille.")
-            tempo = tempo.replace("SSA", prog)
+            tempo = (f"Frafaldet stiger, så i det nuværende tempo når {prog} ikke målet."
+                     if not pace.below and pace.rising else
+                     "I det nuværende tempo holder det sig under målet." if pace.below else "Frafaldet står stille.")
         elif pace.below:
-            tempo = f"Frafaldet stiger; i det nuværende tempo kommer {prog} over målet omkring {years_word(pace.crossing_year)}."
+            tempo = (f"Frafaldet stiger; i det nuværende tempo kommer {prog} over målet omkring "
+                     f"{years_word(pace.crossing_year)}.")
         else:
-            tempo = f"Frafaldet falder; i det nuværende tempo når {prog} målet omkring {years_word(pace.crossing_year)}."
+            tempo = (f"Frafaldet falder; i det nuværende tempo når {prog} målet omkring "
+                     f"{years_word(pace.crossing_year)}.")
         blocks.append(para(Markup("{} havde {} frafald i {}. {}. {}").format(
             prog, percent(pace.rate_pct), pace.year, ev.says(clause, f"om {prog} ligger over eller under målet"),
             tempo)))
@@ -209,7 +211,7 @@ def national_section(v: Verdicts, nat: dict[str, pd.DataFrame] | None, etu: pd.D
         where = "lavere" if ev.estimate < 0 else "højere"
         lines.append(Markup("{}: {} mod {} i hele landet. {}.").format(
             prog, percent(float(r["school_pct"])), percent(float(r["national_pct"])),
-            ev.says(f"SOSU H's frafald er {where} end landets", f"om SOSU H's frafald adskiller sig fra landets")))
+            ev.says(f"SOSU H's frafald er {where} end landets", "om SOSU H's frafald adskiller sig fra landets")))
     blocks.append(para(f"Frafald inkl. omvalg i {year}, 3 måneder efter start:"))
     blocks.append(items(lines))
     flags = [(p, c) for p, c in v.funnel.items() if c.flagged]
@@ -260,7 +262,7 @@ def survey_section(survey: dict | None) -> Section:
 
 
 def limits_section(res: Results, mismatches=()) -> Section:
-    """What the analysis cannot show, short."""
+    """Return what the analysis cannot show, short."""
     n_years = res["table1"]["year"].nunique()
     lines = [f"Få år: de offentlige tal dækker {number_word(n_years)} årgange.",
              "Få afdelinger: alt andet, der skete på en afdeling samtidig med indsatserne, kan ikke skilles fra "
@@ -284,7 +286,7 @@ def limits_section(res: Results, mismatches=()) -> Section:
 
 
 def word_list(alpha: float) -> list[tuple[str, str]]:
-    """The word list at the end of the note; the scale of phrases in one line."""
+    """Return the word list at the end of the note; the scale of phrases in one line."""
     return [
         ("Frafald inkl. / ekskl. omvalg", "afbrudt i alt / afbrudt uden at begynde på en anden uddannelse."),
         ("Procentpoint", "forskellen mellem to procenter: fra 17\u00a0% til 12\u00a0% er 5\u00a0procentpoint."),

@@ -8,6 +8,7 @@ passes through unescaped is :class:`markupsafe.Markup` made by the template's ow
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,12 +21,12 @@ from .uncertainty import SOURCE_DA
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "rapport"
 #: a section's source class: one of the evidence sources, or "blandet" (several on one page)
-SOURCE_NAMES = {**SOURCE_DA, "blandet": "Offentlige og syntetiske tal"}
+SOURCE_NAMES: dict[str, str] = {**dict(SOURCE_DA.items()), "blandet": "Offentlige og syntetiske tal"}
 
 
 @cache
 def parts():
-    """The template's macros (``legend``, ``front``, ``section``, ``figure``, ``table`` ...)."""
+    """Return the template's macros (``legend``, ``front``, ``section``, ``figure``, ``table`` ...)."""
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["j2", "html"]),
                       trim_blocks=True, lstrip_blocks=True)
     return env.get_template("dele.html.j2").module
@@ -46,39 +47,39 @@ class Section:
         return SOURCE_NAMES[self.source]
 
     def html(self) -> Markup:
-        """The section as HTML."""
+        """Return the section as HTML."""
         return Markup(parts().section(self))
 
 
 def para(text: str | Markup) -> Markup:
-    """A paragraph (plain text is escaped)."""
+    """Return a paragraph (plain text is escaped)."""
     return Markup(parts().para(text))
 
 
 def subhead(text: str) -> Markup:
-    """A subheading inside a section."""
+    """Return a subheading inside a section."""
     return Markup(parts().subhead(text))
 
 
-def items(lines: list[str | Markup]) -> Markup:
-    """A bullet list."""
+def items(lines: Sequence[str]) -> Markup:
+    """Return a bullet list."""
     return Markup(parts().items(lines))
 
 
 def link(href: str, text: str) -> Markup:
-    """A link (href and text escaped)."""
+    """Return a link (href and text escaped)."""
     return Markup("<a href='{}'>{}</a>").format(href, text)
 
 
 def figure(png: bytes, number: str, title: str, alt: str, note: str | Markup, source: str,
            synthetic: bool = False) -> Markup:
-    """A numbered figure: the PNG embedded, Danish alt text, caption with a *Kilde:* line."""
+    """Return a numbered figure: the PNG embedded, Danish alt text, caption with a *Kilde:* line."""
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return Markup(parts().figure(number, title, src, alt, note, source, synthetic))
 
 
 def table(frame: pd.DataFrame, number: str, title: str, source: str, note: str = "", css: str = "tabel") -> Markup:
-    """A numbered table without index, caption on top, *Kilde:* line below."""
+    """Return a numbered table without index, caption on top, *Kilde:* line below."""
     rows = [[str(v) for v in row] for row in frame.itertuples(index=False, name=None)]
     return Markup(parts().table(number, title, [str(c) for c in frame.columns], rows, note, source, css))
 

@@ -106,7 +106,7 @@ def trend_row(res: Results, programme: str, definition: str = GOAL_DEFINITION) -
 
 
 def programmes(res: Results) -> list[str]:
-    """The programmes of the public table, in the vocabulary's order."""
+    """Return the programmes of the public table, in the vocabulary's order."""
     present = set(res["trend_tests"]["programme"])
     return [p for p in PROGRAMMES if p in present]
 

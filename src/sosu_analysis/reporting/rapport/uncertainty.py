@@ -55,7 +55,7 @@ def strength(p: float, alpha: float) -> Strength:
         return "uafklaret"
     for name, k in THRESHOLDS.items():
         if p < k * alpha:
-            return name  # type: ignore[return-value]
+            return name
     return "uafklaret"
 
 
@@ -134,7 +134,7 @@ def _crit(alpha: float, df: float | None) -> float:
 
 
 def trend_evidence(row: pd.Series, alpha: float, quantity: str, source: Source = "offentlig") -> Evidence:
-    """The trend of a programme (``trend_tests.csv`` row): change in pp per year, widened by SOSU H's ``phi``."""
+    """Return the trend of a programme (``trend_tests.csv`` row): change in pp per year, widened by SOSU H's ``phi``."""
     phi, df = float(row["dispersion"]), float(row["df_dispersion"])
     est = float(row["ame_pp_per_year"])
     half_bin = (float(row["ame_ci_high"]) - float(row["ame_ci_low"])) / 2
@@ -148,7 +148,7 @@ def trend_evidence(row: pd.Series, alpha: float, quantity: str, source: Source =
 
 
 def goal_evidence(row: pd.Series, alpha: float, quantity: str, source: Source = "offentlig") -> Evidence:
-    """The distance of the trend's last-year rate to the goal (``goal_distance.csv``), widened by ``phi``."""
+    """Return the distance of the trend's last-year rate to the goal (``goal_distance.csv``), widened by ``phi``."""
     phi, df = float(row["dispersion"]), float(row["df_dispersion"])
     est = float(row["distance_pp"])
     if phi > 1:
@@ -200,12 +200,12 @@ def funnel_evidence(row: pd.Series, alpha: float, quantity: str, source: Source)
 
 
 def did_evidence(row: pd.Series, alpha: float, quantity: str, source: Source, floor: float) -> Evidence:
-    """The campus comparison's estimate (``did.csv`` row, CR2) with the design's smallest possible p."""
+    """Return the campus comparison's estimate (``did.csv`` row, CR2) with the design's smallest possible p."""
     p = float(row["p_value"])
     return Evidence(quantity, float(row["att_pp"]), float(row["ci_low_pp"]), float(row["ci_high_pp"]), p,
                     strength(p, alpha), source, "CR2 med Satterthwaites frihedsgrader", floor)
 
 
 def flags(p: float, alpha: float) -> bool:
-    """A check (pre-trend, overdispersion) flags when its p-value is below ``alpha``."""
+    """Return a check (pre-trend, overdispersion) flags when its p-value is below ``alpha``."""
     return bool(math.isfinite(p) and p < alpha)

@@ -15,10 +15,27 @@ from scipy import stats
 from ...definitions import GOAL_DEFINITION, OUTCOME_LABEL_DA
 from ...did.timeline import Timing
 from ...models.trend import SCHOOL, GoalPace, goal_pace, school_trend
-from .results import RANDOMIZATION, Results, did_row, goal_programmes, goal_row, one_row, pretrend_rows, \
-    programmes, trend_row
-from .uncertainty import Evidence, Source, did_evidence, flags, funnel_evidence, goal_evidence, \
-    national_trend_evidence, trend_evidence
+from .results import (
+    RANDOMIZATION,
+    Results,
+    did_row,
+    goal_programmes,
+    goal_row,
+    one_row,
+    pretrend_rows,
+    programmes,
+    trend_row,
+)
+from .uncertainty import (
+    Evidence,
+    Source,
+    did_evidence,
+    flags,
+    funnel_evidence,
+    goal_evidence,
+    national_trend_evidence,
+    trend_evidence,
+)
 
 #: the pre-trend methods of event_study_pretrend.csv in words (the lead's text names none of them)
 PRETREND_DA = {"crv1": "alle optag før start samlet", "cr2": "alle optag før start samlet, rettet for få afdelinger",
@@ -64,7 +81,7 @@ class Verdicts:
         return "syntetisk" if self.synthetic else "elevdata"
 
     def main_pilot(self, definition: str = GOAL_DEFINITION) -> Evidence:
-        """The campus comparison's verdict at the main horizon."""
+        """Return the campus comparison's verdict at the main horizon."""
         return self.pilot[(definition, self.timing.horizon)]
 
     @property
@@ -136,5 +153,5 @@ def build(res: Results, when: Timing, national: dict[str, pd.DataFrame] | None =
 
 
 def years_word(x: float) -> str:
-    """A fractional crossing year as the calendar year it falls in."""
+    """Return a fractional crossing year as the calendar year it falls in."""
     return str(int(math.floor(x)))
