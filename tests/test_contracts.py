@@ -191,13 +191,14 @@ def _results(tmp_path, main_horizon=3, alpha=0.05):
 
 def test_main_horizon_is_chosen_by_key_not_by_position(tmp_path):
     _copy_tables(tmp_path)
-    before = rapport.pilot_text(_results(tmp_path))
+    before = rapport.did_row(_results(tmp_path), "incl_switch")
     path = tmp_path / "tables/did.csv"
     did = pd.read_csv(path)
     did.sort_values("horizon_months", ascending=False, kind="stable").to_csv(path, index=False)  # 12 months first
-    assert rapport.pilot_text(_results(tmp_path)) == before
-    # another main horizon gives another text, from its own rows
-    assert "efter 6 måneder" in rapport.pilot_text(_results(tmp_path, 6)) != before
+    pd.testing.assert_series_equal(rapport.did_row(_results(tmp_path), "incl_switch").sort_index(),
+                                   before.sort_index(), check_names=False)
+    # another main horizon gives another row, from its own rows
+    assert int(rapport.did_row(_results(tmp_path, 6), "incl_switch")["horizon_months"]) == 6
 
 
 def test_a_main_horizon_the_table_lacks_fails(tmp_path):
@@ -260,14 +261,15 @@ def test_did_summaries_are_keyed_by_definition():
     assert set(did_summary.power_sentences(power)) == {(r.icc_source, r.icc) for r in power.itertuples()}
 
 
-def test_lead_report_answers_are_structured(tmp_path):
-    """The front page is data (question, sentence, traffic light), not text selected by prefix."""
+def test_lead_report_verdicts_are_structured(tmp_path):
+    """The verdicts are data (quantity, estimate, interval, p, strength), not text selected by prefix."""
     _copy_tables(tmp_path)
     res = _results(tmp_path)
-    answers = [rapport.answer_trend(res), rapport.answer_goal(res), rapport.answer_pilot(res)]
-    assert [a.question for a in answers] == ["Stiger frafaldet?", "Hvor langt er vi fra målet?",
-                                             "Virker indsatserne – og hvornår kan vi vide det?"]
-    assert all(a.light in rapport.LIGHTS for a in answers)
+    from sosu_analysis.reporting.rapport.results import trend_row
+    from sosu_analysis.reporting.rapport.uncertainty import SCALE, trend_evidence
+
+    ev = trend_evidence(trend_row(res, "SSA"), res.alpha, "tendens:SSA")
+    assert ev.strength in SCALE and ev.low <= ev.estimate <= ev.high
 
 
 # ---- the wording follows alpha ----------------------------------------------------------------

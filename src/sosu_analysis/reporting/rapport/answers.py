@@ -68,11 +68,10 @@ def answer_pilot(v: Verdicts) -> Answer:
                              f"{_pp(ev.estimate)} {'lavere' if lower else 'højere'} efter {h} måneder") + "."]
     why = []
     if v.pretrend_flagged:
-        why.append("Afdelingerne udviklede sig ikke ens før start, så resultatet skal læses med forsigtighed.")
+        why.append("Afdelingerne udviklede sig ikke ens før start.")
     if ev.floor >= v.alpha:
-        why.append(f"Med {number_word(v.n_pilot)} pilot- mod {number_word(v.n_campuses - v.n_pilot)} "
-                   "sammenligningsafdelinger kan den mest forsigtige test aldrig give en p-værdi under "
-                   f"{number(ev.floor, 3)}; flere optag på de samme afdelinger ændrer ikke det.")
+        why.append(f"Med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan den "
+                   f"mest forsigtige test aldrig give p under {number(ev.floor, 3)}, heller ikke med flere optag.")
     return Answer("indsatser", "Virker indsatserne?", lines, ev.strength, ev.source, Markup(" ").join(why))
 
 
@@ -85,12 +84,11 @@ def answer_trend(v: Verdicts) -> Answer:
         said = {"klart": f"{change} er klar", "sandsynligvis": f"{change} er sandsynlig",
                 "tyder": f"tallene tyder på {'en stigning' if ev.estimate > 0 else 'et fald'}",
                 "uafklaret": f"{change} kan ikke afgøres"}[ev.strength]
-        lines.append(Markup("<b>{}</b>: {} → {} ({}{} om året): {}").format(
-            PROGRAMME_NAME.get(prog, prog), percent(r["pct_first"]), percent(r["pct_last"]),
-            "+" if ev.estimate > 0 else "−", _pp(ev.estimate), mark(ev, said)))
+        lines.append(Markup("<b>{}</b>: {} → {}: {}").format(
+            PROGRAMME_NAME.get(prog, prog), percent(r["pct_first"]), percent(r["pct_last"]), mark(ev, said)))
     strongest = min(v.trend.values(), key=lambda e: e.p)
     years = f"{int(v.trend_rows[SCHOOL]['first_year'])}–{int(v.trend_rows[SCHOOL]['last_year'])}"
-    why = Markup("Frafald inkl. omvalg {}. Med tre år og de udsving, årene har, er en tendens spinkel.").format(years)
+    why = Markup("Frafald inkl. omvalg {}; tre år med store udsving.").format(years)
     return Answer("tendens", "Stiger frafaldet?", lines, strongest.strength, "offentlig", why)
 
 
@@ -111,11 +109,12 @@ def answer_goal(v: Verdicts) -> Answer:
                     f"{years_word(pace.crossing_year)}")
         else:
             when = f"frafaldet falder og når i det nuværende tempo målet omkring {years_word(pace.crossing_year)}"
-        track = "på sporet" if pace.below and not pace.rising else "ikke på sporet"
+        track = {(True, False): "på sporet", (True, True): "under målet nu, men på vej op",
+                 (False, False): "på vej mod målet", (False, True): "ikke på sporet"}[(pace.below, pace.rising)]
         lines.append(Markup("<b>{}</b>: {} i {} ({}). {}: {}.").format(
             prog, percent(pace.rate_pct), pace.year, mark(ev, said), capital(track), when))
     strongest = min(v.goal.values(), key=lambda e: e.p) if v.goal else None
-    why = Markup("Målet er {}. Tempoet er trendens; da trenden selv er usikker, er årstallene kun en pejling.").format(
+    why = Markup("Målet er {}. Tempoet er trendens og kun en pejling.").format(
         percent(next(iter(v.pace.values())).goal_pct, 0) if v.pace else "–")
     return Answer("maal", "Er vi på vej mod målet?", lines, strongest.strength if strongest else "uafklaret",
                   "offentlig", why)
@@ -154,11 +153,11 @@ def decisions(v: Verdicts, comparison: list[str], report_month: str) -> list[Dec
     out: list[Decision] = []
     if v.synthetic:
         out.append(Decision("justér", "Kør analysen på skolens rigtige elevudtræk.",
-                            "Alt om indsatsernes virkning i denne rapport er syntetisk.",
+                            "Indsatsernes virkning er her syntetisk.",
                             "Projektlederen og skolens dataansvarlige", nxt or report_month,
                             f"før SSA-optaget i {month_da(nxt)}" if nxt else "snarest"))
     out.append(Decision("justér", "Bekræft antagelserne om afdelinger og pilotstart.",
-                        "Sammenligningen bygger på dem (se bilaget).", "Projektlederen", nxt or report_month,
+                        "Sammenligningen bygger på dem.", "Projektlederen", nxt or report_month,
                         f"før SSA-optaget i {month_da(nxt)}" if nxt else "snarest"))
     best_h = min(t.mde_end, key=lambda h: t.mde_end[h] if math.isfinite(t.mde_end[h]) else math.inf)
     reachable = t.reachable
@@ -172,20 +171,19 @@ def decisions(v: Verdicts, comparison: list[str], report_month: str) -> list[Dec
         out.append(Decision(
             "justér", f"Indfør indsatserne trinvis på {join(comparison)}, én afdeling ad gangen fra SSA-optaget i "
                       f"{month_da(nxt)}.",
-            f"Med de nuværende afdelinger kan en virkning på {_pp(t.target_pp)} ikke påvises, heller ikke med optagene "
-            f"til og med {month_da(t.last_intake)}; en trinvis start gør sammenligningsafdelingerne til "
-            "nye målinger.", "Projektlederen og uddannelseslederne", nxt, f"beslut før {month_da(nxt)}"))
+            f"{_pp(t.target_pp)} kan ikke påvises med de nuværende afdelinger; en trinvis start giver nye "
+            "sammenligninger.", "Projektlederen og uddannelseslederne", nxt, f"beslut før {month_da(nxt)}"))
     month = month_label(_month_index(nxt or report_month) + best_h)
     out.append(Decision(
         "fortsæt", "Notér for hvert optag, hvem der deltog, og hvornår eleverne fik uddannelsesaftale.",
-        "Uden det kan virkningen af de enkelte indsatser ikke skilles ad.", "Kontaktlærere og oplæringsvejledere",
+        "Ellers kan indsatserne ikke skilles ad.", "Kontaktlærere og oplæringsvejledere",
         nxt or report_month, f"fra SSA-optaget i {month_da(nxt)}" if nxt else "fra næste optag"))
     out.append(Decision(
         "stop" if v.main_pilot().estimate > 0 and v.main_pilot().decided else "fortsæt",
         f"Tag stilling til at fortsætte, justere eller stoppe, når status efter {best_h} måneder for det næste "
         "optag kendes.",
-        f"Den opgørelse kan påvise den mindste virkning ({_pp(t.mde_end[best_h])} med optagene til og med "
-        f"{month_da(t.last_intake)}).", "Projektgruppen", month, month_da(month)))
+        f"Den opgørelse påviser den mindste virkning ({_pp(t.mde_end[best_h])}).", "Projektgruppen", month,
+        month_da(month)))
     return sorted(out, key=lambda d: d.when)
 
 

@@ -88,7 +88,7 @@ def pilot_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Sect
                 f"De syntetiske data er lavet med en indbygget virkning, der {'sænker' if truth < 0 else 'hæver'} "
                 f"frafaldet uden omvalg efter 3 måneder med {_pp(truth)}. Tallene viser metoden, ikke SOSU H.")))
     blocks.append(figure)
-    blocks.append(para(Markup("Alle estimater og metoder: {}.").format(chapter("04"))))
+    blocks.append(para(Markup("Alle resultater og metoder: {}.").format(chapter("04"))))
     return Section("virker", "Virker indsatserne?", v.pilot_source, blocks)
 
 
@@ -98,16 +98,15 @@ def pretrend_words(v: Verdicts) -> Markup:
         return Markup("Det kunne ikke undersøges, om afdelingerne udviklede sig ens før pilotstart.")
     flagged = [(d, c) for d, cs in v.pretrend.items() for c in cs if c.flagged]
     passed = [(d, c) for d, cs in v.pretrend.items() for c in cs if not c.flagged]
-    text = ("Sammenligningen forudsætter, at pilot- og øvrige afdelinger udviklede sig ens før start. ")
+    text = "Sammenligningen forudsætter, at pilot- og øvrige afdelinger udviklede sig ens før start. "
     if flagged:
         text += ("Det gjorde de ikke helt: testen af " + join(
-            [f"{c.what} for {OUTCOME_LABEL_DA[d]} ({p_value(c.p)})" for d, c in flagged]) + " finder en forskel. "
-                 "Derfor kan en del af forskellen skyldes noget andet end indsatserne, og resultatet for "
-                 + join(sorted({OUTCOME_LABEL_DA[d] for d, _ in flagged})) + " skal læses med forsigtighed. ")
+            [f"{c.what} ({OUTCOME_LABEL_DA[d]}, {p_value(c.p)})" for d, c in flagged]) + " finder en forskel, så "
+                 "resultatet for " + join(sorted({OUTCOME_LABEL_DA[d] for d, _ in flagged}))
+                 + " kan skyldes andet end indsatserne. ")
     if passed:
-        text += ("De øvrige tests finder ingen forskel (" + join(
-            [f"{c.what}, {OUTCOME_LABEL_DA[d]}: {p_value(c.p)}" for d, c in passed[:4]])
-            + "), men med så få afdelinger kan de kun opdage store forskelle.")
+        text += (f"De øvrige {number_word(len(passed))} tests finder ingen forskel, men med så få afdelinger kan de "
+                 "kun opdage store forskelle (alle tests står i bilaget).")
     return Markup("{}").format(text.strip())
 
 
@@ -217,20 +216,19 @@ def national_section(v: Verdicts, nat: dict[str, pd.DataFrame] | None, etu: pd.D
     flags = [(p, c) for p, c in v.funnel.items() if c.flagged]
     if flags:
         blocks.append(para(
-            "Skolerne varierer mere, end tilfældigheder kan forklare: " + join(
-                [f"for {p} ligger {c.what.split(' uden')[0]} uden for kontrolgrænserne, og skolerne varierer "
-                 f"{number(c.value, 1)} gange mere end ventet" for p, c in flags])
-            + ". Vurderingerne ovenfor er derfor gjort bredere (Spiegelhalters justering); uden den ville flere "
-              "forskelle se sikre ud, end de er."))
+            "Skolerne varierer mere, end tilfældigheder kan forklare (" + join(
+                [f"{p}: {c.what.split(' uden')[0]} uden for kontrolgrænserne, {number(c.value, 1)} gange mere end "
+                 "ventet" for p, c in flags])
+            + "). Vurderingerne er derfor gjort bredere; ellers ville forskellene se sikrere ud, end de er."))
     trend_lines = []
     for prog, ev in v.national_trend.items():
         if prog not in ("SSA", "SSH"):
             continue
         trend_lines.append(Markup("{}: {}.").format(prog, ev.says(
-            f"SOSU H's udvikling {year - 2}–{year} adskiller sig fra de andre skolers",
+            "SOSU H's udvikling adskiller sig fra de andre skolers",
             "om SOSU H's udvikling adskiller sig fra de andre skolers")))
     if trend_lines:
-        blocks.append(para("Udviklingen sammenlignet med de andre skoler, med samme usikkerhed som tendensen ovenfor:"))
+        blocks.append(para("Udviklingen sammenlignet med de andre skoler (samme usikkerhed som tendensen):"))
         blocks.append(items(trend_lines))
     if etu is not None:
         a = etu[(etu["outcome_definition"] == GOAL_DEFINITION) & etu["r"].notna()]
@@ -253,7 +251,7 @@ def survey_section(survey: dict | None) -> Section:
         return Section("elevsvar", "Elevernes egne svar", "blandet",
                        [para("Spørgeskemaet er ikke kørt i denne kørsel.")])
     src = "syntetisk" if survey.get("synthetic") else "elevdata"
-    keep = [p for p in survey["paragraphs"] if p["heading"] in ("",) or p["heading"].startswith("SYNTETISKE")]
+    keep = [p for p in survey["paragraphs"] if not p["heading"]]  # the section's band says when it is synthetic
     blocks = [para(Markup("<b>{}</b> {}").format(p["heading"], p["text"]) if p["heading"] else p["text"])
               for p in keep]
     blocks.append(para(Markup("Svarene pr. indeks, svarprocenter og metode står i {}.").format(
