@@ -303,9 +303,10 @@ def test_interval_level_follows_alpha_in_the_lead_report(tmp_path):
     path = tmp_path / "tables/power.csv"
     pd.read_csv(path).assign(alpha=0.10).to_csv(path, index=False)
     res = _results(tmp_path, alpha=0.10)
-    assert rapport.level(res) == "90\u00a0%"
-    assert "90\u00a0%-intervaller" in rapport.terms_box(res)
-    text = rapport.pilot_text(res)
+    from sosu_analysis.reporting.rapport import captions
+
+    assert res.level == "90\u00a0%"
+    text = captions.note_pilot_effect(res) + captions.note_trend(res, 12.0, 18.0)
     assert "90\u00a0%-interval" in text and "95\u00a0%" not in text
 
 
@@ -313,9 +314,9 @@ def test_years_follow_the_published_table(tmp_path):
     _copy_tables(tmp_path)
     res = _results(tmp_path)
     first, last = int(res["table1"]["year"].min()), int(res["table1"]["year"].max())
-    assert f"{first}–{last}" in rapport.banner(res)
+    assert f"{first}–{last}" in str(rapport.banner(res))
     res.tables["table1"] = res["table1"][res["table1"]["year"] > first]
-    assert f"{first + 1}–{last}" in rapport.banner(res) and f"{first}–" not in rapport.banner(res)
+    assert f"{first + 1}–{last}" in str(rapport.banner(res)) and f"{first}–" not in str(rapport.banner(res))
 
 
 # ---- no data-dependent fact typed into a notebook's markdown ----------------------------------

@@ -40,20 +40,25 @@ def slot(name: str) -> Markup:
     return Markup(parts().slot(name))
 
 
+def banner(res: Results) -> Markup:
+    """Return the red box on top when the student data are synthetic (empty otherwise); years from the table."""
+    if not res.synthetic:
+        return Markup("")
+    years = res["table1"]["year"]
+    return Markup(parts().banner(f"{int(years.min())}–{int(years.max())}"))
+
+
 def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Results, date_words: str,
                  version: str, extract: str) -> Markup:
     """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line."""
     p = parts()
-    years = res["table1"]["year"]
-    out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic))]
-    if res.synthetic:
-        out.append(Markup(p.banner(f"{int(years.min())}–{int(years.max())}")))
+    out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic)), banner(res)]
     out.append(Markup(p.front(answers(v), decisions(v, comparison, report_month), "rapport_bilag.html")))
     out.append(Markup(p.metadata(date_words, version, extract)))
     out.append(Markup(p.running_header(f"Frafald på hovedforløbet, SOSU H · {date_words}")))
     return Markup("").join(out)
 
 
-__all__ = ["NOTE_ORDER", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
+__all__ = ["NOTE_ORDER", "banner", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
            "Verdicts", "answers", "build", "decisions", "did_row", "first_screen", "load_results", "power_row",
            "show", "slot", "strength"]
