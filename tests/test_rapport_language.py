@@ -81,7 +81,8 @@ def test_word_list_at_the_end(fresh_run, term):
     page = (out / "rapport.html").read_text()
     box = page[re.search(r"<section class=[\"']ordliste", page).start():]
     assert f"<b>{term}</b>:" in box
-    assert page.index("ordliste") > page.index("kan-ikke")
+    start = re.search(r"<section class=[\"']ordliste", page).start()
+    assert start > re.search(r"id=[\"']kan-ikke[\"']", page).start()
 
 
 def test_p_value_is_defined_correctly(text):
