@@ -59,6 +59,6 @@ def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Res
     return Markup("").join(out)
 
 
-__all__ = ["NOTE_ORDER", "banner", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
-           "Verdicts", "answers", "build", "decisions", "did_row", "first_screen", "load_results", "power_row",
+__all__ = ["NOTE_ORDER", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
+           "banner", "Verdicts", "answers", "build", "decisions", "did_row", "first_screen", "load_results", "power_row",
            "show", "slot", "strength"]

@@ -115,7 +115,8 @@ class Evidence:
 
 def mark(ev: Evidence, text: str) -> Markup:
     """Wrap ``text`` in a span that names the verdict's quantity, strength and source (read by the check)."""
-    return Markup("<span class='vurdering kilde-{src}' data-maengde='{q}' data-styrke='{s}' data-p='{p}'>{t}</span>").format(
+    span = "<span class='vurdering kilde-{src}' data-maengde='{q}' data-styrke='{s}' data-p='{p}'>{t}</span>"
+    return Markup(span).format(
         src=ev.source, q=ev.quantity, s=ev.strength, p=number(ev.p, 3) if math.isfinite(ev.p) else "–", t=text)
 
 
