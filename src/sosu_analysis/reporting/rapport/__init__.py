@@ -60,5 +60,5 @@ def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Res
 
 
 __all__ = ["NOTE_ORDER", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
-           "banner", "Verdicts", "answers", "build", "decisions", "did_row", "first_screen", "load_results", "power_row",
-           "show", "slot", "strength"]
+           "Verdicts", "answers", "banner", "build", "decisions", "did_row", "first_screen", "load_results",
+           "power_row", "show", "slot", "strength"]
