@@ -144,9 +144,12 @@ def _contrast_paragraphs(res: SurveyResults) -> list[tuple[str, str]]:
             ri = (f"; randomiseringstest over afdelinger p = {num(r['p_ri'], 2)} "
                   f"(mindst mulige p = {num(r['min_p_ri'], 2)}, {int(r['n_assignments'])} fordelinger)"
                   if pd.notna(r["p_ri"]) else "")
+            # a before/after change on the pilot campuses alone has no comparison group (issue 19)
+            alone = ("; uden sammenligningsgruppe kan ændringen skyldes alt andet, der skete samtidig"
+                     if r["contrast"] == "before_after_pilot" else "")
             bits.append(f"{CONTRAST_DA[r['contrast']]}: {num(abs(est), 1)} point {word} "
                         f"({_ci(r['ci_low'], r['ci_high'], res.alpha)}; CR2, {num(r['df'], 1)} frihedsgrader{ri}); "
-                        f"{_verdict(r, res.alpha)}")
+                        f"{_verdict(r, res.alpha)}{alone}")
         out.append((f"Indeks «{measure}» (0-100).", ". ".join(b[:1].upper() + b[1:] for b in bits) + "."))
     return out
 

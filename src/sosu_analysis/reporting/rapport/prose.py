@@ -171,7 +171,7 @@ def goal_section(v: Verdicts, goals: pd.DataFrame) -> Section:
     for prog, ev in v.goal.items():
         pace = v.pace[prog]
         where = "under" if pace.below else "over"
-        clause = f"{prog} ligger {where} målet (trendens niveau i {pace.year}: {_pp(ev.estimate)} {where})"
+        clause = f"{prog} ligger {where} målet: trendens niveau i {pace.year} er {_pp(ev.estimate)} {where}"
         if pace.crossing_year is None:
             tempo = (f"Frafaldet stiger, så i det nuværende tempo når {prog} ikke målet."
                      if not pace.below and pace.rising else
