@@ -11,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ...danish import count, number, p_value, percent, span
+from ...models.trend import SCHOOL
 from .captions import SOURCE_DESIGN, SOURCE_GOALS, SOURCE_PUBLISHED
 from .render import Section, para, subhead, table
 from .results import Results
@@ -51,7 +52,8 @@ def _row(name: str, ev: Evidence, unit: str = "procentpoint") -> dict:
 
 def verdicts_section(v: Verdicts, res: Results) -> Section:
     """Every verdict of the note with its estimate, interval, p-value, word and the interval it rests on."""
-    rows = [_row(f"Tendens {p}", ev, "procentpoint pr. år") for p, ev in v.trend.items()]
+    rows = [_row(f"Tendens {'skolen samlet' if p == SCHOOL else p}", ev, "procentpoint pr. år")
+            for p, ev in v.trend.items()]
     rows += [_row(f"Afstand til målet {p}", ev) for p, ev in v.goal.items()]
     rows += [_row(f"Indsatser, {DEFINITION_DA[d]}, {h} mdr.", ev) for (d, h), ev in v.pilot.items()]
     rows += [_row(f"Niveau mod landet {p}", ev) for p, ev in v.national_level.items()]
