@@ -142,7 +142,8 @@ def trend_evidence(row: pd.Series, alpha: float, quantity: str, source: Source =
     if phi > 1:
         half = half_bin * math.sqrt(phi) * _crit(alpha, df) / _crit(alpha, None)
         p = float(row["p_value_quasi"])
-        basis = f"binomial × √φ, φ = {number(phi, 2)} (SOSU H's uddannelser samlet), t med {number(df, 0)} frihedsgrader"
+        basis = (f"binomial × √φ, φ = {number(phi, 2)} (SOSU H's uddannelser samlet), t med {number(df, 0)} "
+                 "frihedsgrader")
     else:
         half, p, basis = half_bin, float(row["p_value"]), "binomial (ingen overspredning)"
     return Evidence(quantity, est, est - half, est + half, p, strength(p, alpha), source, basis)
