@@ -182,8 +182,8 @@ def decisions(v: Verdicts, comparison: list[str], report_month: str) -> list[Dec
         "stop" if v.main_pilot().estimate > 0 and v.main_pilot().decided else "fortsæt",
         f"Tag stilling til at fortsætte, justere eller stoppe, når status efter {best_h} måneder for det næste "
         "optag kendes.",
-        f"Den opgørelse påviser den mindste virkning ({_pp(t.mde_end[best_h])}).", "Projektgruppen", month,
-        month_da(month)))
+        f"Den opgørelse påviser den mindste virkning ({_pp(t.mde_end[best_h])})." if math.isfinite(t.mde_end[best_h])
+        else "Den opgørelse er hovedresultatet.", "Projektgruppen", month, month_da(month)))
     return sorted(out, key=lambda d: d.when)
 
 
@@ -195,12 +195,15 @@ def _month_index(label: str) -> int:
 
 def mde_text(v: Verdicts) -> Markup:
     """Return the detectable effect now, marked as the one quantity it is (quoted in several places)."""
-    return mark_value(f"mde:{v.timing.horizon}", _pp(v.timing.mde_now_pp), v.pilot_source)
+    x = v.timing.mde_now_pp
+    return mark_value(f"mde:{v.timing.horizon}", _pp(x) if math.isfinite(x) else "(ikke beregnet)", v.pilot_source)
 
 
 def power_text(v: Verdicts) -> Markup:
     """Return the power at the hoped-for effect now, marked as the one quantity it is."""
-    return mark_value(f"styrke:{v.timing.horizon}", percent(100 * v.timing.power_now, 0), v.pilot_source)
+    x = v.timing.power_now
+    return mark_value(f"styrke:{v.timing.horizon}", percent(100 * x, 0) if math.isfinite(x) else "(ikke beregnet)",
+                      v.pilot_source)
 
 
 __all__ = ["GOAL_DEFINITION", "Answer", "Decision", "answers", "decisions", "mde_text", "power_text"]
