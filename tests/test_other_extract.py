@@ -79,7 +79,8 @@ def _summary(page: str) -> str:
 
     page = html.unescape(re.sub(r"<[^>]+>", " ", page))
     start = page.index("Kort fortalt")
-    return page[start:page.index("Det beslutter vi", start)]
+    end = re.search(r"Det (beslutter|anbefaler) vi", page[start:])  # the committed report may predate issue 19
+    return page[start:start + end.start()] if end else page[start:]
 
 
 def test_report_sentences_follow_the_data(other_run):
