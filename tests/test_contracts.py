@@ -194,13 +194,14 @@ def _results(tmp_path, main_horizon=3, alpha=0.05):
 
 def test_main_horizon_is_chosen_by_key_not_by_position(tmp_path):
     _copy_tables(tmp_path)
-    before = rapport.pilot_text(_results(tmp_path))
+    before = rapport.did_row(_results(tmp_path), "incl_switch")
     path = tmp_path / "tables/did.csv"
     did = pd.read_csv(path)
     did.sort_values("horizon_months", ascending=False, kind="stable").to_csv(path, index=False)  # 12 months first
-    assert rapport.pilot_text(_results(tmp_path)) == before
-    # another main horizon gives another text, from its own rows
-    assert "efter 6 måneder" in rapport.pilot_text(_results(tmp_path, 6)) != before
+    pd.testing.assert_series_equal(rapport.did_row(_results(tmp_path), "incl_switch").sort_index(),
+                                   before.sort_index(), check_names=False)
+    # another main horizon gives another row, from its own rows
+    assert int(rapport.did_row(_results(tmp_path, 6), "incl_switch")["horizon_months"]) == 6
 
 
 def test_a_main_horizon_the_table_lacks_fails(tmp_path):
@@ -263,14 +264,15 @@ def test_did_summaries_are_keyed_by_definition():
     assert set(did_summary.power_sentences(power)) == {(r.icc_source, r.icc) for r in power.itertuples()}
 
 
-def test_lead_report_answers_are_structured(tmp_path):
-    """The front page is data (question, sentence, traffic light), not text selected by prefix."""
+def test_lead_report_verdicts_are_structured(tmp_path):
+    """The verdicts are data (quantity, estimate, interval, p, strength), not text selected by prefix."""
     _copy_tables(tmp_path)
     res = _results(tmp_path)
-    answers = [rapport.answer_trend(res), rapport.answer_goal(res), rapport.answer_pilot(res)]
-    assert [a.question for a in answers] == ["Stiger frafaldet?", "Hvor langt er vi fra målet?",
-                                             "Virker indsatserne – og hvornår kan vi vide det?"]
-    assert all(a.light in rapport.LIGHTS for a in answers)
+    from sosu_analysis.reporting.rapport.results import trend_row
+    from sosu_analysis.reporting.rapport.uncertainty import SCALE, trend_evidence
+
+    ev = trend_evidence(trend_row(res, "SSA"), res.alpha, "tendens:SSA")
+    assert ev.strength in SCALE and ev.low <= ev.estimate <= ev.high
 
 
 # ---- the wording follows alpha ----------------------------------------------------------------
@@ -304,9 +306,10 @@ def test_interval_level_follows_alpha_in_the_lead_report(tmp_path):
     path = tmp_path / "tables/power.csv"
     pd.read_csv(path).assign(alpha=0.10).to_csv(path, index=False)
     res = _results(tmp_path, alpha=0.10)
-    assert rapport.level(res) == "90\u00a0%"
-    assert "90\u00a0%-intervaller" in rapport.terms_box(res)
-    text = rapport.pilot_text(res)
+    from sosu_analysis.reporting.rapport import captions
+
+    assert res.level == "90\u00a0%"
+    text = captions.note_pilot_effect(res) + captions.note_trend(res, 12.0, 18.0)
     assert "90\u00a0%-interval" in text and "95\u00a0%" not in text
 
 
@@ -314,9 +317,9 @@ def test_years_follow_the_published_table(tmp_path):
     _copy_tables(tmp_path)
     res = _results(tmp_path)
     first, last = int(res["table1"]["year"].min()), int(res["table1"]["year"].max())
-    assert f"{first}–{last}" in rapport.banner(res)
+    assert f"{first}–{last}" in str(rapport.banner(res))
     res.tables["table1"] = res["table1"][res["table1"]["year"] > first]
-    assert f"{first + 1}–{last}" in rapport.banner(res) and f"{first}–" not in rapport.banner(res)
+    assert f"{first + 1}–{last}" in str(rapport.banner(res)) and f"{first}–" not in str(rapport.banner(res))
 
 
 # ---- no data-dependent fact typed into a notebook's markdown ----------------------------------

@@ -48,12 +48,17 @@ def test_table1_csv_columns(fresh_run):
 
 def test_outputs_of_every_notebook(fresh_run):
     cfg, out = fresh_run
+    pages = [n for n in cfg.notebooks if n != cfg.lead_report]  # the lead report is rapport.html, no near-copy
     for name in cfg.notebooks:
         assert (out / "notebooks" / f"{name}.ipynb").is_file()
+    for name in pages:
         assert (out / f"{name}.html").is_file()
+    assert not (out / f"{cfg.lead_report}.html").exists()
     index = (out / "index.html").read_text()
-    for name in cfg.notebooks:
+    for name in pages:
         assert f'href="{name}.html"' in index
+    for page in ("rapport.html", "rapport_bilag.html"):
+        assert f'href="{page}"' in index
     for fig in ("figure1_dropout_total", "dropout_both_definitions", "trends", "did_rates_2x2", "event_study",
                 "power_curve"):
         assert (out / "figures" / f"{fig}.png").is_file() and (out / "figures" / f"{fig}.svg").is_file()
@@ -61,8 +66,9 @@ def test_outputs_of_every_notebook(fresh_run):
 
 def test_html_is_code_free_and_offline(fresh_run):
     cfg, out = fresh_run
-    for name in cfg.notebooks:
-        page = (out / f"{name}.html").read_text()
+    names = [f"{n}.html" for n in cfg.notebooks if n != cfg.lead_report] + ["rapport.html", "rapport_bilag.html"]
+    for name in names:
+        page = (out / name).read_text()
         # nothing fetched from the network: no external src/href/url()/@import
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), name
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", page), name

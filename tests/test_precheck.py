@@ -105,8 +105,8 @@ def test_run_log_and_student_data_carry_the_campus_table_warning(tmp_path, capsy
     assert not re.search(r"S\d{6}", err)
 
 
-def test_the_lead_report_words_the_campus_table_disagreement_in_danish(monkeypatch):
-    from sosu_analysis.reporting import rapport
+def test_the_lead_report_words_the_campus_table_disagreement_in_danish():
+    from sosu_analysis.reporting.rapport import prose
     from sosu_analysis.students import programme_listing_mismatches
 
     camp = pd.DataFrame({"campus": ["Alpha", "Beta", "Gamma"], "programmes": ["SSH", "SSA;SSH", "SSH"]})
@@ -114,15 +114,14 @@ def test_the_lead_report_words_the_campus_table_disagreement_in_danish(monkeypat
     found = programme_listing_mismatches(rows, camp)
     assert [(m.campus, m.listed) for m in found] == [("Alpha", False), ("Beta", True), ("Gamma", False)]
 
-    class _Res(dict):  # the two facts limitations() reads besides the mismatches
+    class _Res(dict):  # the two facts the limits section reads besides the mismatches
         synthetic = {"seed": 1}
 
     res = _Res(table1=pd.DataFrame({"year": [2022, 2023]}))
-    monkeypatch.setattr(rapport, "did_row", lambda r, d: {"n_campuses": 6})
-    text = rapport.limitations(res, found)
-    assert "Alpha og Gamma står i afdelingstabellen uden SSA, men elevudtrækket har SSA-elever dér" in text
-    assert "Beta står i afdelingstabellen med SSA, men elevudtrækket har ingen SSA-elever dér" in text
-    assert "uenige" not in rapport.limitations(res, [])
+    text = str(prose.limits_section(res, found).html())
+    assert "Alpha og Gamma står i afdelingstabellen uden SSA, men udtrækket har SSA-elever dér" in text
+    assert "Beta står i afdelingstabellen med SSA, men udtrækket har ingen SSA-elever dér" in text
+    assert "uenige" not in str(prose.limits_section(res, []).html())
 
 
 def test_precheck_note_counts_the_mirror_assignment_with_three_of_six_pilots(tmp_path):

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from test_rapport import body_text, visible_text
+from test_rapport import visible_text
 
 #: phrases that read as translated English (left) and what Danish says instead (right, for the reader)
 FORBIDDEN = {
@@ -40,15 +40,14 @@ ENGLISH = re.compile(r"\b(the|and|of|with|from|this|that|which|switching|effect|
 #: the sector's words the report must use
 SECTOR_TERMS = ("frafald", "omvalg", "hovedforløb", "oplæring 1a", "uddannelsesaftale", "oplæringsvejleder",
                 "kontaktlærer", "optag", "afdeling")
-#: the statistical words the terms box must explain
-EXPLAINED = ("p-værdi", "Signifikans", "Konfidensinterval", "Statistisk styrke", "Klyngerobuste standardfejl (CR2)",
-             "Frihedsgrader", "Randomiseringstest", "Odds", "Korrelation", "Designeffekt", "Kontrolgrænse")
+#: the note's word list: short, at the end, and the p-value defined correctly
+WORD_LIST = ("p-værdi", "Procentpoint", "Klart / sandsynligvis / tyder på / kan ikke afgøres", "Kontrolgrænse")
 
 
 @pytest.fixture(scope="module")
 def text(fresh_run):
     _, out = fresh_run
-    return body_text((out / "rapport.html").read_text())
+    return visible_text((out / "rapport.html").read_text())
 
 
 @pytest.mark.parametrize("phrase", sorted(FORBIDDEN))
@@ -64,8 +63,8 @@ def test_no_english_words(text):
 
 def test_the_appendix_is_danish_too(fresh_run):
     _, out = fresh_run
-    page = visible_text((out / "rapport.html").read_text())
-    appendix = page[page.rindex("Bilag: datagrundlag og versioner"):]
+    appendix = visible_text((out / "rapport_bilag.html").read_text())
+    appendix = appendix[appendix.index("Bilag til rapporten"):]
     # only file names, checksums and package names may be non-Danish there
     prose = re.sub(r"\S*[/_.]\S*|[0-9a-f]{40,64}|\b[a-z]+-?[a-z]*\b(?=\s+\d)", " ", appendix)
     assert not re.search(r"\b(the|and|of|with|from|file|key|bytes)\b", prose), prose[:300]
@@ -76,13 +75,21 @@ def test_sector_terms(text, term):
     assert term.lower() in text.lower()
 
 
-@pytest.mark.parametrize("term", EXPLAINED)
-def test_terms_box_explains_the_statistics(fresh_run, term):
+@pytest.mark.parametrize("term", WORD_LIST)
+def test_word_list_at_the_end(fresh_run, term):
     _, out = fresh_run
     page = (out / "rapport.html").read_text()
-    box = page[re.search(r"<div class=[\"']begreber", page).start():]
-    box = box[:box.index("</div>")]
+    box = page[re.search(r"<section class=[\"']ordliste", page).start():]
     assert f"<b>{term}</b>:" in box
+    start = re.search(r"<section class=[\"']ordliste", page).start()
+    assert start > re.search(r"id=[\"']kan-ikke[\"']", page).start()
+
+
+def test_p_value_is_defined_correctly(text):
+    # the probability of a result at least this extreme if there were no difference; not "how likely it is
+    # that the difference is due to chance"
+    assert "mindst så langt fra nul som det målte, hvis der i virkeligheden ingen forskel var" in text
+    assert "sandsynligt er det, at forskellen er tilfældig" not in text
 
 
 def test_number_words_in_prose(text):
@@ -91,17 +98,14 @@ def test_number_words_in_prose(text):
 
 
 def test_no_markup_shown_as_text(text):
-    # sections 8-9 are written as Markdown by chapters 07-09; none of it may reach the reader raw
+    # sections from other modules reach the note as plain text through the template: no raw markup
     for raw in ("<div", "</", "## ", "**", "kubekode"):
         assert raw not in text, f"{raw!r}: …{text[text.index(raw) - 40:text.index(raw) + 40]}…"
     assert not re.search(r"(?<![\w*])\*\w", text)
 
 
-def test_section_markdown_never_shows_markup_as_text():
-    from sosu_analysis.reporting.rapport import paragraphs
+def test_section_text_is_escaped():
+    from sosu_analysis.reporting.rapport import render
 
-    out = paragraphs("<div class='syntetisk'>SYNTETISKE DATA – a & b</div>\n\n## Elevernes svar\n\n"
-                     "SPU (*Status på praktik 2024*) fandt 2 * 3; **fed**.\n\n<b>ikke tilladt</b>")
-    assert out.startswith("<div class='syntetisk'>SYNTETISKE DATA – a &amp; b</div><h3>Elevernes svar</h3>")
-    assert "<i>Status på praktik 2024</i>" in out and "2 * 3" in out and "<b>fed</b>" in out
-    assert "&lt;b&gt;ikke tilladt" in out  # any other markup is escaped, never passed through
+    out = str(render.para("SPU <b>ikke tilladt</b> & 2 * 3"))
+    assert out == "<p>SPU &lt;b&gt;ikke tilladt&lt;/b&gt; &amp; 2 * 3</p>"

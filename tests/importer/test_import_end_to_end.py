@@ -86,7 +86,7 @@ def test_import_validate_run(imported_run, fresh_run, wiring_config, capsys):
     # the student data are the school's own: the report says so, and the synthetic banner of the student
     # data is gone (the national and survey sections may still be labelled synthetic: their default inputs are)
     assert "Omvalg set fra skolen" in rapport and "Elevdata: syntetisk" not in rapport
-    assert "Alt om indsatserne bygger på et syntetisk elevudtræk" not in rapport
+    assert "SYNTETISKE DATA om indsatserne" not in rapport and "kilde-elevdata" in rapport
 
 
 def test_nothing_leaks(imported_run):

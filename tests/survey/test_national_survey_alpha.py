@@ -122,7 +122,7 @@ def test_survey_intervals_text_and_titles_follow_alpha(survey_results):
     np.testing.assert_allclose(half_narrow, half_wide * ratio, rtol=1e-9)
     assert (half_narrow < half_wide).all()
     md = report_section(survey_results[0.10]).markdown
-    assert f"{NINETY}-KI" in md and "95\u00a0%-KI" not in md and "95 %-KI" not in md
+    assert f"{NINETY}-interval" in md and "95\u00a0%-interval" not in md and "-KI" not in md
     table = index_table_da(survey_results[0.10])
     assert set(table["Niveau"]) == {NINETY} and not any("95" in c for c in table.columns)
     res = survey_results[0.10]

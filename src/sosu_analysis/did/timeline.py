@@ -35,7 +35,7 @@ check. With 4 pilot and 2 comparison campuses ``nu`` is about 2, so the
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -182,3 +182,140 @@ def outcome_milestones(data: pd.DataFrame | Cells, horizons: list[int], until: s
             for intake, observed in zip(pilot["intake"].astype(str), pilot["observed"], strict=True)
             for h in horizons]
     return pd.DataFrame(rows)
+
+
+#: how far ahead the report looks: the SSA intakes of this many calendar years after the last one in the data
+#: (a planning horizon, not a fact of the data; the report names the last intake it assumes)
+YEARS_AHEAD = 2
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When the hoped-for effect can be shown: one object for every statement about detectability.
+
+    ``mde_now_pp``/``power_now`` are from the realised standard error of the
+    verdict's estimate at the main horizon (:func:`realised_timeline`);
+    ``best_case_now_pp`` the design value when intakes differ only by chance
+    among students. ``first_month[h]`` is the first month (``YYYY-MM``) in
+    which the ``h``-month status shows the target effect, ``None`` if not by
+    ``until``; ``mde_end[h]`` the detectable effect at ``until``;
+    ``last_intake`` the last planned intake the timeline assumes; ``planned``
+    the intakes after the data and ``known[h]`` the months each pilot intake's
+    ``h``-month status is known.
+    """
+
+    horizon: int
+    mde_now_pp: float
+    power_now: float
+    best_case_now_pp: float
+    now: str
+    target_pp: float
+    first_month: dict[int, str | None]
+    until: str
+    last_intake: str
+    mde_end: dict[int, float]
+    planned: list[str]
+    known: dict[int, list[str]]
+
+    @property
+    def reachable(self) -> dict[int, str]:
+        """The horizons at which the target effect can be shown, with the first month."""
+        return {h: m for h, m in self.first_month.items() if m is not None}
+
+
+def planning_until(cells: Cells, horizons: list[int], years_ahead: int = YEARS_AHEAD) -> tuple[str, str]:
+    """Return the last planned SSA intake (``YYYY-MM``) and the month its longest status is known.
+
+    Future intakes follow the data's calendar months (:func:`intake_calendar`), ``years_ahead`` calendar
+    years after the last intake in the data.
+    """
+    tab = cells.table[cells.table["programme"] == TARGET]
+    present = sorted({str(cells.intakes[i])[:7] for i in tab["intake_idx"].unique()})
+    if not present:
+        raise ValueError(f"no {TARGET} intakes in the data")
+    cal = intake_calendar(cells, f"{int(present[-1][:4]) + years_ahead:04d}-12")
+    last = str(cal["intake"].max())
+    return last, month_label(month_index(last) + max(horizons))
+
+
+def build_timeline(data: pd.DataFrame | Cells, horizons: list[int], baseline: float, icc: float,
+                   power: float = 0.8, alpha: float = 0.05,
+                   years_ahead: int = YEARS_AHEAD) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the design's detectable effect by month (CR2 df) and the outcome milestones of each pilot intake.
+
+    From the first pilot intake's month to the month the longest status of the
+    last planned intake (:func:`planning_until`) is known. ``baseline`` and
+    ``icc`` are those of the power chapter. With an ICC of zero this is the
+    best case; :func:`realised_timeline` scales it to the standard error the
+    verdict's estimate actually has.
+    """
+    cells = as_cells(data)
+    last, until = planning_until(cells, horizons, years_ahead)
+    cal = intake_calendar(cells, last)
+    first = cal.loc[cal["pilot_period"], "intake"].min()
+    dates = [month_label(m) for m in range(month_index(first), month_index(until) + 1)]
+    timeline = detection_timeline(cells, list(horizons), dates, baseline=baseline, icc=icc, power=power, alpha=alpha)
+    milestones = outcome_milestones(cells, list(horizons), last)
+    return timeline, milestones
+
+
+def realised_timeline(timeline: pd.DataFrame, milestones: pd.DataFrame, realised_se_pp: dict[int, float],
+                      target_pp: float, main_horizon: int, power: float = 0.8,
+                      alpha: float = 0.05) -> pd.DataFrame:
+    """Scale the design timeline to the standard error the verdict's estimate actually has, per horizon.
+
+    For each horizon the design SE of the observed intakes is set against the
+    realised (CR2) SE of the same estimate (``realised_se_pp[h]``); their
+    ratio scales the design SE of every later month, and the detectable effect
+    (:func:`~sosu_analysis.did.power.mde_from_se`) and the power at
+    ``target_pp`` (:func:`~sosu_analysis.did.power.power_from_se`, noncentral
+    t) are computed from that SE with the design's Satterthwaite df. A horizon
+    without a realised SE borrows the main horizon's ratio; with none at all
+    the design SE is kept (``scale`` 1, stated in the column).
+    """
+    from .power import power_from_se
+
+    n_post_obs = int(milestones.loc[milestones["observed"].astype(bool), "intake"].nunique())
+    out = timeline.copy()
+    out["se_best_pp"], out["mde_best_pp"] = out["se_pp"], out["mde_pp"]
+    scales: dict[int, float] = {}
+    for h, realised in realised_se_pp.items():
+        d = out[(out["horizon"] == h) & (out["n_post"] == n_post_obs) & out["se_pp"].notna()]
+        d = d[d["n_pre"] == d["n_pre"].max()] if len(d) else d
+        scales[int(h)] = realised / float(d["se_pp"].iloc[0]) if len(d) and np.isfinite(realised) else np.nan
+    main = scales.get(int(main_horizon), np.nan)
+    fallback = main if np.isfinite(main) else 1.0
+    out["scale"] = [s if np.isfinite(s := scales.get(int(h), np.nan)) else fallback for h in out["horizon"]]
+    out["se_pp"] = out["se_best_pp"] * out["scale"]
+    ok = out["se_pp"].notna()
+    out.loc[ok, "mde_pp"] = [mde_from_se(se, df, alpha, power) for se, df in
+                             zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
+    out["power_target"] = np.nan
+    out.loc[ok, "power_target"] = [power_from_se(target_pp, se, df, alpha) for se, df in
+                                   zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]
+    return out
+
+
+def timing(timeline: pd.DataFrame, milestones: pd.DataFrame, horizons: list[int], target_pp: float) -> Timing:
+    """When ``target_pp`` can first be shown, per horizon, and the detectable effect now (``horizons[0]``: main)."""
+    h = int(horizons[0])
+    observed = milestones[milestones["observed"].astype(bool) & (milestones["horizon"] == h)]
+    now = str(observed["known_from"].max()) if len(observed) else str(timeline["date"].min())
+    row = timeline[(timeline["date"] == now) & (timeline["horizon"] == h)]
+    if len(row) != 1:
+        raise ValueError(f"the timeline has no single row for {now} at {h} months")
+    row_now = row.iloc[0]
+    first: dict[int, str | None] = {}
+    for hh in horizons:
+        ok = timeline[(timeline["horizon"] == hh) & (timeline["mde_pp"] <= target_pp)].sort_values("date")
+        first[int(hh)] = str(ok["date"].iloc[0]) if len(ok) else None
+    until = str(timeline["date"].max())
+    end = timeline[timeline["date"] == until]
+    mde_end = {int(hh): float(end.loc[end["horizon"] == hh, "mde_pp"].iloc[0]) if (end["horizon"] == hh).any()
+               else float("nan") for hh in horizons}
+    planned = sorted(set(milestones.loc[~milestones["observed"].astype(bool), "intake"].astype(str)))
+    known = {int(hh): sorted(set(milestones.loc[milestones["horizon"] == hh, "known_from"].astype(str)))
+             for hh in horizons}
+    return Timing(h, float(row_now["mde_pp"]), float(row_now.get("power_target", np.nan)),
+                  float(row_now.get("mde_best_pp", np.nan)), now, float(target_pp), first, until,
+                  str(milestones["intake"].max()), mde_end, planned, known)

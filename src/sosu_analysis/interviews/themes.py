@@ -13,6 +13,7 @@ invites a significance reading the material cannot bear.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -28,8 +29,9 @@ COUNT_COLUMNS = ("n_interviews", "n_interviews_total", "n_campuses", "n_campuses
 
 def _order(frame: pd.DataFrame, columns: Sequence[str],
            first_seen: Mapping[str, Sequence] | None = None) -> pd.DataFrame:
-    """Sort rows: pilot before comparison, før before efter, other columns in ``first_seen`` order (else as text)."""
-    ranks = {"group": {g: i for i, g in enumerate(GROUP_ORDER)}, "period": {p: i for i, p in enumerate(PERIOD_ORDER)}}
+    """Sort rows: pilot before non-pilot, pre before post, other columns in ``first_seen`` order (else as text)."""
+    ranks: dict[str, dict[Any, int]] = {"group": {g: i for i, g in enumerate(GROUP_ORDER)},
+                                        "period": {p: i for i, p in enumerate(PERIOD_ORDER)}}
     for c, values in (first_seen or {}).items():
         ranks[c] = {v: i for i, v in enumerate(dict.fromkeys(values))}
     keys = [frame[c].map(ranks[c]) if c in ranks else frame[c] for c in columns]

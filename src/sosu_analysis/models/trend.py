@@ -9,7 +9,9 @@ degree of freedom to check that assumption.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -491,3 +493,70 @@ def trend_sentence(row: Mapping, language: Language = "en", alpha: float = 0.05)
             f"{_num(d['or_ci_low'], 2, 'da')}–{_num(d['or_ci_high'], 2, 'da')}; ca. "
             f"{_num(d['ame_pp_per_year'], 1, 'da', sign=True)} procentpoint pr. år); "
             f"Cochran–Armitage chi² = {_num(d['ca_chi2'], 2, 'da')}, {format_p(d['p_value'], 'da')}: {verdict}{quasi}.")
+
+
+@dataclass(frozen=True)
+class GoalPace:
+    """Where a programme stands against a goal, and when its trend would cross it at the current pace.
+
+    ``below``: the rate is at or under the goal now. ``crossing_year``: the
+    (fractional) year in which the fitted logit trend crosses the goal —
+    reaching it from above, or leaving it from below — or ``None`` when the
+    trend moves away from it (or is flat). On the log-odds scale the trend is
+    a straight line, so ``t = (logit(goal) - logit(rate)) / slope``.
+    """
+
+    year: int
+    rate_pct: float
+    goal_pct: float
+    slope_log_odds: float
+    below: bool
+    crossing_year: float | None
+
+    @property
+    def rising(self) -> bool:
+        """The trend goes up."""
+        return self.slope_log_odds > 0
+
+
+def goal_pace(year: int, rate_pct: float, slope_log_odds: float, goal_pct: float) -> GoalPace:
+    """Return where ``rate_pct`` (in ``year``) stands against ``goal_pct`` and when the trend crosses it."""
+    if not (0 < rate_pct < 100 and 0 < goal_pct < 100):
+        raise ValueError(f"rates must lie strictly between 0 and 100 %, got {rate_pct!r} and {goal_pct!r}")
+    logit = lambda pct: math.log(pct / (100 - pct))  # noqa: E731
+    gap = logit(goal_pct) - logit(rate_pct)
+    below = rate_pct <= goal_pct
+    crossing = None
+    if slope_log_odds != 0 and gap / slope_log_odds > 0:
+        crossing = year + gap / slope_log_odds
+    return GoalPace(int(year), float(rate_pct), float(goal_pct), float(slope_log_odds), below, crossing)
+
+
+#: the label of the whole school (all programmes summed) in :func:`school_trend`
+SCHOOL = "alle"
+
+
+def school_trend(cells: pd.DataFrame, definition: Outcome, alpha: float = 0.05) -> dict:
+    """Return the trend of the whole school (all programmes' cells summed per year), as a ``trend_tests`` row.
+
+    Same model as :func:`fit_trend`; the quasi columns use the programmes' pooled
+    dispersion of :func:`trend_fits` (the school's own three yearly points leave
+    one degree of freedom and cannot estimate it). Columns: ``programme``
+    (:data:`SCHOOL`), ``first_year, last_year, pct_first, pct_last,
+    slope_log_odds_per_year, std_error, p_value`` (Wald), ``ame_pp_per_year,
+    ame_ci_low, ame_ci_high, dispersion, df_dispersion, p_value_quasi``.
+    """
+    _, phi, dfd = trend_fits(cells, definition)
+    d = programme_years(cells.assign(programme=SCHOOL), SCHOOL, definition)
+    fit = fit_grouped_logit(d, "events", "trials", ["year_c"])
+    b, se = float(fit.params["year_c"]), float(fit.bse["year_c"])
+    ame = average_marginal_effects(fit, "year_c", alpha=alpha).iloc[0]
+    se_q = se * np.sqrt(used_dispersion(phi))
+    return {"programme": SCHOOL, "outcome_definition": definition,
+            "first_year": int(d["year"].min()), "last_year": int(d["year"].max()),
+            "pct_first": 100 * d["events"].iloc[0] / d["trials"].iloc[0],
+            "pct_last": 100 * d["events"].iloc[-1] / d["trials"].iloc[-1],
+            "slope_log_odds_per_year": b, "std_error": se, "p_value": float(2 * stats.norm.sf(abs(b / se))),
+            "ame_pp_per_year": 100 * ame["estimate"], "ame_ci_low": 100 * ame["ci_low"],
+            "ame_ci_high": 100 * ame["ci_high"], "dispersion": phi, "df_dispersion": dfd,
+            "p_value_quasi": float(2 * quasi_reference(phi, dfd).sf(abs(b / se_q)))}

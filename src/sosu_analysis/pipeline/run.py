@@ -150,12 +150,30 @@ tabeller ligger i <code>tables/</code>, figurer i <code>figures/</code>.</p>
 """
 
 
+#: the cell tag that moves a cell of the lead report's notebook to its appendix (rapport_bilag.html)
+APPENDIX_TAG = "bilag"
+
+
+def _split_appendix(nb: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    """Return the lead report's notebook as the note (untagged cells) and the appendix (cells tagged ``bilag``)."""
+    import copy
+
+    note, appendix = copy.deepcopy(nb), copy.deepcopy(nb)
+    tagged = [APPENDIX_TAG in c.metadata.get("tags", []) for c in nb.cells]
+    note.cells = [c for c, t in zip(note.cells, tagged, strict=True) if not t]
+    appendix.cells = [c for c, t in zip(appendix.cells, tagged, strict=True) if t]
+    appendix.metadata["title"] = "Bilag til rapporten: metode, tabeller og datagrundlag"
+    return note, appendix
+
+
 def _write_lead_report(nb: nbformat.NotebookNode, folder: Path, say: Callable[[str], None]) -> None:
-    """``rapport.html`` (Danish reading layout) and its PDF copy, printed by Chromium."""
+    """``rapport.html`` (the decision note), ``rapport_bilag.html`` (its appendix) and the note's PDF copy."""
     from ..reporting import browser
 
+    note, appendix = _split_appendix(nb)
     html_path = folder / "rapport.html"
-    atomic.write_text(html_path, render_html(nb, template="rapport", language="da"))
+    atomic.write_text(html_path, render_html(note, template="rapport", language="da"))
+    atomic.write_text(folder / "rapport_bilag.html", render_html(appendix, template="rapport", language="da"))
     if browser.chromium_path() is None:
         say("warning: Chromium not found, rapport.pdf not made (install it with 'make browser')")
         return
@@ -403,15 +421,18 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                     cell.id = "injected-parameters"  # papermill gives it a random id
             nb.metadata["title"] = _title(nb, name)  # the <title> of the HTML page
             atomic.write_text(dst, nbformat.writes(nb) + "\n")
-            language = chapter_language(nb, lead_report=name == cfg.lead_report)
-            atomic.write_text(stage / f"{name}.html", render_html(nb, language=language))
-            entries.append((f"{name}.html", _title(nb, name)))
+            if name != cfg.lead_report:  # the lead report is rapport.html (below), not an unstyled near-copy
+                language = chapter_language(nb, lead_report=False)
+                atomic.write_text(stage / f"{name}.html", render_html(nb, language=language))
+                entries.append((f"{name}.html", _title(nb, name)))
             executed[name] = nb
             if name == cfg.lead_report:
                 _write_lead_report(nb, stage, say)
             say(f"[{i}/{len(cfg.notebooks)}] {name}: done")
         if cfg.lead_report in executed:
-            entries.insert(0, ("rapport.html", "Rapport til projektlederen (dansk; også som rapport.pdf)"))
+            entries[:0] = [("rapport.html", "Rapport til projektlederen (dansk)")] + (
+                [("rapport.pdf", "Rapport til projektlederen som PDF")] if (stage / "rapport.pdf").is_file() else []
+            ) + [("rapport_bilag.html", "Bilag til rapporten: metode, tabeller og datagrundlag")]
         atomic.write_text(stage / "index.html", render_index(entries))
     if update_notebooks:
         for name, nb in executed.items():

@@ -51,42 +51,18 @@ _PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}")
 FIXED_PDF_DATE = b"20000101000000"
 
 
-#: the PDF's running header and footer (Chromium fills in pageNumber/totalPages); font size must be set
-_HEADER = ("<div style='font-size:8pt;font-family:DejaVu Sans,sans-serif;width:100%;margin:0 14mm;"
-           "color:#444;display:flex;justify-content:space-between'><span>{left}</span><span>{right}</span></div>")
-_FOOTER = ("<div style='font-size:8pt;font-family:DejaVu Sans,sans-serif;width:100%;margin:0 14mm;"
-           "color:#444;text-align:right'>{left}Side <span class='pageNumber'></span> af "
-           "<span class='totalPages'></span></div>")
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
-
-
 def html_to_pdf(html: str | os.PathLike, pdf: str | os.PathLike) -> None:
     """Print ``html`` to ``pdf`` (A4, backgrounds kept), atomically, with a fixed date stamp.
 
-    When the page has an element ``#pdf-header``, its text is printed as a
-    running header on every page (split at `` · SYNTETISKE DATA``: the warning
-    goes right, in red), and every page gets a footer with its page number.
+    Page size, margins, the running header, page numbers and each page's footer (what the page
+    holds: public figures, synthetic data, the school's data) come from the page's own CSS
+    (``@page`` rules with margin boxes and named pages in the report template), so nothing here
+    reads or splits the page's text.
     """
     with browser() as b:
         page = b.new_page()
         page.goto(Path(html).resolve().as_uri(), wait_until="load")
-        header = page.evaluate("(() => { const e = document.getElementById('pdf-header');"
-                               " return e ? e.textContent.trim() : ''; })()")
-        options: dict = {}
-        if header:
-            left, _, warning = header.partition(" · SYNTETISKE DATA")
-            right = ("<b style='color:#C00000'>SYNTETISKE DATA" + _escape(warning) + "</b>") if _ else ""
-            options = {"display_header_footer": True,
-                       "header_template": _HEADER.format(left=_escape(left), right=right),
-                       "footer_template": _FOOTER.format(left=("<b style='color:#C00000;float:left'>SYNTETISKE "
-                                                               "DATA – ikke resultater for SOSU H</b>") if _ else "")}
-        data = page.pdf(format="A4", print_background=True,
-                        margin={"top": "18mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}, **options)
+        data = page.pdf(print_background=True, prefer_css_page_size=True)
     data = _PDF_DATE.sub(lambda m: b"/" + m.group(1) + b" (D:" + FIXED_PDF_DATE, data)
     atomic.write_bytes(pdf, data)
 

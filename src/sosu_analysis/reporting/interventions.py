@@ -10,24 +10,16 @@ every assumption the tables mark, in Danish.
 from __future__ import annotations
 
 import pandas as pd
-from babel.dates import format_date
+
+from .rapport.words import join, month_da
 
 #: Danish column names of :func:`intervention_overview`
 OVERVIEW_COLUMNS = ("Indsats", "Navn", "Indhold", "Afdelinger", "Samarbejdspartner", "Første optag")
 
 
-def month_da(label: str) -> str:
-    """``"2025-04"`` -> ``"april 2025"`` (CLDR Danish month names, via babel)."""
-    year, month = int(label[:4]), int(label[5:7])
-    return format_date(pd.Timestamp(year=year, month=month, day=1).date(), "MMMM y", locale="da")
-
-
 def _join_da(items: list[str]) -> str:
-    """Join words the Danish way: ``["a", "b", "c"]`` -> ``"a, b og c"``."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " og " + items[-1]
+    """Join words the Danish way (:func:`sosu_analysis.reporting.rapport.words.join`)."""
+    return join(items)
 
 
 def intervention_overview(interventions: pd.DataFrame) -> pd.DataFrame:

@@ -35,9 +35,9 @@ HORIZON_COLOURS = {3: "#4C72B0", 6: "#DD8452", 12: "#55A868"}
 
 
 def _num(x: float, decimals: int = 1) -> str:
-    from .rapport import num
+    from ..danish import number
 
-    return num(x, decimals)
+    return number(x, decimals)
 
 
 def _style() -> None:

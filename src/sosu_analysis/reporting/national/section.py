@@ -17,9 +17,11 @@ from typing import Any
 import pandas as pd
 
 from ...danish import confidence_level
+from ...danish import number as num
+from ...danish import p_value as pval
+from ...danish import percent as pct
 from ...definitions import PROGRAMMES
 from .. import contracts
-from ..rapport import num, pct, pval
 
 TABLES = ("national_rates", "national_difference", "national_trend", "national_funnel", "national_provenance")
 POSITION_DA = {"inside": "inden for", "above": "over", "below": "under"}
@@ -69,10 +71,10 @@ def _diff_words(d: dict, alpha: float) -> str:
         return "forskellen kan ikke beregnes"
     lo, hi = float(d["ci_low"]), float(d["ci_high"])
     word = "højere" if d["diff_pp"] > 0 else "lavere"
-    sure = "sikkert" if (lo > 0 or hi < 0) else "ikke sikkert"
+    # no verdict word here: this interval treats students as independent, while schools vary several times
+    # more than that (the funnel's phi); the verdict on the level is the funnel's, adjusted (issue 19)
     return (f"{num(abs(float(d['diff_pp'])))} procentpoint {word} ({confidence_level(alpha)}-interval {num(lo)} til "
-            f"{num(hi)}; "
-            f"{sure} forskelligt)")
+            f"{num(hi)}, hvis eleverne var uafhængige)")
 
 
 def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFrame, positions: pd.DataFrame,
@@ -113,9 +115,13 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         r = t[programme]
         change_school = 100 * (float(r["or_per_year_school"]) - 1)
         change_rest = 100 * (float(r["or_per_year_rest"]) - 1)
-        verdict = ("udviklingen på SOSU H adskiller sig sikkert fra de andre skolers"
-                   if float(r["p_value_quasi"]) < alpha else
-                   "forskellen i udvikling kan skyldes tilfældigheder")
+        from ..reporting.rapport.uncertainty import strength
+
+        verdict = {"klart": "udviklingen på SOSU H adskiller sig klart fra de andre skolers",
+                   "sandsynligvis": "udviklingen på SOSU H adskiller sig sandsynligvis fra de andre skolers",
+                   "tyder": "tallene tyder på, at udviklingen på SOSU H adskiller sig fra de andre skolers",
+                   "uafklaret": "det kan ikke afgøres, om udviklingen adskiller sig"}[
+            strength(float(r["p_value_quasi"]), alpha)]
         trend_items.append(
             f"- **{programme}**: oddsene for frafald (inkl. omvalg) ændrede sig med {num(change_school)} % om året på "
             f"SOSU H og {num(change_rest)} % om året på de andre skoler {first}–{year}; {verdict} "
@@ -135,16 +141,20 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         if programme not in pos:
             continue
         r = pos[programme]
+        phi = float(r["phi"])
+        adjusted = (f"; {int(r[f'n_outside_{FUNNEL_LIMIT}'])} af {int(r['n_schools'])} skoler ligger uden for, så "
+                    f"skolerne varierer {num(phi, 1)} gange mere end tilfældigheder; justeret for det er SOSU H's "
+                    f"afstand {num(float(r['z']), 1)} / √{num(phi, 1)} = {num(float(r['z']) / math.sqrt(phi), 1)} "
+                    "standardafvigelser" if phi > 1 else "")
         funnel_items.append(f"{programme}: {POSITION_DA[str(r[f'position_{FUNNEL_LIMIT}'])]} kontrolgrænserne "
-                            f"({pct(float(r['school_pct']))} mod landets {pct(float(r['national_pct']))})")
+                            f"({pct(float(r['school_pct']))} mod landets {pct(float(r['national_pct']))}{adjusted})")
     n_schools = max((int(r["n_schools"]) for r in pos_rows), default=0)
     parts.append(f"**Sammenlignet med skoler af samme størrelse.** Kapitel 07 viser de {n_schools} skoler i et "
                  "tragtdiagram, hvor hver skole er et punkt efter optagets størrelse; "
                  "kontrolgrænserne viser, hvor langt fra landsniveauet en skole af den størrelse kan ligge alene ved "
                  f"tilfældigheder (kontrolgrænse {pct(100 * FUNNEL_LIMIT, 1)}, fast efter metoden og ikke et "
-                 f"konfidensniveau). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Ligger mange skoler "
-                 "uden for kontrolgrænserne, varierer skolerne mere end tilfældigheder kan forklare, og grænserne er "
-                 "for snævre.")
+                 f"konfidensniveau). I {year} ligger SOSU H " + "; ".join(funnel_items) + ". Når mange skoler ligger "
+                 "uden for, er grænserne for snævre, og det justerede tal (Spiegelhalter) er det, der gælder.")
     parts.append(provenance_text(prov))
     return "\n\n".join(parts)
 
@@ -189,16 +199,16 @@ def etu_section(assoc: pd.DataFrame, synthetic: bool, alpha: float = 0.05) -> st
             lines.append(f"- «{r['item']}»: for få punkter ({k}) til at sige noget.")
             continue
         lines.append(f"- «{r['item']}»: korrelation {num(float(r['r']), 2)} ({confidence_level(alpha)}-interval "
-                     f"{num(float(r['r_ci_low']), 2)} til {num(float(r['r_ci_high']), 2)}) over {k} uddannelse-år; "
-                     "10 point højere score gik sammen med "
+                     f"{num(float(r['r_ci_low']), 2)} til {num(float(r['r_ci_high']), 2)}, hvis punkterne var "
+                     f"uafhængige) over {k} punkter; 10 point højere score gik sammen med "
                      f"{num(abs(float(r['slope_pp_per_10'])))} procentpoint "
-                     f"{'lavere' if float(r['slope_pp_per_10']) < 0 else 'højere'} frafald "
-                     f"({pval(float(r['p_value']))}).")
+                     f"{'lavere' if float(r['slope_pp_per_10']) < 0 else 'højere'} frafald.")
     head = ("SYNTETISKE DATA: trivselstallene er syntetiske. " if synthetic else "")
     return (head + "Sammenhængen mellem elevernes svar om oplæringen og frafaldet (inkl. omvalg) på samme uddannelse "
-            "og år. Det er en sammenhæng, ikke en effekt: uddannelserne adskiller sig på meget andet end trivsel, og "
-            "hver sammenhæng bygger på få uddannelse-år (en uddannelse i ét år tæller én gang; figuren er i "
-            "kapitel 08).\n\n" + "\n".join(lines))
+            "og år. Det er en sammenhæng, ikke en effekt. Punkterne er tre uddannelser i hvert sit år, ikke uafhængige "
+            "målinger: sammenhængen kommer mest af forskellen mellem uddannelserne (som adskiller sig på meget "
+            "andet end trivsel), og inden for en uddannelse er der kun tre år. Den kan derfor ikke bruges som "
+            "bevis for, at trivslen påvirker frafaldet (figuren er i kapitel 08).\n\n" + "\n".join(lines))
 
 
 def report_etu_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> str:

@@ -8,6 +8,7 @@ gives other sentences. Decimal comma throughout (``52,0 %``, ``−3,1 point``).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from ...atomic import write_text
 from ...danish import confidence_level, count, percent
+from ...danish import number as num
 from ...definitions import (
     CAMPUS_GROUP_IN_TEXT_DA,
     CAMPUS_GROUP_LABEL_DA,
@@ -29,27 +31,27 @@ from ...survey.tables import LOW_RESPONSE, SPU_BASELINE
 from .. import contracts
 from ..outputs import output_folder
 from ..plotting import SYNTHETIC_WATERMARK
-from ..rapport import num
 
 GROUP_DA = CAMPUS_GROUP_IN_TEXT_DA  # the one vocabulary (definitions), in a sentence
 PERIOD_DA = PERIOD_IN_TEXT_DA
-CONTRAST_DA = {"pilot_vs_comparison": "pilot mod sammenligning (optag fra pilotstart)",
+CONTRAST_DA = {"pilot_vs_comparison": "pilotafdelingerne mod de øvrige afdelinger (optag fra pilotstart)",
                "before_after_pilot": "før mod efter på pilotafdelingerne",
-               "difference_in_differences": "forskel-i-forskelle (pilot mod sammenligning, før mod efter)"}
+               "difference_in_differences": "forskel-i-forskelle (pilot mod øvrige afdelinger, før mod efter)"}
 
 
 @dataclass
 class SurveySection:
-    """The report section: title, paragraphs (Markdown) and tables with Danish headers and numbers."""
+    """The report section: title, paragraphs ``(heading, text)`` (heading may be '') and Danish tables."""
 
     title: str
-    paragraphs: list[str]
+    paragraphs: list[tuple[str, str]]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    synthetic: bool = False
 
     @property
     def markdown(self) -> str:
-        """The section as Markdown (a level-2 heading, then the paragraphs)."""
-        return "\n\n".join([f"## {self.title}", *self.paragraphs])
+        """The section as Markdown for chapter 09 (a level-2 heading, then the paragraphs)."""
+        return "\n\n".join([f"## {self.title}", *(f"**{h}** {t}" if h else t for h, t in self.paragraphs)])
 
     def write(self, output_dir: str | os.PathLike) -> None:
         """Write the section for the lead's report.
@@ -60,6 +62,11 @@ class SurveySection:
         """
         folder = output_folder(output_dir, "tables")
         write_text(folder / "survey_section.md", self.markdown + "\n")
+        # the lead's report reads the structured text, never the Markdown
+        write_text(folder / "survey_section.json", json.dumps(
+            {"title": self.title, "synthetic": self.synthetic,
+             "paragraphs": [{"heading": h, "text": t} for h, t in self.paragraphs]}, ensure_ascii=False, indent=1)
+            + "\n")
         for name, table in self.tables.items():
             contracts.write_table(table, output_dir, f"survey_section_{name}")
 
@@ -75,16 +82,16 @@ def _bounds(lo: float, hi: float, d: int = 1, unit: str = "") -> str:
 
 
 def _ci(lo: float, hi: float, alpha: float, d: int = 1, unit: str = "") -> str:
-    """``"95 %-KI 1,0 til 2,0"``, the level from the run's ``alpha``."""
+    """``"95 %-interval 1,0 til 2,0"``, the level from the run's ``alpha``."""
     if pd.isna(lo) or pd.isna(hi):
         return _bounds(lo, hi)
-    return f"{confidence_level(alpha)}-KI {_bounds(lo, hi, d, unit)}"
+    return f"{confidence_level(alpha)}-interval {_bounds(lo, hi, d, unit)}"
 
 
-def _spu_paragraph(res: SurveyResults) -> str:
+def _spu_paragraph(res: SurveyResults) -> tuple[str, str]:
     if res.spu_item is None:
-        return ("**Godt forberedt til oplæringen.** Itemtabellen har intet spørgsmål markeret som sammenligneligt "
-                "med SPU's måling (kolonnen spu_comparable), så SPU's 52 % og 49 % sammenlignes ikke her.")
+        return (("Godt forberedt til oplæringen.", "Itemtabellen har intet spørgsmål markeret som sammenligneligt "
+                "med SPU's måling (kolonnen spu_comparable), så SPU's 52 % og 49 % sammenlignes ikke her."))
     text = str(res.items.loc[res.items["item"] == res.spu_item, "text"].iloc[0])
     rows = res.by_group[(res.by_group["measure"] == res.spu_item)]
     parts = []
@@ -97,12 +104,13 @@ def _spu_paragraph(res: SurveyResults) -> str:
             if pd.isna(r0["agree_pct"]):
                 parts.append(f"{GROUP_DA[group]}, {PERIOD_DA[period]}: ikke vist (for få svar)")
                 continue
-            parts.append(f"{GROUP_DA[group]}, {PERIOD_DA[period]}: {_pct(r0['agree_pct'])} "
-                         f"({_ci(r0['agree_ci_low'], r0['agree_ci_high'], res.alpha, unit=' %')}; {r0['n']} svar)")
+            # no interval here: beside SPU's numbers an interval reads like a test of the difference, which
+            # SPU's own sampling error, wording and population do not allow (issue 19)
+            parts.append(f"{GROUP_DA[group]}, {PERIOD_DA[period]}: {_pct(r0['agree_pct'])} ({r0['n']} svar)")
     bases = " og ".join(f"{_pct(v, 0)} ({k})" for k, v in SPU_BASELINE.items())
-    return (f"**Godt forberedt til oplæringen.** Andelen af {res.programme}-eleverne, der svarede enig eller helt "
+    return ("Godt forberedt til oplæringen.", f"Andelen af {res.programme}-eleverne, der svarede enig eller helt "
             f"enig til «{text}»: " + "; ".join(parts) + ". "
-            f"SPU (*Status på praktik 2024*) fandt, at kun {bases} af SSA-eleverne følte sig tilstrækkeligt klædt på "
+            f"SPU (Status på praktik 2024) fandt, at kun {bases} af SSA-eleverne følte sig tilstrækkeligt klædt på "
             "til oplæringen. Tallene kan ikke sammenlignes direkte: SPU spurgte SSA-elever på landsplan, opdelt på "
             "oplæring i den kommunale sektor og i somatik og psykiatri, med SPU's egen formulering og "
             "svarskala; her er det SOSU H's elever på de afdelinger og hold, der er spurgt, på en skala fra 1 til "
@@ -111,22 +119,28 @@ def _spu_paragraph(res: SurveyResults) -> str:
 
 
 def _verdict(row: pd.Series, alpha: float) -> str:
-    lo, hi, p_ri = row["ci_low"], row["ci_high"], row["p_ri"]
-    ci_clear = pd.notna(lo) and pd.notna(hi) and (lo > 0 or hi < 0)
-    ri_ok = pd.isna(p_ri) or p_ri < alpha
-    if ci_clear and ri_ok:
-        return "forskellen holder også, når der tages højde for, at der kun er få afdelinger"
-    if pd.notna(row["min_p_ri"]) and row["min_p_ri"] >= alpha:
-        return (f"med {int(row['G_treated'])} mod {int(row['G_control'])} afdelinger kan randomiseringstesten ikke "
-                f"komme under {_pct(100 * alpha, 0)}, så ingen forskel kan blive sikker endnu")
-    return "forskellen kan skyldes tilfældigheder: med så få afdelinger er usikkerheden stor"
+    """Word the contrast's verdict on the report's one scale (:mod:`sosu_analysis.reporting.rapport.uncertainty`).
+
+    The CR2 p-value gives the words; with few campuses the randomization test's smallest possible p is
+    a property of the design, and when it lies above ``alpha`` the text says so (more answers from the
+    same campuses cannot change it), instead of promising a later answer.
+    """
+    from ..rapport.uncertainty import strength
+
+    level = strength(float(row["p_value"]), alpha) if "p_value" in row and pd.notna(row["p_value"]) else "uafklaret"
+    text = {"klart": "forskellen er klar", "sandsynligvis": "forskellen er sandsynlig",
+            "tyder": "tallene tyder på en forskel", "uafklaret": "det kan ikke afgøres, om der er en forskel"}[level]
+    if pd.notna(row.get("min_p_ri", float("nan"))) and row["min_p_ri"] >= alpha:
+        text += (f"; med {int(row['G_treated'])} mod {int(row['G_control'])} afdelinger kan randomiseringstesten "
+                 f"aldrig komme under p = {num(row['min_p_ri'], 3)}, uanset hvor mange svar der kommer")
+    return text
 
 
-def _contrast_paragraphs(res: SurveyResults) -> list[str]:
+def _contrast_paragraphs(res: SurveyResults) -> list[tuple[str, str]]:
     c = res.contrasts
     if c.empty:
-        return ["**Pilot mod sammenligning.** Spørgeskemaet har ikke både pilot- og øvrige afdelinger "
-                "eller både før og efter pilotstart, så der er ingen sammenligning."]
+        return [("Pilot mod øvrige afdelinger.", "Spørgeskemaet har ikke både pilot- og øvrige afdelinger "
+                "eller både før og efter pilotstart, så der er ingen sammenligning.")]
     out = []
     idx = c[(c["kind"] == "index") & (c["metric"] == "score") & ~c["suppressed"]]
     for measure, sub in idx.groupby("measure", sort=False):
@@ -137,47 +151,50 @@ def _contrast_paragraphs(res: SurveyResults) -> list[str]:
             ri = (f"; randomiseringstest over afdelinger p = {num(r['p_ri'], 2)} "
                   f"(mindst mulige p = {num(r['min_p_ri'], 2)}, {int(r['n_assignments'])} fordelinger)"
                   if pd.notna(r["p_ri"]) else "")
+            # a before/after change on the pilot campuses alone has no comparison group (issue 19)
+            alone = ("; uden sammenligningsgruppe kan ændringen skyldes alt andet, der skete samtidig"
+                     if r["contrast"] == "before_after_pilot" else "")
             bits.append(f"{CONTRAST_DA[r['contrast']]}: {num(abs(est), 1)} point {word} "
                         f"({_ci(r['ci_low'], r['ci_high'], res.alpha)}; CR2, {num(r['df'], 1)} frihedsgrader{ri}); "
-                        f"{_verdict(r, res.alpha)}")
-        out.append(f"**Indeks «{measure}»** (0-100): " + ". ".join(b[:1].upper() + b[1:] for b in bits) + ".")
+                        f"{_verdict(r, res.alpha)}{alone}")
+        out.append((f"Indeks «{measure}» (0-100).", ". ".join(b[:1].upper() + b[1:] for b in bits) + "."))
     return out
 
 
-def _response_paragraph(res: SurveyResults) -> str:
+def _response_paragraph(res: SurveyResults) -> tuple[str, str]:
     r = res.response
     known = r[r["response_rate"].notna()]
     if known.empty:
-        return ("**Svarprocent.** Holdstørrelserne kendes ikke fra elevudtrækket for de hold, der er spurgt, "
-                "så svarprocenten kan ikke beregnes.")
+        return (("Svarprocent.", "Holdstørrelserne kendes ikke fra elevudtrækket for de hold, der er spurgt, "
+                "så svarprocenten kan ikke beregnes."))
     lowest, highest = known["response_rate"].min(), known["response_rate"].max()
-    text = (f"**Svarprocent.** Svarprocenten (svar i forhold til optagets størrelse i elevudtrækket) lå mellem "
+    text = (f"Svarprocenten (svar i forhold til optagets størrelse i elevudtrækket) lå mellem "
             f"{_pct(lowest)} og {_pct(highest)} for de {len(known)} kombinationer af afdeling og runde, der kan vises.")
     low = known[known["low"]]
     if len(low):
         items = "; ".join(f"{c}, {w}: {_pct(float(v))}" for c, w, v in
                           zip(low["campus"], low["wave"], low["response_rate"], strict=True))
-        text += (f" **Advarsel: lav svarprocent (under {_pct(100 * LOW_RESPONSE, 0)})** – {items}. Her kan de, "
+        text += (f" Advarsel: lav svarprocent (under {_pct(100 * LOW_RESPONSE, 0)}) – {items}. Her kan de, "
                  "der svarede, afvige fra dem, der ikke gjorde; tallene for disse afdelinger skal læses med "
                  "forsigtighed.")
     else:
         text += f" Ingen lå under {_pct(100 * LOW_RESPONSE, 0)}."
     over = known[known["response_rate"] > 100]
     if len(over):
-        text += (f" **Advarsel:** {len(over)} kombinationer har flere svar end elever i udtrækket; spørgeskema og "
+        text += (f" Advarsel: {len(over)} kombinationer har flere svar end elever i udtrækket; spørgeskema og "
                  "elevudtræk passer ikke sammen (andet udtræk eller forkert afdeling eller hold), så svarprocenterne "
                  "kan ikke bruges.")
-    return text
+    return "Svarprocent.", text
 
 
-def _association_paragraph(res: SurveyResults) -> str:
+def _association_paragraph(res: SurveyResults) -> tuple[str, str]:
     f = res.association
     if not f or pd.isna(f.get("slope_pp_per_10", np.nan)):
-        return ("**Svar og senere frafald.** Der er for få optag med både svar og frafaldstal til at se på "
-                "sammenhængen.")
+        return (("Svar og senere frafald.", "Der er for få optag med både svar og frafaldstal til at se på "
+                "sammenhængen."))
     est = f["slope_pp_per_10"]
     word = "lavere" if est < 0 else "højere"
-    return (f"**Svar og senere frafald.** På {f['n_points']} optag (afdeling × optag med mindst 5 svar, "
+    return ("Svar og senere frafald.", f"På {f['n_points']} optag (afdeling × optag med mindst 5 svar, "
             f"{f['G']} afdelinger) hang 10 point højere indeks «{f['measure']}» sammen med et "
             f"{num(abs(est), 1)} procentpoint {word} frafald 3 måneder efter start "
             f"({_ci(f['ci_low'], f['ci_high'], res.alpha, unit=' procentpoint')}; optagene vægtet med deres "
@@ -185,18 +202,18 @@ def _association_paragraph(res: SurveyResults) -> str:
             "sammenhæng, ikke en effekt: optag, der svarer bedre, kan afvige på meget andet.")
 
 
-def _method_paragraph(res: SurveyResults) -> str:
+def _method_paragraph(res: SurveyResults) -> tuple[str, str]:
     idx = res.by_group[(res.by_group["kind"] == "index")]["score_deff"].dropna().astype(float)
     deff = (f" Designeffekten (Kish: den klyngerobuste varians delt med variansen ved uafhængige svar) for "
             f"indeksene lå mellem {num(idx.min(), 1)} og {num(idx.max(), 1)}." if len(idx) else "")
-    return ("**Metode.** Svar 1-5 regnes om til ETU's skala fra 0 til 100 ((svar − 1) / 4 × 100); negativt "
+    return (("Metode.", "Svar 1-5 regnes om til ETU's skala fra 0 til 100 ((svar − 1) / 4 × 100); negativt "
             "formulerede spørgsmål vendes først (6 − svar). Et indeks er elevens gennemsnit af de spørgsmål i "
             "indekset, eleven har svaret på (mindst halvdelen); enig betyder svar 4-5, for et indeks mindst "
             f"{num(INDEX_AGREE_SCORE, 0)} point. Elever på samme afdeling og hold ligner hinanden, så alle intervaller "
             "er klyngerobuste med afdelingen som klynge (CR2 med Satterthwaite-frihedsgrader); en forskel mellem "
             "pilot- og øvrige afdelinger vurderes desuden med en randomiseringstest over afdelingerne. "
             "Elever regnes aldrig som uafhængige på tværs af afdelinger." + deff + " Grupper med færre end 5 svar "
-            "vises ikke; et spørgsmål med for få svar i en gruppe indgår kun i sit indeks.")
+            "vises ikke; et spørgsmål med for få svar i en gruppe indgår kun i sit indeks."))
 
 
 def index_table_da(res: SurveyResults) -> pd.DataFrame:
@@ -223,28 +240,29 @@ def index_table_da(res: SurveyResults) -> pd.DataFrame:
 
 def report_section(res: SurveyResults) -> SurveySection:
     """Build the Danish report section on the survey (see module docstring)."""
-    paragraphs = []
+    paragraphs: list[tuple[str, str]] = []
     if res.synthetic:
-        paragraphs.append(f"**{SYNTHETIC_WATERMARK}.** Afsnittet er lavet på et syntetisk spørgeskema; tallene "
-                          "viser metoden og siger intet om skolen.")
-    paragraphs.append(
+        paragraphs.append((f"{SYNTHETIC_WATERMARK}.", "Afsnittet er lavet på et syntetisk spørgeskema; tallene "
+                          "viser metoden og siger intet om skolen."))
+    paragraphs.append(("",
         f"Spørgeskemaet har {count(res.n_answers)} svar fra {count(res.n_respondents)} "
         f"{res.programme}-elever på {len(res.campuses)} afdelinger i {len(res.waves)} "
         f"{'runde' if len(res.waves) == 1 else 'runder'} ({', '.join(res.waves)}). Resultaterne er på "
-        "Elevtrivselsundersøgelsens skala fra 0 (mest negativ) til 100 (mest positiv).")
+        "Elevtrivselsundersøgelsens skala fra 0 (mest negativ) til 100 (mest positiv)."))
     paragraphs.append(_spu_paragraph(res))
     paragraphs.extend(_contrast_paragraphs(res))
     paragraphs.append(_response_paragraph(res))
     paragraphs.append(_association_paragraph(res))
     paragraphs.append(_method_paragraph(res))
     return SurveySection("Elevernes egne svar: spørgeskema og pulsmålinger", paragraphs,
-                         {"indeks": index_table_da(res)})
+                         {"indeks": index_table_da(res)}, bool(res.synthetic))
 
 
-def load_section(output_dir: str | os.PathLike) -> str | None:
-    """Return the Markdown notebook 09 wrote (``OUTPUT/tables/survey_section.md``), or ``None`` if absent.
+def load_section(output_dir: str | os.PathLike) -> dict | None:
+    """Return the structured section notebook 09 wrote (``OUTPUT/tables/survey_section.json``), or ``None``.
 
-    For the lead's report (06_rapport runs after 09_survey): ``Markdown(load_section(output_dir))``.
+    ``{"title": str, "synthetic": bool, "paragraphs": [{"heading": str, "text": str}, ...]}`` — plain
+    text (no Markdown), for the lead's report (06_rapport runs after 09_survey).
     """
-    path = output_folder(output_dir, "tables") / "survey_section.md"
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    path = output_folder(output_dir, "tables") / "survey_section.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None

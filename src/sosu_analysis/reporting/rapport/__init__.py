@@ -1,0 +1,64 @@
+"""The project lead's report in Danish: a decision note (``rapport.html``/``.pdf``) and its appendix.
+
+Split along its concerns (``docs/architecture.md``):
+
+- :mod:`.results` — the result tables, read once; rows chosen by explicit keys;
+- :mod:`.uncertainty` — the one rule for uncertainty (interval, scale of words, synthetic wording);
+- :mod:`.verdicts` — every verdict computed once (:class:`~.verdicts.Verdicts`);
+- :mod:`.answers` — the first screen: three answers and the decisions;
+- :mod:`.prose` — the note's sections; :mod:`.appendix` — the appendix's;
+- :mod:`.captions` — figure captions, alt texts, source lines;
+- :mod:`.provenance` — report date, code version, checksums, package versions;
+- :mod:`.render` — HTML through the Jinja template ``templates/rapport/dele.html.j2``;
+- :mod:`.consistency` — the check that two statements about one quantity agree.
+
+The timeline statistics are in :mod:`sosu_analysis.did.timeline`; numbers are formatted by
+:mod:`sosu_analysis.danish`. ``notebooks/06_rapport.ipynb`` calls :func:`note_sections` in the order of
+:data:`NOTE_ORDER`; the slots ``design`` and ``interviews`` are where other sections are wired in.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .answers import Answer, Decision, answers, decisions
+from .render import Section, parts, show
+from .results import POWER, POWER_ROW, Results, did_row, load_results, power_row
+from .uncertainty import SCALE, Evidence, strength
+from .verdicts import Verdicts, build
+
+#: the note's sections in order; "design" (i18: the pilot's design and evidence rating) and "interviews"
+#: (i21: what the students say) are slots: ``slot(name)`` until their module is wired in
+NOTE_ORDER = ("virker", "hvornaar", "design", "stiger", "maalet", "skolerne", "elevsvar", "interviews",
+              "kan-ikke", "ordliste")
+
+
+def slot(name: str) -> Markup:
+    """Return an empty, hidden placeholder for a section another module will fill (see :data:`NOTE_ORDER`)."""
+    if name not in NOTE_ORDER:
+        raise KeyError(f"no slot {name!r} in the note (NOTE_ORDER: {NOTE_ORDER})")
+    return Markup(parts().slot(name))
+
+
+def banner(res: Results) -> Markup:
+    """Return the red box on top when the student data are synthetic (empty otherwise); years from the table."""
+    if not res.synthetic:
+        return Markup("")
+    years = res["table1"]["year"]
+    return Markup(parts().banner(f"{int(years.min())}–{int(years.max())}"))
+
+
+def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Results, date_words: str,
+                 version: str, extract: str) -> Markup:
+    """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line."""
+    p = parts()
+    out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic)), banner(res)]
+    out.append(Markup(p.front(answers(v), decisions(v, comparison, report_month), "rapport_bilag.html")))
+    out.append(Markup(p.metadata(date_words, version, extract)))
+    out.append(Markup(p.running_header(f"Frafald på hovedforløbet, SOSU H · {date_words}")))
+    return Markup("").join(out)
+
+
+__all__ = ["NOTE_ORDER", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
+           "Verdicts", "answers", "banner", "build", "decisions", "did_row", "first_screen", "load_results",
+           "power_row", "show", "slot", "strength"]
