@@ -115,7 +115,7 @@ def national_section(rates: pd.DataFrame, diff: pd.DataFrame, trends: pd.DataFra
         r = t[programme]
         change_school = 100 * (float(r["or_per_year_school"]) - 1)
         change_rest = 100 * (float(r["or_per_year_rest"]) - 1)
-        from ..reporting.rapport.uncertainty import strength
+        from ..rapport.uncertainty import strength
 
         verdict = {"klart": "udviklingen på SOSU H adskiller sig klart fra de andre skolers",
                    "sandsynligvis": "udviklingen på SOSU H adskiller sig sandsynligvis fra de andre skolers",
