@@ -129,6 +129,16 @@ def test_synth_interviews_same_bytes_and_labelled(tmp_path, capsys):
     assert '"label": "SYNTHETIC"' in side
 
 
+def test_synth_interviews_never_overwrites_the_committed_stand_in(capsys):
+    """The output policy of issue 20: the shipped (git-tracked) files are refused, nothing is written."""
+    shipped = ROOT / "data/raw/synthetic"
+    before = {p.name: p.read_bytes() for p in shipped.glob("interview*")}
+    assert cli.main(["synth-interviews", "--seed", "20250801", "--out-dir", str(shipped)]) == 2
+    err = capsys.readouterr().err
+    assert "tracked by git" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in shipped.glob("interview*")} == before
+
+
 def test_atlasti_example_mapping_splits_codes(tmp_path):
     """ATLAS.ti writes the codes of a quotation in one cell, one a line: each becomes a coded segment."""
     import csv

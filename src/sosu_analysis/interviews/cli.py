@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from ..output_policy import check_output_file
 from ..paths import resolve
 from ..students.campuses import read_campuses
 from .codebook import DEFAULT_CODES
-from .synth import generate_interviews, write_interviews
+from .synth import default_names, generate_interviews, write_interviews
 
 DEFAULT_CAMPUSES = "data/raw/campuses.csv"
 
@@ -40,6 +41,10 @@ def run_synth_interviews(args: argparse.Namespace) -> int:
         codes = Path(args.codes) if args.codes else resolve(DEFAULT_CODES)
         campuses = read_campuses(Path(args.campuses) if args.campuses else resolve(DEFAULT_CAMPUSES))
         register, export, names, meta = generate_interviews(args.seed, codes, campuses)
+        # the one output policy (issue 20): no committed file, input, key or link is overwritten
+        for name in default_names(args.seed).values():
+            for dest in (Path(args.out_dir) / name, (Path(args.out_dir) / name).with_suffix(".json")):
+                check_output_file(dest, "--out-dir", inputs=[codes])
         # the folder is left out of the recorded command, so the same seed gives the same bytes in any folder
         command = shlex.join(["sosu-analysis", "synth-interviews", "--seed", str(args.seed)]) + " --out-dir FOLDER"
         written = write_interviews(args.out_dir, args.seed, register, export, names, meta, command)
