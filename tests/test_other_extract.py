@@ -43,7 +43,7 @@ def test_did_table_follows_the_new_extract(other_run):
 def test_new_extract_is_labelled_synthetic(other_run):
     page = (other_run["out"] / "04_pilot_vs_nonpilot.html").read_text()
     assert "SYNTETISKE DATA" in page and "students_synthetic_seed7_effect0.csv" in page
-    assert "true effect of +0.0 percentage points" in page  # the built-in true effect of this draw
+    assert "true effect of 0.0 percentage points" in page  # the built-in true effect of this draw (no sign on 0)
 
 
 def test_committed_processed_data_and_reports_untouched(other_run):

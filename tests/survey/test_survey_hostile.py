@@ -120,9 +120,9 @@ def test_a_group_by_wave_cell_of_three_respondents_is_suppressed(tmp_path):
     keep = survey.loc[cell, "respondent_id"].drop_duplicates().head(3)
     small = survey[~cell | survey["respondent_id"].isin(keep)]
     res, out = _analyse_and_write_every_table(tmp_path, small)
-    assert any("Gruppen pilot (før)" in n and wave in n for n in res.notes)
+    assert any("Gruppen pilotafdelingerne (optag før pilotstart)" in n and wave in n for n in res.notes)
     by_wave = pd.read_csv(out / "tables" / "survey_by_wave.csv")
-    rows = by_wave[(by_wave["group"] == "pilot") & (by_wave["period"] == "før") & (by_wave["wave"] == wave)]
+    rows = by_wave[(by_wave["group"] == "pilot") & (by_wave["period"] == "pre") & (by_wave["wave"] == wave)]
     assert len(rows) and rows["score"].isna().all()
 
 

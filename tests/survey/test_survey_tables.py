@@ -112,7 +112,7 @@ def test_contrast_counts_of_one_to_four_are_not_shown():
         for _ in range(n):
             s_ = float(rng.uniform(0, 100))
             rows.append({"kind": "index", "index": "x", "measure": "x", "campus": campus, "pilot": pilot,
-                         "period": "efter", "wave": "w1", "score": s_, "agree": float(s_ >= 75)})
+                         "period": "post", "wave": "w1", "score": s_, "agree": float(s_ >= 75)})
     out = tables.contrast_table(pd.DataFrame(rows))
     assert len(out) and out["suppressed"].all()
     assert out["n_control"].isna().all() and out["n"].isna().all() and out["estimate"].isna().all()

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..definitions import MIN_CELL
+from ..definitions import CAMPUS_GROUP_IN_TEXT_DA, MIN_CELL, PERIOD_IN_TEXT_DA
 from ..privacy import complementary_suppression, small_cell_mask, suppress_small_cells
 from .estimate import (
     Contrast,
@@ -301,7 +301,8 @@ def small_cell_notes(scores: pd.DataFrame) -> list[str]:
     cells = resp.groupby(["group", "period", "wave"], sort=True).size().reset_index(name="n")
     for group, period, wave, n in zip(cells["group"], cells["period"], cells["wave"], cells["n"], strict=True):
         if 0 < n < MIN_CELL:
-            notes.append(f"Gruppen {group} ({period}) har færre end {MIN_CELL} svarpersoner i runden '{wave}': "
+            where = f"{CAMPUS_GROUP_IN_TEXT_DA.get(group, group)} ({PERIOD_IN_TEXT_DA.get(period, period)})"
+            notes.append(f"Gruppen {where} har færre end {MIN_CELL} svarpersoner i runden '{wave}': "
                          "cellen er skjult (også hvor den kunne regnes ud af andre celler), og analysen fortsætter.")
     return notes
 
