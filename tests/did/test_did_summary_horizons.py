@@ -103,3 +103,18 @@ def test_coverage_sentence_never_shows_a_count_of_one_to_four():
     assert "< 5 SSA students" in text and "< 5 main-course starts" in text
     assert " 3 " not in text and " 2 " not in text
     assert "5,119 SSA students" in coverage_sentence({**row, "n_students": 5119, "n_unobserved": 0})
+
+
+def test_last_pre_step_is_the_negated_coefficient_before_the_reference():
+    """Closed form: gaps are relative to rel_time -1 (0), so the step from -2 to -1 is -att(-2)."""
+
+    from sosu_analysis.did.event_study import last_pre_step
+
+    t = pd.DataFrame({"outcome_definition": ["incl_switch"] * 4, "rel_time": [-3, -2, -1, 0],
+                      "att_pp": [2.0, 4.9, 0.0, -5.0], "p_cr2": [0.3, 0.24, float("nan"), 0.26]})
+    assert last_pre_step(t, "incl_switch") == (-4.9, 0.24)  # the gap narrowed by 4.9 pp just before the start
+    assert last_pre_step(t, "excl_switch") is None
+    # against the shipped chapter 04 table: its -2 coefficient, negated
+    shipped = pd.read_csv(ROOT / "reports/tables/event_study.csv")
+    row = shipped[(shipped.outcome_definition == "excl_switch") & (shipped.rel_time == -2)].iloc[0]
+    assert last_pre_step(shipped, "excl_switch") == (-row.att_pp, row.p_cr2)

@@ -220,3 +220,33 @@ def event_study(
         pretrend["randomization"] = {"wald": w_obs, "p_value": p, "n_assignments": len(vals),
                                      "min_p": min(n_tie, len(vals)) / len(vals), "exact": exact}
     return EventStudyResult(outcome, reference, coefs, pretrend, G, int(np.isfinite(start).sum()), notes)
+
+
+def last_pre_step(table: pd.DataFrame, definition: str, reference: int = -1) -> tuple[float, float] | None:
+    """How the pilot-minus-comparison gap moved over the last step before the start, from an event study table.
+
+    The event study's coefficients are gaps relative to the reference intake
+    (``rel_time == reference``, 0 by construction), so the change from the
+    intake before it to the reference is ``-att_pp`` of ``reference - 1``, and
+    its test is that coefficient's CR2 test. A negative change means the gap
+    narrowed just before the start: a difference-in-differences estimate then
+    partly continues a movement that began before the interventions.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``event_study.csv`` (columns ``outcome_definition, rel_time, att_pp, p_cr2``).
+    definition : str
+        The outcome definition.
+    reference : int
+        The omitted relative time (default -1).
+
+    Returns
+    -------
+    (change_pp, p_value) or None
+        ``None`` when the table has no estimate for ``reference - 1``.
+    """
+    rows = table[(table["outcome_definition"] == definition) & (table["rel_time"] == reference - 1)]
+    if len(rows) != 1 or not np.isfinite(float(rows["att_pp"].iloc[0])):
+        return None
+    return -float(rows["att_pp"].iloc[0]), float(rows["p_cr2"].iloc[0])
