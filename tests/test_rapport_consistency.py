@@ -143,6 +143,18 @@ def test_every_flagging_pretrend_test_is_reported(shipped):
         assert f"p = {p:.3f}".replace(".", ",") in text
 
 
+def test_the_narrowing_just_before_the_start_is_reported(shipped):
+    """Chapter 04's event study: the gap at the second-last pre-start intake, relative to the last one (0)."""
+    res, v, html, _ = shipped
+    text = re.sub(r"<[^>]+>", "", html).replace("\u00a0", " ")
+    es = res["event_study"]
+    for definition in ("incl_switch", "excl_switch"):
+        att = float(es[(es.outcome_definition == definition) & (es.rel_time == -2)]["att_pp"].iloc[0])
+        assert att > 0  # the shipped data: the pilot campuses' excess dropout fell just before the start
+        assert f"{att:.1f} procentpoint".replace(".", ",") in text
+    assert "Lige før start blev forskellen mellem pilot- og øvrige afdelinger mindre" in text
+
+
 def test_the_design_floor_is_computed_not_typed(shipped):
     res, v, html, _ = shipped
     # 4 pilot of 6 campuses: C(6, 4) = 15 assignments, the smallest randomization p is 1/15

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ...danish import number, p_value, percent, points
 from ...definitions import GOAL_DEFINITION, OUTCOME_LABEL_DA
+from ...did.event_study import last_pre_step
 from ...models.trend import SCHOOL
 from .answers import mde_text, power_text
 from .render import Section, items, link, para, subhead
@@ -77,7 +78,7 @@ def pilot_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Sect
         f"{number_word(n_cmp)} uden. Den ser på udviklingen, ikke niveauet, og der er ingen sammenligning uden for "
         "skolen. Med så få afdelinger kan den mest forsigtige test (randomiseringstesten) aldrig give en p-værdi "
         f"under {number(v.floor, 3)}. Flere optag på de samme afdelinger ændrer ikke det; kun flere afdelinger gør."))
-    blocks.append(para(pretrend_words(v)))
+    blocks.append(para(pretrend_words(v, res)))
     if res.synthetic:
         truth = res.synthetic.get("effect_pp")
         if truth is not None and truth == 0:
@@ -92,8 +93,13 @@ def pilot_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Sect
     return Section("virker", "Virker indsatserne?", v.pilot_source, blocks)
 
 
-def pretrend_words(v: Verdicts) -> Markup:
-    """Every pre-trend test, the ones that flag first, with what they mean for the verdict."""
+def pretrend_words(v: Verdicts, res: Results | None = None) -> Markup:
+    """Every pre-trend test, the ones that flag first, with what they mean for the verdict.
+
+    With the event study's table (``res``), also how the gap moved over the last step before the start
+    (:func:`sosu_analysis.did.event_study.last_pre_step`): a gap that narrowed just before the start makes a
+    fall after it look more like an effect than it is.
+    """
     if not v.pretrend:
         return Markup("Det kunne ikke undersøges, om afdelingerne udviklede sig ens før pilotstart.")
     flagged = [(d, c) for d, cs in v.pretrend.items() for c in cs if c.flagged]
@@ -106,7 +112,14 @@ def pretrend_words(v: Verdicts) -> Markup:
                  + " kan skyldes andet end indsatserne. ")
     if passed:
         text += (f"De øvrige {number_word(len(passed))} tests finder ingen forskel, men med så få afdelinger kan de "
-                 "kun opdage store forskelle (alle tests står i bilaget).")
+                 "kun opdage store forskelle (alle tests står i bilaget). ")
+    steps = {d: step for d in v.pretrend
+             if res is not None and "event_study" in res.tables
+             and (step := last_pre_step(res.tables["event_study"], d)) is not None and step[0] < 0}
+    if steps:
+        text += ("Lige før start blev forskellen mellem pilot- og øvrige afdelinger mindre ("
+                 + join([f"{OUTCOME_LABEL_DA[d]}: {_pp(-c)}, {p_value(p)}" for d, (c, p) in steps.items()])
+                 + "). Fortsatte den bevægelse efter start, ser indsatsernes virkning større ud, end den er.")
     return Markup("{}").format(text.strip())
 
 

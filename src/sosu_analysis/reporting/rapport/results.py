@@ -24,7 +24,7 @@ from ...definitions import GOAL_DEFINITION, PROGRAMMES
 from .. import contracts
 
 TABLES = ("table1", "dropout_rates", "trend_tests", "goal_distance", "did", "power", "event_study_pretrend",
-          "did_rates_2x2", "trend_curves")
+          "did_rates_2x2", "trend_curves", "event_study")
 #: the main specification of the campus comparison and the inference the verdict rests on
 MAIN_ESTIMATOR, MAIN_INFERENCE = "lpm", "cr2"
 #: the randomization test of the campus comparison (its smallest possible p is a property of the design)
