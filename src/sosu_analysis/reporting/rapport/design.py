@@ -1,0 +1,100 @@
+"""The note's slots ``design`` (issue 18: the pilot's design, evidence rating, students, cost, the soonest
+design) and ``interviews`` (issue 21: what the students say), as :class:`~.render.Section` objects.
+
+The texts come from :mod:`sosu_analysis.reporting.design_section` and
+:mod:`sosu_analysis.reporting.interviews_section`; the verdict of the design takes its words from
+:meth:`~.uncertainty.Evidence.says` (the one scale), so the consistency check reads it. Where the
+strongest design is the in-school comparison, its verdict and detectable effect are the very
+:class:`~.uncertainty.Evidence` and quantity of the note's first section and timeline; another design's
+are keyed by the design's name (``pilot:national_sdid``, ``mde:national_sdid``), so the two are never
+read as one quantity stated twice.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from markupsafe import Markup
+
+from ...danish import points
+from .. import design_section as ds
+from .answers import mde_text
+from .render import Section, items, para
+from .uncertainty import Evidence, Source, mark_value, strength
+from .verdicts import Verdicts
+
+#: the sdid estimator whose estimate is the national design's verdict (chapter 11's main estimator)
+SDID_ESTIMATOR = "sdid"
+
+
+def _pp(x: float) -> str:
+    return points(abs(x)).replace(" ", "\u00a0")
+
+
+def design_verdict(v: Verdicts, design: str, sdid: pd.DataFrame, source: Source) -> Evidence:
+    """The verdict of ``design``: the in-school comparison's own Evidence, or the synthetic DiD's estimate."""
+    if design != "national_sdid":
+        return v.main_pilot()
+    r = sdid[sdid["estimator"] == SDID_ESTIMATOR]
+    if len(r) != 1:
+        raise ValueError(f"design_sdid has no single row for the estimator {SDID_ESTIMATOR!r}")
+    row = r.iloc[0]
+    p = float(row["p_value"])
+    return Evidence(f"pilot:{design}:{v.timing.horizon}", float(row["estimate_pp"]), float(row["ci_low_pp"]),
+                    float(row["ci_high_pp"]), p, strength(p, v.alpha), source,
+                    "syntetisk difference-in-differences, placebo-standardfejl")
+
+
+def design_section(v: Verdicts, tables: dict[str, pd.DataFrame], did: pd.DataFrame, until: str,
+                   figure: Markup = Markup("")) -> Section:
+    """"Hvilket design bygger vurderingen på?": the strongest design, its verdict, rating, students, cost, soonest.
+
+    ``tables`` are chapter 11's contracted tables (``design_evidence``, ``design_sdid``, ``design_first``,
+    ``design_students``, ``design_panel``); ``until`` is the last month of the note's timeline
+    (:attr:`sosu_analysis.did.timeline.Timing.until`), the window the soonest design is sought in.
+    """
+    panel = tables["design_panel"]
+    synthetic = v.synthetic or bool(len(panel) and panel["synthetic"].astype(bool).any())
+    source: Source = "syntetisk" if synthetic else "elevdata"
+    evidence, sdid = tables["design_evidence"], tables["design_sdid"]
+    best = ds.strongest(evidence)
+    name = str(best["design"])
+    ev = design_verdict(v, name, sdid, source)
+    lower = ev.estimate < 0
+    clause = (f"frafaldet efter {v.timing.horizon} måneder med dette design var {_pp(ev.estimate)} "
+              f"{'lavere' if lower else 'højere'} på pilotafdelingerne end ventet")
+    lines = ds.verdict_lines(evidence, sdid, did, False)
+    blocks = [para(lines[0]), para(Markup("{}. {}").format(ev.says(clause), lines[1]))]
+    mde = (mde_text(v) if name == "in_school" else
+           mark_value(f"mde:{name}:{v.timing.horizon}", _pp(float(best["mde_pp"])) if math.isfinite(
+               float(best["mde_pp"])) else "(ikke beregnet)", source))
+    blocks.append(para(Markup("Med {} er den mindste virkning, der kan påvises nu, {} efter {} måneder.").format(
+        ds.DESIGN_DA[name], mde, v.timing.horizon)))
+    blocks.append(para(ds.donors_sentence(panel)))
+    blocks.append(items(ds.students_lines(tables["design_students"], v.alpha)))
+    blocks.append(para(Markup("<b>{}</b>").format(ds.soonest_sentence(tables["design_first"], until))))
+    blocks.append(figure)
+    return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
+
+
+def interviews_section(section) -> Section:
+    """"Hvad siger eleverne": chapter 10's section (:func:`interviews_section.load_section`) in the note.
+
+    ``section`` is ``None`` when chapter 10 did not run; the note then says so.
+    """
+    from ..interviews_section import TITLE
+
+    if section is None:
+        return Section("interviews", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
+    synthetic = bool(section.synthetic)
+    blocks = [para(p) for p in section.paragraphs]
+    blocks.append(Markup(_joint_table(section.table)))
+    return Section("interviews", TITLE, "syntetisk" if synthetic else "elevdata", blocks)
+
+
+def _joint_table(frame: pd.DataFrame) -> Markup:
+    from .render import table
+
+    return table(frame, "T1", "Spørgeskema og interviews side om side pr. kriterium",
+                 "Gruppeinterviews og spørgeskema (kapitel 10)", css="tabel joint")
