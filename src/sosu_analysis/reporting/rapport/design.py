@@ -1,5 +1,7 @@
-"""The note's slots ``design`` (issue 18: the pilot's design, evidence rating, students, cost, the soonest
-design) and ``interviews`` (issue 21: what the students say), as :class:`~.render.Section` objects.
+"""The note's slots ``design`` (issue 18) and ``interviews`` (issue 21) as :class:`~.render.Section` objects.
+
+``design``: the pilot's strongest design, its verdict and evidence rating, the effect in students, the
+cost and the design that answers soonest; ``interviews``: what the students say (the joint display).
 
 The texts come from :mod:`sosu_analysis.reporting.design_section` and
 :mod:`sosu_analysis.reporting.interviews_section`; the verdict of the design takes its words from
@@ -23,7 +25,14 @@ from .answers import mde_text
 from .render import Section, items, para
 from .uncertainty import Evidence, Source, mark_value, strength
 from .verdicts import Verdicts
+from .words import month_da
 
+#: chapter 11's contracted tables the note reads
+TABLES = ("design_panel", "design_sdid", "design_first", "design_evidence", "design_students", "design_advisor")
+FIGURE_TITLE = "Hvilket design kan se den søgte virkning, og hvornår?"
+NOTE_ADVISOR = ("Den mindste virkning, hvert design kan påvise, måned for måned; under den vandrette linje kan "
+                "designet se den søgte virkning.")
+SOURCE_DESIGN = "Skolens elevdata og de andre SOSU-skolers afdelinger (kapitel 11)"
 #: the sdid estimator whose estimate is the national design's verdict (chapter 11's main estimator)
 SDID_ESTIMATOR = "sdid"
 
@@ -33,7 +42,7 @@ def _pp(x: float) -> str:
 
 
 def design_verdict(v: Verdicts, design: str, sdid: pd.DataFrame, source: Source) -> Evidence:
-    """The verdict of ``design``: the in-school comparison's own Evidence, or the synthetic DiD's estimate."""
+    """Return the verdict of ``design``: the in-school comparison's own Evidence, or the synthetic DiD's estimate."""
     if design != "national_sdid":
         return v.main_pilot()
     r = sdid[sdid["estimator"] == SDID_ESTIMATOR]
@@ -46,14 +55,28 @@ def design_verdict(v: Verdicts, design: str, sdid: pd.DataFrame, source: Source)
                     "syntetisk difference-in-differences, placebo-standardfejl")
 
 
-def design_section(v: Verdicts, tables: dict[str, pd.DataFrame], did: pd.DataFrame, until: str,
-                   figure: Markup = Markup("")) -> Section:
+def alt_advisor(first: pd.DataFrame) -> str:
+    """Alt text of the advisor figure: each design's first month that sees the target (``design_first``)."""
+    parts = []
+    for _, r in first.iterrows():
+        when = month_da(str(r["first_date"])) if r["first_date"] else "ikke i perioden"
+        parts.append(f"{ds.DESIGN_SHORT_DA.get(str(r['design']), str(r['design']))}, {int(r['horizon'])} mdr.: {when}")
+    return "Mindste påviselige virkning pr. måned for hvert design. Første måned, der ser den søgte virkning: " + \
+        "; ".join(parts) + "."
+
+
+def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.DataFrame, until: str,
+                   figure: Markup | None = None) -> Section:
     """"Hvilket design bygger vurderingen på?": the strongest design, its verdict, rating, students, cost, soonest.
 
     ``tables`` are chapter 11's contracted tables (``design_evidence``, ``design_sdid``, ``design_first``,
     ``design_students``, ``design_panel``); ``until`` is the last month of the note's timeline
     (:attr:`sosu_analysis.did.timeline.Timing.until`), the window the soonest design is sought in.
     """
+    if tables is None:
+        return Section("design", "Hvilket design bygger vurderingen på?", v.pilot_source, [para(
+            "Kapitel 11 (designene) er ikke kørt i denne kørsel, så vurderingen bygger alene på sammenligningen "
+            "af skolens egne afdelinger.")])
     panel = tables["design_panel"]
     synthetic = v.synthetic or bool(len(panel) and panel["synthetic"].astype(bool).any())
     source: Source = "syntetisk" if synthetic else "elevdata"
@@ -74,7 +97,7 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame], did: pd.DataFra
     blocks.append(para(ds.donors_sentence(panel)))
     blocks.append(items(ds.students_lines(tables["design_students"], v.alpha)))
     blocks.append(para(Markup("<b>{}</b>").format(ds.soonest_sentence(tables["design_first"], until))))
-    blocks.append(figure)
+    blocks.append(figure if figure is not None else Markup(""))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
 
 
