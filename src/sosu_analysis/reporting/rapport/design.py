@@ -22,14 +22,18 @@ from markupsafe import Markup
 from ...danish import points
 from .. import design_section as ds
 from .answers import mde_text
-from .render import Section, items, para
+from .render import Section, items, link, para, table
 from .uncertainty import Evidence, Source, mark_value, strength
 from .verdicts import Verdicts
 from .words import month_da
 
+#: the appendix the note links to
+APPENDIX = "rapport_bilag.html"
+
 #: chapter 11's contracted tables the note reads
 TABLES = ("design_panel", "design_sdid", "design_first", "design_evidence", "design_students", "design_advisor")
-FIGURE_TITLE = "Hvilket design kan se den søgte virkning, og hvornår?"
+FIGURE_TITLE = "Hvornår hvert design kan se den søgte virkning"
+SECTION_TITLE = "Hvilket design kan se den søgte virkning, og hvornår?"
 NOTE_ADVISOR = ("Den mindste virkning, hvert design kan påvise, måned for måned; under den vandrette linje kan "
                 "designet se den søgte virkning.")
 SOURCE_DESIGN = "Skolens elevdata og de andre SOSU-skolers afdelinger (kapitel 11)"
@@ -65,8 +69,7 @@ def alt_advisor(first: pd.DataFrame) -> str:
         "; ".join(parts) + "."
 
 
-def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.DataFrame, until: str,
-                   figure: Markup | None = None) -> Section:
+def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.DataFrame, until: str) -> Section:
     """"Hvilket design bygger vurderingen på?": the strongest design, its verdict, rating, students, cost, soonest.
 
     ``tables`` are chapter 11's contracted tables (``design_evidence``, ``design_sdid``, ``design_first``,
@@ -92,32 +95,55 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
     mde = (mde_text(v) if name == "in_school" else
            mark_value(f"mde:{name}:{v.timing.horizon}", _pp(float(best["mde_pp"])) if math.isfinite(
                float(best["mde_pp"])) else "(ikke beregnet)", source))
-    blocks.append(para(Markup("Med {} er den mindste virkning, der kan påvises nu, {} efter {} måneder.").format(
-        ds.DESIGN_DA[name], mde, v.timing.horizon)))
+    blocks.append(para(Markup("Med dette design ({}) er den mindste virkning, der kan påvises nu, {} efter {} "
+                              "måneder.").format(ds.DESIGN_SHORT_DA[name].lower(), mde, v.timing.horizon)))
     blocks.append(para(ds.donors_sentence(panel)))
     blocks.append(items(ds.students_lines(tables["design_students"], v.alpha)))
     blocks.append(para(Markup("<b>{}</b>").format(ds.soonest_sentence(tables["design_first"], until))))
-    blocks.append(figure if figure is not None else Markup(""))
+    blocks.append(para(Markup("Hvilket design der kan se den søgte virkning, og hvornår: {}.").format(
+        link(APPENDIX + "#design-bilag", "bilaget"))))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
 
 
 def interviews_section(section) -> Section:
-    """"Hvad siger eleverne": chapter 10's section (:func:`interviews_section.load_section`) in the note.
+    """"Hvad siger eleverne": chapter 10's section (:func:`interviews_section.load_section`), short, in the note.
 
+    The note has the agreement of the two sources and the evaluator's caveat; the joint display, the material
+    and the quoting rules are in the appendix (:func:`interviews_appendix`), to keep the note within 8 pages.
     ``section`` is ``None`` when chapter 10 did not run; the note then says so.
     """
     from ..interviews_section import TITLE
 
     if section is None:
         return Section("interviews", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
-    synthetic = bool(section.synthetic)
-    blocks = [para(p) for p in section.paragraphs]
-    blocks.append(Markup(_joint_table(section.table)))
-    return Section("interviews", TITLE, "syntetisk" if synthetic else "elevdata", blocks)
+    blocks = [para(section.paragraphs[0]), para(section.paragraphs[-1]),
+              para(Markup("Spørgeskema og interviews side om side pr. kriterium, med citater: {}.").format(
+                  link(APPENDIX + "#interviews-bilag", "bilaget")))]
+    return Section("interviews", TITLE, _source(section), blocks)
 
 
-def _joint_table(frame: pd.DataFrame) -> Markup:
-    from .render import table
+def interviews_appendix(section) -> Section:
+    """Return the appendix's part of "Hvad siger eleverne": material, the survey's limits, quotes, joint display."""
+    from ..interviews_section import TITLE
 
-    return table(frame, "T1", "Spørgeskema og interviews side om side pr. kriterium",
-                 "Gruppeinterviews og spørgeskema (kapitel 10)", css="tabel joint")
+    if section is None:
+        return Section("interviews-bilag", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
+    blocks = [para(p) for p in section.paragraphs[1:-1]]
+    blocks.append(table(section.table, "B12", "Spørgeskema og interviews side om side pr. kriterium (joint display)",
+                        "Gruppeinterviews og spørgeskema (kapitel 10)", css="tabel joint"))
+    return Section("interviews-bilag", TITLE, _source(section), blocks)
+
+
+def design_appendix(tables: dict[str, pd.DataFrame] | None, figure: Markup | None) -> Section:
+    """"Hvilket design kan se den søgte virkning, og hvornår?": the advisor's figure and table (``design_first``)."""
+    if tables is None:
+        return Section("design-bilag", SECTION_TITLE, "blandet", [para("Kapitel 11 (designene) er ikke kørt.")])
+    panel = tables["design_panel"]
+    synthetic = bool(len(panel) and panel["synthetic"].astype(bool).any())
+    blocks = [figure if figure is not None else Markup(""),
+              table(ds.advisor_table_da(tables["design_first"]), "B11", FIGURE_TITLE, SOURCE_DESIGN)]
+    return Section("design-bilag", SECTION_TITLE, "syntetisk" if synthetic else "elevdata", blocks)
+
+
+def _source(section) -> Source:
+    return "syntetisk" if bool(section.synthetic) else "elevdata"
