@@ -39,7 +39,7 @@ DESIGN_DA = {
 }
 #: short design names for tables and the figure legend
 DESIGN_SHORT_DA = {"in_school": "Egne afdelinger", "stepped_rollout": "Trinvis udrulning",
-                   "national_sdid": "Andre skolers afdelinger"}
+                   "national_sdid": "Andre skolers afdelinger"}  # also in sentences, lower-cased
 #: the reason codes of did.evidence in words (the report's word list)
 REASONS_DA = {
     "design_randomised": "lodtrækning mellem afdelinger – højst 5 af 5",
@@ -200,7 +200,8 @@ def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
 def soonest_sentence(first: pd.DataFrame, until: str) -> str:
     """Name the design that can see the effect sought soonest, with its month (``design_first``).
 
-    ``until`` is the last month of the advisor's window (``YYYY-MM``).
+    ``until`` is the last month of the advisor's window (``YYYY-MM``; the report passes its timeline's
+    last month, :attr:`sosu_analysis.did.timeline.Timing.until`, derived from the data).
     """
     from ..did.design import soonest
 
@@ -208,7 +209,8 @@ def soonest_sentence(first: pd.DataFrame, until: str) -> str:
     best = soonest(first)
     if best is None:
         return f"Intet af designene kan se en virkning på {target} før {month_da(until)}."
-    return (f"Det design, der tidligst kan se en virkning på {target}, er {DESIGN_DA[str(best['design'])]} "
+    name = DESIGN_SHORT_DA[str(best["design"])].lower()
+    return (f"Det design, der tidligst kan se en virkning på {target}, er {name} "
             f"(status efter {int(best['horizon'])} måneder): fra {month_da(str(best['first_date']))}.")
 
 

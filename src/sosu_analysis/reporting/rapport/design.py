@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from ...danish import points
 from .. import design_section as ds
-from .answers import mde_text
-from .render import Section, items, link, para, table
+from .answers import Decision, mde_text
+from .render import Section, link, para, table
 from .uncertainty import Evidence, Source, mark_value, strength
 from .verdicts import Verdicts
 from .words import month_da
@@ -95,14 +95,41 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
     mde = (mde_text(v) if name == "in_school" else
            mark_value(f"mde:{name}:{v.timing.horizon}", _pp(float(best["mde_pp"])) if math.isfinite(
                float(best["mde_pp"])) else "(ikke beregnet)", source))
-    blocks.append(para(Markup("Med dette design ({}) er den mindste virkning, der kan påvises nu, {} efter {} "
-                              "måneder.").format(ds.DESIGN_SHORT_DA[name].lower(), mde, v.timing.horizon)))
-    blocks.append(para(ds.donors_sentence(panel)))
-    blocks.append(items(ds.students_lines(tables["design_students"], v.alpha)))
-    blocks.append(para(Markup("<b>{}</b>").format(ds.soonest_sentence(tables["design_first"], until))))
-    blocks.append(para(Markup("Hvilket design der kan se den søgte virkning, og hvornår: {}.").format(
-        link(APPENDIX + "#design-bilag", "bilaget"))))
+    students = tables["design_students"]
+    own = students[students["source"] == name]
+    effect = ""
+    if len(own):
+        r = own.iloc[0]
+        effect = f"{ds.students_sentence(float(r['effect_pp']), int(r['n_students']), float(r['avoided']))}. "
+    designs = tuple(ds.DESIGN_SHORT_DA.values())  # students_lines: one line per design, then the goal and the cost
+    rest = [line for line in ds.students_lines(students, v.alpha) if not line.startswith(designs)]
+    blocks.append(para(Markup("Med dette design er den mindste virkning, der kan påvises nu, {} efter {} måneder. "
+                              "{}{}").format(mde, v.timing.horizon, effect, " ".join(rest))))
+    blocks.append(para(Markup("Hvilket design der tidligst kan se den søgte virkning, står i anbefalingerne; "
+                              "alle designs og datoer: {}.").format(link(APPENDIX + "#design-bilag", "bilaget"))))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
+
+
+def soonest_decision(tables: dict[str, pd.DataFrame] | None, until: str, synthetic: bool) -> list[Decision]:
+    """Return the recommendation naming the design that answers soonest, dated by ``design_first`` (issue 18).
+
+    ``until`` is the last month of the note's timeline (the window); no design within it: the
+    recommendation says so, dated at ``until``.
+    """
+    from ...did.design import soonest
+
+    if tables is None:
+        return []
+    first = tables["design_first"]
+    best = soonest(first)
+    note = " Beregnet på syntetiske data." if synthetic else ""
+    if best is None:
+        return [Decision("justér", ds.soonest_sentence(first, until), "Ingen af designene kan afgøre det i perioden."
+                         + note, "Projektgruppen", until, month_da(until))]
+    when = str(best["first_date"])
+    name = ds.DESIGN_SHORT_DA[str(best["design"])].lower()
+    return [Decision("justér", f"Planlæg vurderingen af indsatserne med designet {name}.",
+                     ds.soonest_sentence(first, until) + note, "Projektgruppen", when, month_da(when))]
 
 
 def interviews_section(section) -> Section:
@@ -116,9 +143,8 @@ def interviews_section(section) -> Section:
 
     if section is None:
         return Section("interviews", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
-    blocks = [para(section.paragraphs[0]), para(section.paragraphs[-1]),
-              para(Markup("Spørgeskema og interviews side om side pr. kriterium, med citater: {}.").format(
-                  link(APPENDIX + "#interviews-bilag", "bilaget")))]
+    blocks = [para(Markup("{} Sammenstillingen pr. kriterium, citater og forbehold: {}.").format(
+        section.paragraphs[0], link(APPENDIX + "#interviews-bilag", "bilaget")))]
     return Section("interviews", TITLE, _source(section), blocks)
 
 
@@ -128,7 +154,7 @@ def interviews_appendix(section) -> Section:
 
     if section is None:
         return Section("interviews-bilag", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
-    blocks = [para(p) for p in section.paragraphs[1:-1]]
+    blocks = [para(p) for p in section.paragraphs[1:]]
     blocks.append(table(section.table, "B12", "Spørgeskema og interviews side om side pr. kriterium (joint display)",
                         "Gruppeinterviews og spørgeskema (kapitel 10)", css="tabel joint"))
     return Section("interviews-bilag", TITLE, _source(section), blocks)
@@ -140,7 +166,10 @@ def design_appendix(tables: dict[str, pd.DataFrame] | None, figure: Markup | Non
         return Section("design-bilag", SECTION_TITLE, "blandet", [para("Kapitel 11 (designene) er ikke kørt.")])
     panel = tables["design_panel"]
     synthetic = bool(len(panel) and panel["synthetic"].astype(bool).any())
-    blocks = [figure if figure is not None else Markup(""),
+    blocks = [para(ds.donors_sentence(panel)), para(" ".join(
+                  line for line in ds.students_lines(tables["design_students"])
+                  if line.startswith(tuple(ds.DESIGN_SHORT_DA.values())))),
+              figure if figure is not None else Markup(""),
               table(ds.advisor_table_da(tables["design_first"]), "B11", FIGURE_TITLE, SOURCE_DESIGN)]
     return Section("design-bilag", SECTION_TITLE, "syntetisk" if synthetic else "elevdata", blocks)
 
