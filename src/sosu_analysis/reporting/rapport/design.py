@@ -14,16 +14,14 @@ read as one quantity stated twice.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 from markupsafe import Markup
 
 from ...danish import points
 from .. import design_section as ds
-from .answers import Decision, mde_text
+from .answers import Decision
 from .render import Section, link, para, table
-from .uncertainty import Evidence, Source, mark_value, strength
+from .uncertainty import Evidence, Source, strength
 from .verdicts import Verdicts
 from .words import month_da
 
@@ -92,21 +90,16 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
               f"{'lavere' if lower else 'højere'} på pilotafdelingerne end ventet")
     lines = ds.verdict_lines(evidence, sdid, did, False)
     blocks = [para(lines[0]), para(Markup("{}. {}").format(ev.says(clause), lines[1]))]
-    mde = (mde_text(v) if name == "in_school" else
-           mark_value(f"mde:{name}:{v.timing.horizon}", _pp(float(best["mde_pp"])) if math.isfinite(
-               float(best["mde_pp"])) else "(ikke beregnet)", source))
     students = tables["design_students"]
     own = students[students["source"] == name]
     effect = ""
     if len(own):
         r = own.iloc[0]
-        effect = f"{ds.students_sentence(float(r['effect_pp']), int(r['n_students']), float(r['avoided']))}. "
+        effect = f"Det er {ds.students_sentence(float(r['effect_pp']), int(r['n_students']), float(r['avoided']))}. "
     designs = tuple(ds.DESIGN_SHORT_DA.values())  # students_lines: one line per design, then the goal and the cost
     rest = [line for line in ds.students_lines(students, v.alpha) if not line.startswith(designs)]
-    blocks.append(para(Markup("Med dette design er den mindste virkning, der kan påvises nu, {} efter {} måneder. "
-                              "{}{}").format(mde, v.timing.horizon, effect, " ".join(rest))))
-    blocks.append(para(Markup("Hvilket design der tidligst kan se den søgte virkning, står i anbefalingerne; "
-                              "alle designs og datoer: {}.").format(link(APPENDIX + "#design-bilag", "bilaget"))))
+    blocks.append(para(Markup("{}{} Alle designs, og hvornår hvert kan se den søgte virkning: {}.").format(
+        effect, " ".join(rest), link(APPENDIX + "#design-bilag", "bilaget"))))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
 
 
