@@ -136,7 +136,7 @@ def interviews_section(section) -> Section:
 
     if section is None:
         return Section("interviews", TITLE, "blandet", [para("Gruppeinterviewene er ikke kørt i denne kørsel.")])
-    blocks = [para(Markup("{} Sammenstillingen pr. kriterium, citater og forbehold: {}.").format(
+    blocks = [para(Markup("{} Tabel, citater og forbehold: {}.").format(
         section.paragraphs[0], link(APPENDIX + "#interviews-bilag", "bilaget")))]
     return Section("interviews", TITLE, _source(section), blocks)
 
