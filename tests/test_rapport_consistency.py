@@ -41,11 +41,10 @@ def note_html(res, v, goals=None, national=None) -> str:
 @pytest.fixture(scope="module")
 def shipped():
     """The shipped result tables, the verdicts built from them, and the note's HTML."""
-    from sosu_analysis.pipeline.student_data import load_students
-
     from sosu_analysis.did import timeline as tl
-    from sosu_analysis.reporting.national import section as national_section
+    from sosu_analysis.pipeline.student_data import load_students
     from sosu_analysis.readers import goals
+    from sosu_analysis.reporting.national import section as national_section
     from sosu_analysis.students import synthetic_label
 
     res = rapport.load_results(ROOT / "reports", synthetic_label(ROOT / SHIPPED_STUDENTS))

@@ -79,10 +79,14 @@ def strongest(evidence: pd.DataFrame) -> pd.Series:
     return d.sort_values(["rating", "_o"], ascending=[False, True], kind="stable").iloc[0].drop("_o")
 
 
-def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: bool) -> str:
-    """Return "Vurderingen bygger på …" for the verdict's design, with the number of campuses."""
+def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: bool, short: bool = False) -> str:
+    """Return "Vurderingen bygger på …" for the verdict's design, with the number of campuses.
+
+    ``short``: the design by its short name (the lead's note, read on a phone; the chapter has the long one).
+    """
     units = f"{count(n_treated)} pilotafdelinger og {count(n_comparison)} sammenligningsafdelinger"
-    return _synthetic(f"Vurderingen bygger på {DESIGN_DA[design]}: {units}.", synthetic)
+    what = f"designet »{DESIGN_SHORT_DA[design].lower()}«" if short else DESIGN_DA[design]
+    return _synthetic(f"Vurderingen bygger på {what}: {units}.", synthetic)
 
 
 def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
@@ -100,7 +104,8 @@ def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
     return f"Evidensens styrke: {rating} af 5 ({design}; {why})."
 
 
-def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame, synthetic: bool) -> list[str]:
+def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame, synthetic: bool,
+                  short: bool = False) -> list[str]:
     """Write the verdict's design sentence and evidence line for the strongest design (contracted tables).
 
     ``evidence`` is ``design_evidence``, ``sdid`` is ``design_sdid`` (may be empty) and ``did`` is chapter
@@ -111,7 +116,7 @@ def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame,
         n_treated = int(sdid["n_treated"].max())
     else:
         n_treated = int(did["n_pilot_campuses"].max())
-    return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic),
+    return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic, short),
             evidence_line(int(best["rating"]), str(best["reasons"]))]
 
 

@@ -88,7 +88,7 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
     lower = ev.estimate < 0
     clause = (f"frafaldet efter {v.timing.horizon} måneder med dette design var {_pp(ev.estimate)} "
               f"{'lavere' if lower else 'højere'} på pilotafdelingerne end ventet")
-    lines = ds.verdict_lines(evidence, sdid, did, False)
+    lines = ds.verdict_lines(evidence, sdid, did, False, short=True)
     blocks = [para(lines[0]), para(Markup("{}. {}").format(ev.says(clause), lines[1]))]
     students = tables["design_students"]
     own = students[students["source"] == name]
@@ -97,7 +97,8 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
         r = own.iloc[0]
         effect = f"Det er {ds.students_sentence(float(r['effect_pp']), int(r['n_students']), float(r['avoided']))}. "
     designs = tuple(ds.DESIGN_SHORT_DA.values())  # students_lines: one line per design, then the goal and the cost
-    rest = [line for line in ds.students_lines(students, v.alpha) if not line.startswith(designs)]
+    # the goal in students is in the appendix (the note's goal section has the goal)
+    rest = [line for line in ds.students_lines(students, v.alpha) if not line.startswith((*designs, "Målet"))]
     blocks.append(para(Markup("{}{} Alle designs, og hvornår hvert kan se den søgte virkning: {}.").format(
         effect, " ".join(rest), link(APPENDIX + "#design-bilag", "bilaget"))))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
@@ -161,7 +162,7 @@ def design_appendix(tables: dict[str, pd.DataFrame] | None, figure: Markup | Non
     synthetic = bool(len(panel) and panel["synthetic"].astype(bool).any())
     blocks = [para(ds.donors_sentence(panel)), para(" ".join(
                   line for line in ds.students_lines(tables["design_students"])
-                  if line.startswith(tuple(ds.DESIGN_SHORT_DA.values())))),
+                  if line.startswith((*ds.DESIGN_SHORT_DA.values(), "Målet")))),
               figure if figure is not None else Markup(""),
               table(ds.advisor_table_da(tables["design_first"]), "B11", FIGURE_TITLE, SOURCE_DESIGN)]
     return Section("design-bilag", SECTION_TITLE, "syntetisk" if synthetic else "elevdata", blocks)
