@@ -33,10 +33,12 @@ GROUP_DA = CAMPUS_GROUP_LABEL_DA  # the one label map (definitions)
 PERIOD_DA = PERIOD_LABEL_DA
 HORIZON_COLOURS = {3: "#4C72B0", 6: "#DD8452", 12: "#55A868"}
 
+
 def _num(x: float, decimals: int = 1) -> str:
     from ..danish import number
 
     return number(x, decimals)
+
 
 def _style() -> None:
     setup_style()
@@ -44,6 +46,7 @@ def _style() -> None:
                          "axes.labelsize": MIN_FONT_PT + 0.5, "xtick.labelsize": MIN_FONT_PT,
                          "ytick.labelsize": MIN_FONT_PT, "legend.fontsize": MIN_FONT_PT,
                          "font.family": "DejaVu Sans", "axes.formatter.use_locale": False})
+
 
 def add_watermark(fig: Figure, text: str | None) -> Figure:
     """Watermark every panel with ``text`` on two lines, behind the data and whole inside the panel.
@@ -69,10 +72,12 @@ def add_watermark(fig: Figure, text: str | None) -> Figure:
                 break
     return fig
 
+
 def wilson(events: Sequence[float], trials: Sequence[float], alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
     """Wilson interval of a proportion in percent: :func:`~sosu_analysis.models.descriptives.wilson_interval` × 100."""
     lo, hi = wilson_interval(events, trials, alpha)
     return 100 * np.asarray(lo), 100 * np.asarray(hi)
+
 
 def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float | None, level: str,
                  goal_programmes: Sequence[str] = GOAL_PROGRAMMES, curves: pd.DataFrame | None = None) -> Figure:
@@ -134,6 +139,7 @@ def trend_figure(rates: pd.DataFrame, goal_pct: float | None, start_pct: float |
     fig.tight_layout()
     return fig
 
+
 def pilot_rates_figure(rates: pd.DataFrame, alpha: float = 0.05, watermark: str | None = None) -> Figure:
     """Raw SSA dropout before and from the pilot start, pilot vs other campuses, y-axis from zero.
 
@@ -169,6 +175,7 @@ def pilot_rates_figure(rates: pd.DataFrame, alpha: float = 0.05, watermark: str 
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
+
 def pilot_estimates_figure(did: pd.DataFrame, horizons: Sequence[int], estimator: str = "lpm",
                            inference: str = "cr2", watermark: str | None = None) -> Figure:
     """Return the campus comparison's estimates with their intervals, per horizon and definition, and a zero line.
@@ -202,8 +209,10 @@ def pilot_estimates_figure(did: pd.DataFrame, horizons: Sequence[int], estimator
     fig.tight_layout()
     return add_watermark(fig, watermark)
 
+
 def _month(label: str) -> pd.Timestamp:
     return pd.Timestamp(f"{label[:7]}-01")
+
 
 def timeline_figure(timeline: pd.DataFrame, milestones: pd.DataFrame, target_pp: float | None,
                     watermark: str | None = None) -> Figure:
@@ -241,6 +250,7 @@ def timeline_figure(timeline: pd.DataFrame, milestones: pd.DataFrame, target_pp:
     ax.legend(title="Status målt efter", loc="upper right", frameon=True)
     fig.tight_layout()
     return add_watermark(fig, watermark)
+
 
 def min_text_px(fig_width_in: float = WIDTH_IN, shown_px: float = 366.0) -> float:
     """Return the smallest text height (px) of a report figure shown ``shown_px`` wide (see module docstring)."""
