@@ -151,7 +151,7 @@ def test_soonest_sentence():
 
     first = first_dates(_advisor())
     text = ds.soonest_sentence(first, "2028-12")
-    assert text.startswith("Det design, der tidligst kan se en virkning på 5 procentpoint, er en syntetisk")
+    assert text.startswith("Det design, der tidligst kan se en virkning på 5 procentpoint, er andre skolers afdelinger")
     assert text.endswith("fra februar 2026.")
     none = ds.soonest_sentence(first[first["design"] == "in_school"], "2028-12")
     assert none == "Intet af designene kan se en virkning på 5 procentpoint før december 2028."

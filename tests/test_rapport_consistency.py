@@ -209,3 +209,71 @@ def test_school_trend_matches_a_direct_glm():
     row = school_trend(t1, "incl_switch")
     assert row["slope_log_odds_per_year"] == pytest.approx(fit.params.iloc[1], rel=1e-8)
     assert row["std_error"] == pytest.approx(fit.bse.iloc[1], rel=1e-6)
+
+
+def _design_tables(best: str) -> dict:
+    """Chapter 11's tables, minimal, with ``best`` as the strongest design (the rest as the contract says)."""
+    import pandas as pd
+
+    ratings = {"in_school": 3 if best == "in_school" else 0, "national_sdid": 3 if best == "national_sdid" else 1}
+    evidence = pd.DataFrame([{"design": d, "rating": r, "ceiling": 4, "reasons": f"design_{d};good_coverage",
+                              "n_comparison_units": 2 if d == "in_school" else 54, "pre_fit_rmse_pp": 1.0,
+                              "coverage": 1.0, "mde_pp": 7.0, "target_pp": 5.0} for d, r in ratings.items()])
+    sdid = pd.DataFrame([{"estimator": "sdid", "estimate_pp": -6.5, "se_pp": 2.5, "ci_low_pp": -11.4, "ci_high_pp": -1.6,
+                          "p_value": 0.0097, "pre_fit_rmse_pp": 1.0, "n_donors": 54, "n_treated": 4, "n_pre": 8,
+                          "n_post": 1, "replications": 200, "seed": 1}])
+    panel = pd.DataFrame([{"status": "ok", "n_donors_kept": 54, "n_donors_dropped": 7, "threshold": 0.15,
+                           "synthetic": True}])
+    students = pd.DataFrame([
+        {"source": "in_school", "effect_pp": -4.2, "n_students": 795, "avoided": 33.5, "cost_dkk_per_year": math.nan,
+         "cost_per_avoided": math.nan, "cost_low": math.nan, "cost_high": math.nan},
+        {"source": "goal", "effect_pp": -5.4, "n_students": 1327, "avoided": 71.8, "cost_dkk_per_year": math.nan,
+         "cost_per_avoided": math.nan, "cost_low": math.nan, "cost_high": math.nan}])
+    first = pd.DataFrame([{"design": "national_sdid", "horizon": 3, "first_date": "2028-06", "mde_first_pp": 7.0,
+                           "mde_end_pp": 4.5, "target_pp": 5.0},
+                          {"design": "in_school", "horizon": 3, "first_date": "", "mde_first_pp": 28.0,
+                           "mde_end_pp": 10.7, "target_pp": 5.0}])
+    return {"design_evidence": evidence, "design_sdid": sdid, "design_panel": panel, "design_students": students,
+            "design_first": first}
+
+
+def test_the_design_section_states_the_in_school_verdict_as_the_same_quantity(shipped):
+    from sosu_analysis.reporting.rapport import design
+
+    res, v, html, _ = shipped
+    part = str(design.design_section(v, _design_tables("in_school"), res["did"], v.timing.until).html())
+    main = v.main_pilot()
+    assert any(q == main.quantity for q, _ in claims(part))  # the same Evidence as the note's first section
+    assert contradictions(html, part) == {}
+    assert "Evidensens styrke: 3 af 5" in part and "færre afbrud om året blandt 795 elever" in part
+    assert "ukendt" in part  # no cost column: the cost is stated as unknown
+
+
+def test_the_national_design_is_keyed_apart_and_worded_on_the_scale(shipped):
+    from sosu_analysis.reporting.rapport import design
+
+    res, v, html, _ = shipped
+    part = str(design.design_section(v, _design_tables("national_sdid"), res["did"], v.timing.until).html())
+    keys = {q for q, _ in claims(part)}
+    assert keys == {f"pilot:national_sdid:{v.timing.horizon}"}  # not the in-school comparison's quantity
+    assert contradictions(html, part) == {}
+    # p = 0,0097 < alpha / 5: "klart", on synthetic data
+    assert "I de syntetiske data er det klart" in part and "data-styrke='klart'" in part
+    # a planted second statement of the same quantity with another p is caught
+    from sosu_analysis.reporting.rapport.uncertainty import Evidence
+
+    other = Evidence(f"pilot:national_sdid:{v.timing.horizon}", -6.5, -12, -1, 0.04, "sandsynligvis", "syntetisk", "")
+    assert contradictions(part + str(other.says("x"))) != {}
+
+
+def test_the_soonest_design_is_a_dated_recommendation():
+    from sosu_analysis.reporting.rapport import design
+
+    (d,) = design.soonest_decision(_design_tables("in_school"), "2028-12", synthetic=True)
+    assert d.when == "2028-06" and d.when_da == "juni 2028"
+    assert "andre skolers afdelinger" in d.what and "syntetiske" in d.why
+    t = _design_tables("in_school")
+    t["design_first"] = t["design_first"].assign(first_date="")
+    (none,) = design.soonest_decision(t, "2028-12", synthetic=False)
+    assert none.when == "2028-12" and "Intet af designene" in none.what
+    assert design.soonest_decision(None, "2028-12", synthetic=False) == []

@@ -48,7 +48,7 @@ import pandas as pd
 
 from .data import Cells, as_cells
 from .power import mde_from_se, power_from_se
-from .timeline import detection_timeline, intake_calendar, month_index, month_label
+from .timeline import detection_timeline, intake_calendar, month_index, month_label, scale_se
 
 Design = Literal["in_school", "stepped_rollout", "national_sdid"]
 DESIGNS: tuple[Design, ...] = ("in_school", "stepped_rollout", "national_sdid")
@@ -70,22 +70,11 @@ def scale_to_realised(timeline: pd.DataFrame, realised_se_pp: Mapping[int, float
     """Multiply each horizon's ``se_pp`` by realised / design SE at the observed intakes.
 
     The design row of the observed intakes is the one with ``n_post == n_post_observed`` and the
-    most pre intakes. A horizon without a finite realised SE borrows the first horizon's ratio; with
-    none at all the design SE is kept (scale 1). Adds the column ``scale``; ``mde_pp`` is recomputed
-    by the caller.
+    most pre intakes; :func:`sosu_analysis.did.timeline.scale_se` (the one scaling rule, shared with
+    the report's timeline) with the first horizon as the one others borrow from. ``mde_pp`` is
+    recomputed by the caller.
     """
-    out = timeline.copy()
-    ratios: dict[int, float] = {}
-    for h, realised in realised_se_pp.items():
-        d = out[(out["horizon"] == h) & (out["n_post"] == n_post_observed) & out["se_pp"].notna()]
-        if len(d) and np.isfinite(realised) and realised > 0:
-            d = d[d["n_pre"] == d["n_pre"].max()]
-            ratios[int(h)] = float(realised) / float(d["se_pp"].iloc[0])
-    first = ratios.get(min(realised_se_pp)) if realised_se_pp else None
-    fallback = first if first is not None else 1.0
-    out["scale"] = [ratios.get(int(h), fallback) for h in out["horizon"]]
-    out["se_pp"] = out["se_pp"] * out["scale"]
-    return out
+    return scale_se(timeline, realised_se_pp, n_post_observed, min(realised_se_pp) if realised_se_pp else 0)
 
 
 def _finish(frame: pd.DataFrame, design: str, target_pp: float, power: float, alpha: float) -> pd.DataFrame:

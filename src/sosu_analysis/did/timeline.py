@@ -35,6 +35,7 @@ check. With 4 pilot and 2 comparison campuses ``nu`` is about 2, so the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -259,6 +260,30 @@ def build_timeline(data: pd.DataFrame | Cells, horizons: list[int], baseline: fl
     return timeline, milestones
 
 
+def scale_se(timeline: pd.DataFrame, realised_se_pp: Mapping[int, float], n_post_observed: int,
+             main_horizon: int) -> pd.DataFrame:
+    """Multiply each horizon's ``se_pp`` by realised / design SE at the observed intakes (the one scaling rule).
+
+    The design row of the observed intakes is the one with ``n_post == n_post_observed`` and the most
+    pre intakes. A horizon without a finite, positive realised SE borrows ``main_horizon``'s ratio; with
+    none at all the design SE is kept. Adds ``scale`` and ``scale_from`` (``"realised"``, ``"borrowed"``
+    or ``"design"``), so a table or a sentence can state which SE a detectable effect rests on.
+    """
+    out = timeline.copy()
+    ratios: dict[int, float] = {}
+    for h, realised in realised_se_pp.items():
+        d = out[(out["horizon"] == h) & (out["n_post"] == n_post_observed) & out["se_pp"].notna()]
+        if len(d) and np.isfinite(realised) and realised > 0:
+            d = d[d["n_pre"] == d["n_pre"].max()]
+            ratios[int(h)] = float(realised) / float(d["se_pp"].iloc[0])
+    main = ratios.get(int(main_horizon))
+    out["scale"] = [ratios.get(int(h), main if main is not None else 1.0) for h in out["horizon"]]
+    out["scale_from"] = ["realised" if int(h) in ratios else "borrowed" if main is not None else "design"
+                         for h in out["horizon"]]
+    out["se_pp"] = out["se_pp"] * out["scale"]
+    return out
+
+
 def realised_timeline(timeline: pd.DataFrame, milestones: pd.DataFrame, realised_se_pp: dict[int, float],
                       target_pp: float, main_horizon: int, power: float = 0.8,
                       alpha: float = 0.05) -> pd.DataFrame:
@@ -278,15 +303,7 @@ def realised_timeline(timeline: pd.DataFrame, milestones: pd.DataFrame, realised
     n_post_obs = int(milestones.loc[milestones["observed"].astype(bool), "intake"].nunique())
     out = timeline.copy()
     out["se_best_pp"], out["mde_best_pp"] = out["se_pp"], out["mde_pp"]
-    scales: dict[int, float] = {}
-    for h, realised in realised_se_pp.items():
-        d = out[(out["horizon"] == h) & (out["n_post"] == n_post_obs) & out["se_pp"].notna()]
-        d = d[d["n_pre"] == d["n_pre"].max()] if len(d) else d
-        scales[int(h)] = realised / float(d["se_pp"].iloc[0]) if len(d) and np.isfinite(realised) else np.nan
-    main = scales.get(int(main_horizon), np.nan)
-    fallback = main if np.isfinite(main) else 1.0
-    out["scale"] = [s if np.isfinite(s := scales.get(int(h), np.nan)) else fallback for h in out["horizon"]]
-    out["se_pp"] = out["se_best_pp"] * out["scale"]
+    out = scale_se(out, realised_se_pp, n_post_obs, main_horizon)
     ok = out["se_pp"].notna()
     out.loc[ok, "mde_pp"] = [mde_from_se(se, df, alpha, power) for se, df in
                              zip(out.loc[ok, "se_pp"], out.loc[ok, "df_cr2"], strict=True)]

@@ -161,8 +161,6 @@ def students_table(effects: Mapping[str, tuple[float, float, float, int]], goal:
     return pd.DataFrame(rows)
 
 
-#: the last month of the advisor's window (the report's timeline runs to the same month)
-UNTIL = "2028-12"
 #: power of every detectable effect (the report's, 80 %)
 POWER = 0.8
 
@@ -188,7 +186,7 @@ def run_chapter(data: Any, panel: CampusPanel, tables: Mapping[str, pd.DataFrame
     ``table1``. Returns the ``design_*`` tables by name and ``"results"`` (estimator -> result).
     """
     from ..did.data import as_cells
-    from ..did.timeline import intake_calendar
+    from ..did.timeline import intake_calendar, planning_until
 
     cells = as_cells(data)
     did, es, pw, t1 = tables["did"], tables["event_study"], tables["power"], tables["table1"]
@@ -196,9 +194,11 @@ def run_chapter(data: Any, panel: CampusPanel, tables: Mapping[str, pd.DataFrame
     target = float(p["target_effect_pp"])
     cr2 = did[(did["outcome_definition"] == definition) & (did["estimator"] == "lpm") & (did["inference"] == "cr2")]
     realised = {int(r["horizon_months"]): float(r["se_pp"]) for _, r in cr2.iterrows()}
-    cal = intake_calendar(cells, UNTIL)
+    # the advisor's window ends where the report's timeline ends (did.timeline derives it from the data)
+    _, until = planning_until(cells, list(horizons))
+    cal = intake_calendar(cells, until)
     first = str(cal.loc[cal["pilot_period"], "intake"].min())
-    dates = design.monthly_dates(first, UNTIL)
+    dates = design.monthly_dates(first, until)
     in_school = design.in_school_designs(cells, list(horizons), dates, float(p["baseline_pct"]) / 100,
                                          float(p["icc"]), rollout or None, realised, target, POWER, alpha)
     results, national = synthetic_comparison(panel, replications, seed, alpha)

@@ -189,7 +189,7 @@ _CONTRACT_LIST = [
         "effect_pp method:str power icc icc_source:str"), ("icc_source", "icc", "method", "effect_pp")),
     # -- 06_rapport: the report's own timeline -----------------------------------------------------
     TableContract("rapport_tidslinje", "06_rapport", (), _c(
-        "date:str horizon:int n_pre:int n_post:int mde_pp se_pp df_cr2 se_best_pp mde_best_pp scale "
+        "date:str horizon:int n_pre:int n_post:int mde_pp se_pp df_cr2 se_best_pp mde_best_pp scale scale_from:str "
         "power_target"), ("date", "horizon")),
     # -- 07_national: SOSU H against the other SOSU schools ------------------------------------------
     TableContract("national_provenance", "07_national", ("06_rapport",), _c(

@@ -39,7 +39,7 @@ DESIGN_DA = {
 }
 #: short design names for tables and the figure legend
 DESIGN_SHORT_DA = {"in_school": "Egne afdelinger", "stepped_rollout": "Trinvis udrulning",
-                   "national_sdid": "Andre skolers afdelinger"}
+                   "national_sdid": "Andre skolers afdelinger"}  # also in sentences, lower-cased
 #: the reason codes of did.evidence in words (the report's word list)
 REASONS_DA = {
     "design_randomised": "lodtrækning mellem afdelinger – højst 5 af 5",
@@ -79,10 +79,14 @@ def strongest(evidence: pd.DataFrame) -> pd.Series:
     return d.sort_values(["rating", "_o"], ascending=[False, True], kind="stable").iloc[0].drop("_o")
 
 
-def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: bool) -> str:
-    """Return "Vurderingen bygger på …" for the verdict's design, with the number of campuses."""
+def design_sentence(design: str, n_treated: int, n_comparison: int, synthetic: bool, short: bool = False) -> str:
+    """Return "Vurderingen bygger på …" for the verdict's design, with the number of campuses.
+
+    ``short``: the design by its short name (the lead's note, read on a phone; the chapter has the long one).
+    """
     units = f"{count(n_treated)} pilotafdelinger og {count(n_comparison)} sammenligningsafdelinger"
-    return _synthetic(f"Vurderingen bygger på {DESIGN_DA[design]}: {units}.", synthetic)
+    what = f"designet »{DESIGN_SHORT_DA[design].lower()}«" if short else DESIGN_DA[design]
+    return _synthetic(f"Vurderingen bygger på {what}: {units}.", synthetic)
 
 
 def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
@@ -100,7 +104,8 @@ def evidence_line(rating: int, reasons: str | tuple[str, ...]) -> str:
     return f"Evidensens styrke: {rating} af 5 ({design}; {why})."
 
 
-def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame, synthetic: bool) -> list[str]:
+def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame, synthetic: bool,
+                  short: bool = False) -> list[str]:
     """Write the verdict's design sentence and evidence line for the strongest design (contracted tables).
 
     ``evidence`` is ``design_evidence``, ``sdid`` is ``design_sdid`` (may be empty) and ``did`` is chapter
@@ -111,7 +116,7 @@ def verdict_lines(evidence: pd.DataFrame, sdid: pd.DataFrame, did: pd.DataFrame,
         n_treated = int(sdid["n_treated"].max())
     else:
         n_treated = int(did["n_pilot_campuses"].max())
-    return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic),
+    return [design_sentence(str(best["design"]), n_treated, int(best["n_comparison_units"]), synthetic, short),
             evidence_line(int(best["rating"]), str(best["reasons"]))]
 
 
@@ -200,7 +205,8 @@ def advisor_table_da(first: pd.DataFrame) -> pd.DataFrame:
 def soonest_sentence(first: pd.DataFrame, until: str) -> str:
     """Name the design that can see the effect sought soonest, with its month (``design_first``).
 
-    ``until`` is the last month of the advisor's window (``YYYY-MM``).
+    ``until`` is the last month of the advisor's window (``YYYY-MM``; the report passes its timeline's
+    last month, :attr:`sosu_analysis.did.timeline.Timing.until`, derived from the data).
     """
     from ..did.design import soonest
 
@@ -208,7 +214,8 @@ def soonest_sentence(first: pd.DataFrame, until: str) -> str:
     best = soonest(first)
     if best is None:
         return f"Intet af designene kan se en virkning på {target} før {month_da(until)}."
-    return (f"Det design, der tidligst kan se en virkning på {target}, er {DESIGN_DA[str(best['design'])]} "
+    name = DESIGN_SHORT_DA[str(best["design"])].lower()
+    return (f"Det design, der tidligst kan se en virkning på {target}, er {name} "
             f"(status efter {int(best['horizon'])} måneder): fra {month_da(str(best['first_date']))}.")
 
 

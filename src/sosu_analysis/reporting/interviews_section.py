@@ -138,6 +138,8 @@ class InterviewSection:
     banner: str = ""
     alpha: float = 0.05
     extra: dict = field(default_factory=dict)
+    #: the interviews are a synthetic stand-in (``interview_provenance.synthetic``)
+    synthetic: bool = False
 
     @property
     def markdown(self) -> str:
@@ -203,7 +205,8 @@ def report_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> Interv
     judgement = ("Tabellen viser, hvor kilderne peger samme vej, ikke hvorfor. Kodningen og fortolkningen er "
                  "evaluators vurdering; tabellen er et grundlag for justeringen af indsatserne, ikke en dom over dem.")
     return InterviewSection(title=TITLE, paragraphs=[lead, material, survey, quotes, judgement],
-                            table=joint_table(joint, alpha), banner=banner_html(prov), alpha=alpha)
+                            table=joint_table(joint, alpha), banner=banner_html(prov), alpha=alpha,
+                            synthetic=bool(prov["synthetic"]))
 
 
 def load_section(output_dir: str | os.PathLike, alpha: float = 0.05) -> InterviewSection | None:

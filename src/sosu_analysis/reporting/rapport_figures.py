@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from matplotlib import ticker
 from matplotlib.figure import Figure
-from statsmodels.stats.proportion import proportion_confint
 
 from ..definitions import CAMPUS_GROUP_LABEL_DA, GOAL_PROGRAMMES, PERIOD_LABEL_DA, goal_applies
+from ..models.descriptives import wilson_interval
 from .plotting import PROGRAMME_COLOURS, danish_axis, setup_style
 
 #: width of every report figure (inches) and its smallest font size (points)
@@ -74,8 +74,8 @@ def add_watermark(fig: Figure, text: str | None) -> Figure:
 
 
 def wilson(events: Sequence[float], trials: Sequence[float], alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval of a proportion in percent (statsmodels' ``proportion_confint``)."""
-    lo, hi = proportion_confint(np.asarray(events, float), np.asarray(trials, float), alpha=alpha, method="wilson")
+    """Wilson interval of a proportion in percent: :func:`~sosu_analysis.models.descriptives.wilson_interval` × 100."""
+    lo, hi = wilson_interval(events, trials, alpha)
     return 100 * np.asarray(lo), 100 * np.asarray(hi)
 
 

@@ -19,6 +19,8 @@ The timeline statistics are in :mod:`sosu_analysis.did.timeline`; numbers are fo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from markupsafe import Markup
 
 from .answers import Answer, Decision, answers, decisions
@@ -49,11 +51,15 @@ def banner(res: Results) -> Markup:
 
 
 def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Results, date_words: str,
-                 version: str, extract: str) -> Markup:
-    """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line."""
+                 version: str, extract: str, more: Sequence[Decision] = ()) -> Markup:
+    """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line.
+
+    ``more`` are recommendations from wired-in sections (the design that answers soonest), sorted in by date.
+    """
     p = parts()
     out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic)), banner(res)]
-    out.append(Markup(p.front(answers(v), decisions(v, comparison, report_month), "rapport_bilag.html")))
+    recommended = sorted([*decisions(v, comparison, report_month), *more], key=lambda d: d.when)
+    out.append(Markup(p.front(answers(v), recommended, "rapport_bilag.html")))
     out.append(Markup(p.metadata(date_words, version, extract)))
     out.append(Markup(p.running_header(f"Frafald på hovedforløbet, SOSU H · {date_words}")))
     return Markup("").join(out)

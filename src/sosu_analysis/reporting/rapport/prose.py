@@ -127,7 +127,8 @@ def timeline_section(v: Verdicts, figure: Markup = NO_FIGURE) -> Section:
     """Hvornår kan vi vide det? The detectable effect now and the dates, from the one Timing object."""
     t = v.timing
     blocks = [para(Markup(
-        "Med de optag, der er nu, kan en virkning først påvises, hvis den er mindst {} efter {} måneder. Chancen "
+        "Med de optag, der er nu, kan sammenligningen af skolens egne afdelinger først påvise en virkning, hvis den "
+        "er mindst {} efter {} måneder. Chancen "
         "for at påvise en virkning på {} er {}. Et resultat, der ikke kan afgøres, betyder derfor ikke, at "
         "indsatserne ikke virker.").format(mde_text(v), t.horizon, _pp(t.target_pp), power_text(v)))]
     if t.reachable:

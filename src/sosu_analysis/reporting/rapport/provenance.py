@@ -21,17 +21,29 @@ FILE_LABELS = {"published_table": "Ministeriets tal", "goals_table": "Nationale 
                "students_file": "Elevudtræk", "campuses_table": "Afdelinger", "interventions_table": "Indsatser"}
 
 
-def report_date(root: str | os.PathLike) -> str:
-    """Return the date of the code version (last commit changing code, configuration or data), ``YYYY-MM-DD``.
+def report_date(root: str | os.PathLike, fallback: str = "") -> tuple[str, str]:
+    """Return the report's date ``YYYY-MM-DD`` and where it comes from (``"git"`` or ``"udtræk"``).
 
-    Tied to the version rather than to the clock, so the same version gives the same report on any day.
+    The date of the code version (last commit changing code, configuration or data): tied to the version
+    rather than to the clock, so the same version gives the same report on any day. Outside a git archive
+    the date is ``fallback`` (the extract's date, stated as such), never today's date.
     """
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", *SOURCE_PATHS], capture_output=True,
                              text=True, cwd=root, timeout=10, check=True).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         out = ""
-    return out or pd.Timestamp.today().strftime("%Y-%m-%d")
+    if out:
+        return out, "git"
+    if not fallback:
+        raise ValueError("the report has no date: the code is not in a git archive and the extract has no date "
+                         "(set extract_date in the config)")
+    return str(pd.Timestamp(fallback).date()), "udtræk"
+
+
+def report_date_words(date: str, source: str) -> str:
+    """Return the report's date in words, saying when it is the extract's date (no git archive)."""
+    return date_da(date) + (" (udtrækkets dato; koden er ikke i et git-arkiv)" if source == "udtræk" else "")
 
 
 def git_commit(root: str | os.PathLike) -> str:
@@ -46,17 +58,29 @@ def git_commit(root: str | os.PathLike) -> str:
     return head + (" med ikke-committede ændringer" if dirty else "")
 
 
-def extract_words(data, synthetic: dict | None, extract_date: str = "") -> str:
-    """Return the data extraction date in words."""
-    if extract_date:
-        return date_da(extract_date)
+#: where the extract's date came from (:data:`sosu_analysis.pipeline.study.DATE_SOURCES`), in Danish
+DATE_SOURCE_DA = {"config": "angivet i konfigurationen", "import": "fra importen af udtrækket",
+                  "inferred": "udledt som seneste start- eller slutdato i udtrækket; sæt extract_date",
+                  "complete": "syntetisk udtræk, alle statusser kendt", "aggregates": "afdelingernes egne optællinger"}
+
+
+def last_start(data) -> str:
+    """Return the last start date in the data in words ("" when there is none)."""
     frame = data if isinstance(data, pd.DataFrame) else None
-    last = ""
-    if frame is not None and "start_date" in frame.columns:
-        last = date_da(pd.to_datetime(frame["start_date"]).max())
+    if frame is not None and "start_date" in frame.columns and frame["start_date"].notna().any():
+        return date_da(pd.to_datetime(frame["start_date"]).max())
+    return ""
+
+
+def extract_words(data, synthetic: dict | None, as_of=None, date_source: str = "") -> str:
+    """Return the extract's date in words: ``as_of`` with its source (the run's study data), else what is known."""
+    last = last_start(data)
+    if as_of is not None and not pd.isna(as_of):
+        return f"{date_da(pd.Timestamp(as_of))} ({DATE_SOURCE_DA.get(date_source, date_source or 'kilde ukendt')})"
     if synthetic:
         return "syntetisk udtræk" + (f" (optag til og med {last})" if last else "")
-    return f"ikke angivet; seneste start i udtrækket {last}" if last else "ikke angivet"
+    why = DATE_SOURCE_DA.get(date_source, "")
+    return "ikke angivet" + (f" ({why})" if why else "") + (f"; seneste start i udtrækket {last}" if last else "")
 
 
 def input_files_table(files: dict[str, str], root: str | os.PathLike) -> pd.DataFrame:
