@@ -13,8 +13,8 @@ Split along its concerns (``docs/architecture.md``):
 - :mod:`.consistency` — the check that two statements about one quantity agree.
 
 The timeline statistics are in :mod:`sosu_analysis.did.timeline`; numbers are formatted by
-:mod:`sosu_analysis.danish`. ``notebooks/06_rapport.ipynb`` calls :func:`note_sections` in the order of
-:data:`NOTE_ORDER`; the slots ``design`` and ``interviews`` are where other sections are wired in.
+:mod:`sosu_analysis.danish`. ``notebooks/06_rapport.ipynb`` shows the sections in the note's order; the
+design section (:mod:`.design`, chapter 11) and "Hvad siger eleverne" (chapter 10) are sections like the others.
 """
 
 from __future__ import annotations
@@ -28,18 +28,6 @@ from .render import Section, parts, show
 from .results import POWER, POWER_ROW, Results, did_row, load_results, power_row
 from .uncertainty import SCALE, Evidence, strength
 from .verdicts import Verdicts, build
-
-#: the note's sections in order; "design" (i18: the pilot's design and evidence rating) and "interviews"
-#: (i21: what the students say) are slots: ``slot(name)`` until their module is wired in
-NOTE_ORDER = ("virker", "hvornaar", "design", "stiger", "maalet", "skolerne", "elevsvar", "interviews",
-              "kan-ikke", "ordliste")
-
-
-def slot(name: str) -> Markup:
-    """Return an empty, hidden placeholder for a section another module will fill (see :data:`NOTE_ORDER`)."""
-    if name not in NOTE_ORDER:
-        raise KeyError(f"no slot {name!r} in the note (NOTE_ORDER: {NOTE_ORDER})")
-    return Markup(parts().slot(name))
 
 
 def banner(res: Results) -> Markup:
@@ -65,6 +53,6 @@ def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Res
     return Markup("").join(out)
 
 
-__all__ = ["NOTE_ORDER", "POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
+__all__ = ["POWER", "POWER_ROW", "SCALE", "Answer", "Decision", "Evidence", "Results", "Section",
            "Verdicts", "answers", "banner", "build", "decisions", "did_row", "first_screen", "load_results",
-           "power_row", "show", "slot", "strength"]
+           "power_row", "show", "strength"]

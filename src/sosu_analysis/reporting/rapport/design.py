@@ -1,4 +1,4 @@
-"""The note's slots ``design`` (issue 18) and ``interviews`` (issue 21) as :class:`~.render.Section` objects.
+"""The note's design section (issue 18) and "Hvad siger eleverne" (issue 21) as :class:`~.render.Section` objects.
 
 ``design``: the pilot's strongest design, its verdict and evidence rating, the effect in students, the
 cost and the design that answers soonest; ``interviews``: what the students say (the joint display).
