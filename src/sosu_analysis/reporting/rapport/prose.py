@@ -117,9 +117,9 @@ def pretrend_words(v: Verdicts, res: Results | None = None) -> Markup:
              if res is not None and "event_study" in res.tables
              and (step := last_pre_step(res.tables["event_study"], d)) is not None and step[0] < 0}
     if steps:
-        text += ("Lige før start blev forskellen mellem pilot- og øvrige afdelinger mindre ("
-                 + join([f"{OUTCOME_LABEL_DA[d]}: {_pp(-c)}, {p_value(p)}" for d, (c, p) in steps.items()])
-                 + "). Fortsatte den bevægelse efter start, ser indsatsernes virkning større ud, end den er.")
+        text += ("Lige før start blev forskellen mellem pilot- og øvrige afdelinger mindre: "
+                 + join([f"{_pp(-c)} {OUTCOME_LABEL_DA[d]} ({p_value(p)})" for d, (c, p) in steps.items()])
+                 + "; fortsætter det, ser virkningen større ud, end den er.")
     return Markup("{}").format(text.strip())
 
 
