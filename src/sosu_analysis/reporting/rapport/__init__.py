@@ -39,15 +39,17 @@ def banner(res: Results) -> Markup:
 
 
 def first_screen(v: Verdicts, comparison: list[str], report_month: str, res: Results, date_words: str,
-                 version: str, extract: str, more: Sequence[Decision] = ()) -> Markup:
+                 version: str, extract: str, more: Sequence[Decision] = (),
+                 best: tuple[str, Evidence, int] | None = None) -> Markup:
     """Return the legend, the synthetic banner, the three answers, the decisions and the metadata line.
 
-    ``more`` are recommendations from wired-in sections (the design that answers soonest), sorted in by date.
+    ``more`` are recommendations from wired-in sections (the design that answers soonest), sorted in by date;
+    ``best`` is the strongest design (:func:`.design.best_design`), which answer (a) leads with.
     """
     p = parts()
     out = [Markup(p.legend(bool(res.synthetic), v.national_synthetic)), banner(res)]
     recommended = sorted([*decisions(v, comparison, report_month), *more], key=lambda d: d.when)
-    out.append(Markup(p.front(answers(v), recommended, "rapport_bilag.html")))
+    out.append(Markup(p.front(answers(v, best), recommended, "rapport_bilag.html")))
     out.append(Markup(p.metadata(date_words, version, extract)))
     out.append(Markup(p.running_header(f"Frafald på hovedforløbet, SOSU H · {date_words}")))
     return Markup("").join(out)

@@ -57,8 +57,13 @@ def _direction(ev: Evidence, subject: str) -> str:
     return f"{subject} {'steg' if ev.estimate > 0 else 'faldt'}"
 
 
-def answer_pilot(v: Verdicts) -> Answer:
-    """Answer (a) *Virker indsatserne?* The main estimate on the scale, and what the design can and cannot show."""
+def answer_pilot(v: Verdicts, best: tuple[str, Evidence, int] | None = None) -> Answer:
+    """Answer (a) *Virker indsatserne?* The main estimate on the scale, and what the design can and cannot show.
+
+    ``best``: the strongest design of chapter 11 (its short Danish name, its verdict and its 0-5 evidence
+    rating, :func:`.design.best_design`). When it is not the in-school comparison, the answer leads with it,
+    names it and carries its rating (issue 18); the in-school comparison's own verdict follows.
+    """
     ev = v.main_pilot()
     h = v.timing.horizon
     lower = ev.estimate < 0
@@ -66,12 +71,21 @@ def answer_pilot(v: Verdicts) -> Answer:
               "pilotafdelingerne end ventet")
     lines = [ev.says(clause, f"om indsatserne {'sænkede' if lower else 'hævede'} frafaldet: det var "
                              f"{_pp(ev.estimate)} {'lavere' if lower else 'højere'} efter {h} måneder") + "."]
+    school = ev
+    if best is not None and best[1].quantity != ev.quantity:
+        name, bev, rating = best
+        low = bev.estimate < 0
+        lead = Markup("Med {} som sammenligning (evidens {} af 5): {}.").format(
+            name.lower(), rating, bev.says(f"frafaldet var {_pp(bev.estimate)} {'lavere' if low else 'højere'} på "
+                                           "pilotafdelingerne end ventet"))
+        lines = [lead, Markup("Med skolens egne afdelinger: {}").format(lines[0])]
+        ev = bev
     why = []
     if v.pretrend_flagged:
         why.append("Afdelingerne udviklede sig ikke ens før start.")
-    if ev.floor >= v.alpha:
+    if school.floor >= v.alpha:
         why.append(f"Med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan den "
-                   f"mest forsigtige test aldrig give p under {number(ev.floor, 3)}, heller ikke med flere optag.")
+                   f"mest forsigtige test aldrig give p under {number(school.floor, 3)}, heller ikke med flere optag.")
     return Answer("indsatser", "Virker indsatserne?", lines, ev.strength, ev.source, Markup(" ").join(why))
 
 
@@ -120,9 +134,9 @@ def answer_goal(v: Verdicts) -> Answer:
                   "offentlig", why)
 
 
-def answers(v: Verdicts) -> list[Answer]:
+def answers(v: Verdicts, best: tuple[str, Evidence, int] | None = None) -> list[Answer]:
     """Return the three answers in the lead's order: (a) interventions, (b) trend, (c) goal."""
-    return [answer_pilot(v), answer_trend(v), answer_goal(v)]
+    return [answer_pilot(v, best), answer_trend(v), answer_goal(v)]
 
 
 # ---- decisions ---------------------------------------------------------------------------------

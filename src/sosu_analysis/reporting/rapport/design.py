@@ -67,6 +67,26 @@ def alt_advisor(first: pd.DataFrame) -> str:
         "; ".join(parts) + "."
 
 
+def _strongest(v: Verdicts, tables: dict[str, pd.DataFrame]) -> tuple[str, Evidence, int]:
+    """Chapter 11's strongest design (code), its verdict on the one scale and its 0-5 evidence rating."""
+    panel = tables["design_panel"]
+    synthetic = v.synthetic or bool(len(panel) and panel["synthetic"].astype(bool).any())
+    source: Source = "syntetisk" if synthetic else "elevdata"
+    best = ds.strongest(tables["design_evidence"])
+    name = str(best["design"])
+    return name, design_verdict(v, name, tables["design_sdid"], source), int(best["rating"])
+
+
+def best_design(v: Verdicts, tables: dict[str, pd.DataFrame]) -> tuple[str, Evidence, int]:
+    """Return the strongest design by its short Danish name, its verdict and its evidence rating.
+
+    What answer (a) leads with (:func:`.answers.answer_pilot`); the design section states the same
+    :class:`~.uncertainty.Evidence`, so the consistency check sees one verdict.
+    """
+    name, ev, rating = _strongest(v, tables)
+    return ds.DESIGN_SHORT_DA[name], ev, rating
+
+
 def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.DataFrame, until: str) -> Section:
     """"Hvilket design bygger vurderingen på?": the strongest design, its verdict, rating, students, cost, soonest.
 
@@ -78,13 +98,9 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
         return Section("design", "Hvilket design bygger vurderingen på?", v.pilot_source, [para(
             "Kapitel 11 (designene) er ikke kørt i denne kørsel, så vurderingen bygger alene på sammenligningen "
             "af skolens egne afdelinger.")])
-    panel = tables["design_panel"]
-    synthetic = v.synthetic or bool(len(panel) and panel["synthetic"].astype(bool).any())
-    source: Source = "syntetisk" if synthetic else "elevdata"
+    name, ev, _ = _strongest(v, tables)
+    source = ev.source
     evidence, sdid = tables["design_evidence"], tables["design_sdid"]
-    best = ds.strongest(evidence)
-    name = str(best["design"])
-    ev = design_verdict(v, name, sdid, source)
     lower = ev.estimate < 0
     clause = (f"frafaldet efter {v.timing.horizon} måneder med dette design var {_pp(ev.estimate)} "
               f"{'lavere' if lower else 'højere'} på pilotafdelingerne end ventet")
