@@ -174,8 +174,7 @@ def _kr(x: float) -> str:
 def cost_sentence(cost_dkk_per_year: float, per_avoided: float, low: float, high: float, alpha: float = 0.05) -> str:
     """Cost per avoided dropout with its interval, or that the cost is unknown or cannot be put per dropout."""
     if not math.isfinite(cost_dkk_per_year):
-        return ("Hvad indsatserne koster, er ukendt (der står ingen omkostninger i interventions.csv), så prisen "
-                "pr. undgået afbrud kan ikke beregnes.")
+        return "Hvad indsatserne koster, er ukendt, så prisen pr. undgået afbrud kan ikke beregnes."
     if not math.isfinite(per_avoided):
         return (f"Indsatserne koster {_kr(cost_dkk_per_year)} om året, men skønnet viser ikke færre afbrud, så der er "
                 "ingen pris pr. undgået afbrud.")

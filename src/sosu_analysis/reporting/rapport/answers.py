@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ...danish import number, percent, points
+from ...danish import number, p_value, percent, points
 from ...definitions import GOAL_DEFINITION
 from ...did.timeline import month_label
 from ...models.trend import SCHOOL
-from .uncertainty import SOURCE_DA, Evidence, Source, mark, mark_value
+from .uncertainty import SCALE, SOURCE_DA, Evidence, Source, mark, mark_value
 from .verdicts import Verdicts, years_word
 from .words import capital, join, month_da, number_word
 
@@ -72,20 +72,27 @@ def answer_pilot(v: Verdicts, best: tuple[str, Evidence, int] | None = None) -> 
     lines = [ev.says(clause, f"om indsatserne {'sænkede' if lower else 'hævede'} frafaldet: det var "
                              f"{_pp(ev.estimate)} {'lavere' if lower else 'højere'} efter {h} måneder") + "."]
     school = ev
+    floor = (f"med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan den mest "
+             f"forsigtige test aldrig give p under {number(school.floor, 3)}") if school.floor >= v.alpha else ""
     if best is not None and best[1].quantity != ev.quantity:
         name, bev, rating = best
         low = bev.estimate < 0
         lead = Markup("Med {} som sammenligning (evidens {} af 5): {}.").format(
             name.lower(), rating, bev.says(f"frafaldet var {_pp(bev.estimate)} {'lavere' if low else 'højere'} på "
                                            "pilotafdelingerne end ventet"))
-        lines = [lead, Markup("Med skolens egne afdelinger: {}").format(lines[0])]
-        ev = bev
+        # the in-school comparison in one line: its own verdict on the scale, and why it cannot settle it
+        own = mark(school, f"{_pp(school.estimate)} {'lavere' if school.estimate < 0 else 'højere'}, "
+                           f"{SCALE[school.strength]} ({p_value(school.p)})")
+        caveats = join([c for c in ("afdelingerne udviklede sig ikke ens før start" if v.pretrend_flagged else "",
+                                    floor) if c])
+        lines = [lead, Markup("Skolens egne afdelinger alene: {}{}.").format(
+            own, Markup("; {}").format(caveats) if caveats else "")]
+        return Answer("indsatser", "Virker indsatserne?", lines, bev.strength, bev.source, Markup(""))
     why = []
     if v.pretrend_flagged:
         why.append("Afdelingerne udviklede sig ikke ens før start.")
-    if school.floor >= v.alpha:
-        why.append(f"Med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan den "
-                   f"mest forsigtige test aldrig give p under {number(school.floor, 3)}, heller ikke med flere optag.")
+    if floor:
+        why.append(capital(floor) + ", heller ikke med flere optag.")
     return Answer("indsatser", "Virker indsatserne?", lines, ev.strength, ev.source, Markup(" ").join(why))
 
 
