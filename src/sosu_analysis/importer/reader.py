@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..input_policy import check_csv_quotes, is_identifier_header, value_token
-from ..readers.rawtable import MAX_XLSX_COLUMNS, check_file, check_xlsx_container, is_xlsx
+from ..readers.rawtable import MAX_XLSX_COLUMNS, check_file, is_xlsx, open_xlsx
 from ..students._parse import key, norm
 
 _DELIMITERS = ";,\t|"
@@ -74,16 +74,8 @@ def _cell(value: object) -> str:
 
 
 def _xlsx_rows(path: Path, file: str):
-    import openpyxl
-
     # the general reader's guard (size, zip bomb, encrypted, OLE2, damaged zip) before anything is inflated
-    check_xlsx_container(path, file)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except MemoryError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any parse error of a damaged workbook is the user's file
-        raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
+    wb = open_xlsx(path, file)
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_XLSX_COLUMNS):
             yield [_cell(v) for v in row]

@@ -192,17 +192,26 @@ def check_xlsx_container(path: Path, file: str, limit: int | None = None) -> Non
                                            f"{MAX_XLSX_RATIO})"))
 
 
-def _read_xlsx(path: Path, file: str, header_only: bool = False) -> tuple[list[tuple[int, list[str]]], str]:
-    """Non-blank rows ``(line, cells)`` of the first sheet that has any, and that sheet's name."""
+def open_xlsx(path: Path, file: str):
+    """Open an XLSX workbook read-only after the container guard; a damaged one is an InputError naming ``file``.
+
+    The one way an XLSX input is opened (the general reader and the importer): the size, zip-bomb,
+    encryption and OLE2 checks of :func:`check_xlsx_container` come before anything is inflated.
+    """
     import openpyxl  # imported here: only XLSX inputs need it
 
     check_xlsx_container(path, file)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except MemoryError:
         raise
     except Exception as exc:  # noqa: BLE001 - any parse error of a damaged workbook is the user's file
         raise InputError(Problem(file, f"is not a readable XLSX workbook ({type(exc).__name__})")) from None
+
+
+def _read_xlsx(path: Path, file: str, header_only: bool = False) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank rows ``(line, cells)`` of the first sheet that has any, and that sheet's name."""
+    wb = open_xlsx(path, file)
     try:
         names = [ws.title for ws in wb.worksheets]
         for ws in wb.worksheets:

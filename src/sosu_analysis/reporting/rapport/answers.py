@@ -72,8 +72,8 @@ def answer_pilot(v: Verdicts, best: tuple[str, Evidence, int] | None = None) -> 
     lines = [ev.says(clause, f"om indsatserne {'sænkede' if lower else 'hævede'} frafaldet: det var "
                              f"{_pp(ev.estimate)} {'lavere' if lower else 'højere'} efter {h} måneder") + "."]
     school = ev
-    floor = (f"med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan den mest "
-             f"forsigtige test aldrig give p under {number(school.floor, 3)}") if school.floor >= v.alpha else ""
+    floor = (f"med {number_word(v.n_pilot)} mod {number_word(v.n_campuses - v.n_pilot)} afdelinger kan "
+             f"randomiseringstesten aldrig give p under {number(school.floor, 3)}") if school.floor >= v.alpha else ""
     if best is not None and best[1].quantity != ev.quantity:
         name, bev, rating = best
         low = bev.estimate < 0

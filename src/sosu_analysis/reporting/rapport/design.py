@@ -115,7 +115,7 @@ def design_section(v: Verdicts, tables: dict[str, pd.DataFrame] | None, did: pd.
     designs = tuple(ds.DESIGN_SHORT_DA.values())  # students_lines: one line per design, then the goal and the cost
     # the goal in students is in the appendix (the note's goal section has the goal)
     rest = [line for line in ds.students_lines(students, v.alpha) if not line.startswith((*designs, "Målet"))]
-    blocks.append(para(Markup("{}{} Alle designs, og hvornår hvert kan se den søgte virkning: {}.").format(
+    blocks.append(para(Markup("{}{} Alle designs og hvornår de kan se virkningen: {}.").format(
         effect, " ".join(rest), link(APPENDIX + "#design-bilag", "bilaget"))))
     return Section("design", "Hvilket design bygger vurderingen på?", source, blocks)
 

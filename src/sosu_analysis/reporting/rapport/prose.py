@@ -107,22 +107,22 @@ def pretrend_words(v: Verdicts, res: Results | None = None) -> Markup:
         return Markup("Det kunne ikke undersøges, om afdelingerne udviklede sig ens før pilotstart.")
     flagged = [(d, c) for d, cs in v.pretrend.items() for c in cs if c.flagged]
     passed = [(d, c) for d, cs in v.pretrend.items() for c in cs if not c.flagged]
-    text = "Sammenligningen forudsætter, at pilot- og øvrige afdelinger udviklede sig ens før start. "
+    text = "Sammenligningen forudsætter, at afdelingerne udviklede sig ens før start. "
     if flagged:
-        text += ("Det gjorde de ikke helt: testen af " + join(
+        text += ("Det holdt ikke helt: testen af " + join(
             [f"{c.what} ({OUTCOME_LABEL_DA[d]}, {p_value(c.p)})" for d, c in flagged]) + " finder en forskel, så "
                  "resultatet for " + join(sorted({OUTCOME_LABEL_DA[d] for d, _ in flagged}))
                  + " kan skyldes andet end indsatserne. ")
     if passed:
-        text += (f"De øvrige {number_word(len(passed))} tests finder ingen forskel, men med så få afdelinger kan de "
-                 "kun opdage store forskelle (alle tests står i bilaget). ")
+        text += (f"De øvrige {number_word(len(passed))} tests finder ingen forskel, men med så få afdelinger ser de "
+                 "kun store forskelle. ")
     steps = {d: step for d in v.pretrend
              if res is not None and "event_study" in res.tables
              and (step := last_pre_step(res.tables["event_study"], d)) is not None and step[0] < 0}
     if steps:
-        text += ("Lige før start blev forskellen mellem pilot- og øvrige afdelinger mindre: "
+        text += ("Lige før start blev forskellen mindre: "
                  + join([f"{_pp(-c)} {OUTCOME_LABEL_DA[d]} ({p_value(p)})" for d, (c, p) in steps.items()])
-                 + "; fortsætter det, ser virkningen større ud, end den er.")
+                 + "; fortsætter det, ser virkningen for stor ud.")
     return Markup("{}").format(text.strip())
 
 
@@ -304,14 +304,13 @@ def word_list(alpha: float) -> list[tuple[str, str]]:
     """Return the word list at the end of the note; the scale of phrases in one line."""
     return [
         ("Frafald inkl. / ekskl. omvalg", "afbrudt i alt / afbrudt uden at begynde på en anden uddannelse."),
-        ("Procentpoint", "forskellen mellem to procenter: fra 17\u00a0% til 12\u00a0% er 5\u00a0procentpoint."),
+        ("Procentpoint", "fra 17\u00a0% til 12\u00a0% er 5\u00a0procentpoint."),
         ("p-værdi", "sandsynligheden for at få et resultat mindst så langt fra nul som det målte, hvis der i "
                     "virkeligheden ingen forskel var."),
         ("Klart / sandsynligvis / tyder på / kan ikke afgøres",
          f"rapportens faste skala: p under {number(alpha / 5, 2)} / under {number(alpha, 2)} / under "
          f"{number(2 * alpha, 2)} / derover, med den usikkerhed, data viser."),
-        ("Mindste påviselige virkning", "den mindste virkning, der med 80\u00a0% sandsynlighed kan påvises med de "
-                                        "data, der er."),
+        ("Mindste påviselige virkning", "den mindste virkning, der med 80\u00a0% sandsynlighed kan påvises."),
         ("Kontrolgrænse", "hvor langt fra landsniveauet en skole af samme størrelse kan ligge ved tilfældighed."),
         ("Offentlige / syntetiske tal", "ministeriets tal om SOSU H / kunstige tal, der kun viser metoden."),
     ]
