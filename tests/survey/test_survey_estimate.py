@@ -261,3 +261,12 @@ def test_report_verdict_follows_the_smallest_attainable_p_of_three_of_six():
     row = pd.Series(c.as_dict())
     assert "kan randomiseringstesten aldrig komme under p = 0,100" in _verdict(row, 0.10)
     assert "randomiseringstesten" not in _verdict(row, 0.11)  # the floor 2/20 lies below alpha: no caveat
+
+
+def test_estimate_conf_int_at_another_level_equals_a_refit_at_that_level():
+    """The interval is computed when asked: at alpha 0.10 it is the one the fit made with alpha 0.10."""
+    f = _frame(seed=5)
+    c05, c10 = pilot_vs_comparison(f, alpha=0.05), pilot_vs_comparison(f, alpha=0.10)
+    assert c05 is not None and c10 is not None
+    assert c05.fit.conf_int(0.10) == pytest.approx((c10.fit.ci_low, c10.fit.ci_high), rel=1e-12)
+    assert c05.fit.conf_int(0.05) == pytest.approx((c05.fit.ci_low, c05.fit.ci_high), rel=1e-12)
