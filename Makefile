@@ -10,6 +10,14 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export PYTHONHASHSEED := 0
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# One BLAS thread per process: the tests and the chapters already use every core side by side, and the
+# small matrices of the analysis gain nothing from threads (benchmarks/README.md). The pipeline sets the
+# same for its kernels when the environment does not.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+# Test workers (pytest-xdist): one per core; `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help venv browser report lint test unit lab slow bench clean
@@ -45,11 +53,11 @@ lint: $(STAMP) ## Check style (ruff, pydocstyle rules), types (mypy) and the lay
 	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint ## Run lint, the unit tests and the nbval checks of the stored notebooks
-	$(BIN)/python -m pytest -q tests
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 unit: $(STAMP) ## The fast loop: the unit tests without the end-to-end pipeline runs (marker e2e) and nbval
-	$(BIN)/python -m pytest -q -m 'not slow and not e2e' tests
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m 'not slow and not e2e' tests
 
 lab: $(STAMP) ## Open the notebooks in JupyterLab (from .venv) to rerun or read an analysis
 	$(BIN)/jupyter lab notebooks/

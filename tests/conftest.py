@@ -14,6 +14,28 @@ GOALS_CSV = ROOT / "data/raw/national_goals_danske_sosu_skoler.csv"
 os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
 
 
+#: the session fixtures that run the whole pipeline, and the xdist group of the tests that use them: a
+#: group stays on one worker (``make test`` runs ``pytest -n auto --dist loadgroup``), so each whole run
+#: happens once per session, and the two groups start first, side by side, on the two workers
+PIPELINE_GROUPS = {"fresh_run": "pipeline-default", "synth_run": "pipeline-synthetic"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Group the tests of each whole-pipeline fixture on one xdist worker, and put them first."""
+    def group(item) -> str | None:
+        for fixture, name in PIPELINE_GROUPS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                return name
+        return None
+
+    for item in items:
+        name = group(item)
+        if name is not None:
+            item.add_marker(pytest.mark.xdist_group(name))
+    order = list(PIPELINE_GROUPS.values())
+    items.sort(key=lambda item: order.index(group(item)) if group(item) else len(order))  # stable
+
+
 @pytest.fixture
 def root() -> Path:
     return ROOT

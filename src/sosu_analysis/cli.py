@@ -61,6 +61,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _positive_int(text: str) -> int:
+    """Parse a whole number of at least 1 (``--jobs``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:20]!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline.config import DEFAULT_CONFIG, load_config
     from .pipeline.run import run_pipeline
@@ -69,7 +80,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides = {"students_file": args.students} if args.students else {}
     cfg = load_config(config_file, overrides=overrides)
     try:
-        run_pipeline(cfg, args.output, config_file=config_file, update_notebooks=args.update_notebooks)
+        run_pipeline(cfg, args.output, config_file=config_file, update_notebooks=args.update_notebooks,
+                     jobs=args.jobs)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -109,6 +121,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--output", metavar="DIR", default="reports", help="output folder (default: reports)")
     p.add_argument("--update-notebooks", action="store_true",
                    help="also store the executed outputs in notebooks/ (default config and output only)")
+    p.add_argument("--jobs", metavar="N", type=_positive_int, default=None,
+                   help="chapters run side by side at most (default: the usable cores); a chapter starts when "
+                        "the chapters it reads from are done, and the outputs do not depend on N")
     p.set_defaults(func=_cmd_run)
 
     wanted = {module for name, (module, _) in SUBCOMMANDS.items() if command in (name, "all")}

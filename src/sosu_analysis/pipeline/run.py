@@ -1,11 +1,13 @@
-"""Run the notebooks in order with papermill and render code-free HTML reports.
+"""Run the notebooks with papermill, independent chapters side by side, and render code-free HTML reports.
 
 :func:`run_pipeline` is what ``sosu-analysis run`` and ``make report`` call.
 For each notebook named in the config it
 
 1. executes ``notebooks/NAME.ipynb`` with papermill (kernel ``python3``,
-   working folder ``notebooks/``), handing it the typed parameters from the
-   config that its ``parameters`` cell declares;
+   working folder ``notebooks/``, in a worker process: :mod:`sosu_analysis.pipeline.kernel`),
+   handing it the typed parameters from the config that its ``parameters`` cell declares;
+   a chapter starts when the chapters it reads from are done (:mod:`sosu_analysis.pipeline.chapters`),
+   at most ``jobs`` at a time;
 2. stores the executed notebook in ``OUTPUT/notebooks/`` with volatile
    metadata (timestamps, durations) removed;
 3. renders ``OUTPUT/NAME.html``: no input cells, no parameters cells, images
@@ -40,15 +42,6 @@ from . import precheck
 from .config import Config
 from .precheck import StudentCheck
 
-KERNEL_NAME = "python3"
-#: the kernel talks to papermill over Unix sockets in the user's Jupyter runtime folder (IPC transport),
-#: not over unencrypted TCP on localhost, which ipykernel warns about on every start
-KERNEL_MANAGER_CONFIG = {"KernelManager": {"transport": "ipc"}}
-#: jupyter_client's shutdown sends the kernel SIGINT before its shutdown request; when that lands while the
-#: kernel is still handling a message, ipykernel logs "KeyboardInterrupt caught in kernel" at ERROR on our
-#: stderr, although nothing went wrong (the notebook is complete by then). The kernel's own log is therefore
-#: kept to CRITICAL; an error in a notebook still reaches the user through papermill, with its cell.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
 PARAMETER_TAGS = ("parameters", "injected-parameters")
@@ -257,7 +250,8 @@ def check_output_folder(out: Path, cfg: Config, root: Path, file: str) -> None:
 
 
 def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_file: str = "config/default.yaml",
-                 update_notebooks: bool = False, progress: Callable[[str], None] | None = None) -> Path:
+                 update_notebooks: bool = False, progress: Callable[[str], None] | None = None,
+                 jobs: int | None = None) -> Path:
     """Run the notebooks of ``cfg`` and write the reports to ``output``.
 
     Parameters
@@ -274,8 +268,15 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
         Only allowed when the run uses the notebooks' own default parameters.
     progress
         Called with one line of text per step (default: print to stderr).
+    jobs
+        Chapters run side by side at most (default: the cores this process may use). A chapter starts
+        when the chapters it reads from are done (:mod:`sosu_analysis.pipeline.chapters`); the outputs
+        do not depend on ``jobs``.
     """
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise InputError(Problem("--jobs", f"must be a whole number of at least 1, got {jobs!r}"))
+    workers = jobs or usable_cores()
     root = project_root()
     out = resolve(output, root)
     default_out = out.resolve() == (root / "reports").resolve()
@@ -312,7 +313,7 @@ def run_pipeline(cfg: Config, output: str | os.PathLike = "reports", *, config_f
     try:
         with atomic.output_lock(out):
             return _run_locked(cfg, out, out_rel, root, params_all, processed_rel, found, provenance, config_file,
-                               update_notebooks, say)
+                               update_notebooks, say, workers)
     except atomic.OutputLocked as exc:
         raise InputError(Problem("--output", str(exc))) from None
 
@@ -332,11 +333,9 @@ def _check_update_notebooks(cfg: Config, params_all: dict, notebooks_dir: Path, 
 
 def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: dict, processed_rel: str,
                 found: StudentCheck | None, provenance: str, config_file: str, update_notebooks: bool,
-                say: Callable[[str], None]) -> Path:
+                say: Callable[[str], None], workers: int) -> Path:
     """Run the notebooks while holding the output lock; stage, then replace the output folder."""
     import shutil
-
-    import papermill
 
     notebooks_dir = root / "notebooks"
     private = atomic.private_tempdir("sosu-analysis-run-")
@@ -350,7 +349,7 @@ def _run_locked(cfg: Config, out: Path, out_rel: str, root: Path, params_all: di
         params_all = dict(params_all, study_data=str(write_handoff(found.study, private)))
     try:
         return _execute(cfg, out, out_rel, params_all, processed_rel, provenance, config_file, update_notebooks,
-                        say, notebooks_dir, private, papermill)
+                        say, notebooks_dir, private, workers)
     except _NotebookFailed as exc:
         keep_private = True
         raise RuntimeError(str(exc)) from None
@@ -372,9 +371,22 @@ class _NotebookFailed(Exception):
     pass
 
 
+
+def usable_cores() -> int:
+    """Return the number of cores this process may run on (its CPU affinity where known, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_rel: str, provenance: str,
              config_file: str, update_notebooks: bool, say: Callable[[str], None], notebooks_dir: Path,
-             private: Path, papermill) -> Path:
+             private: Path, workers: int) -> Path:
+    from ..reporting.contracts import CHAPTER_ENV
+    from .chapters import dependencies, run_chapters
+    from .kernel import chapter_environment
+
     executed: dict[str, nbformat.NotebookNode] = {}
     with atomic.atomic_dir(out) as stage:
         (stage / "notebooks").mkdir()
@@ -384,33 +396,24 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
         atomic.write_text(stage / "config.yaml", f"# Effective configuration of this run (from {config_file})\n"
                           + provenance + cfg.to_yaml())
         stage_rel = str(stage)
-        entries = []
-        for i, name in enumerate(cfg.notebooks, start=1):
-            src = notebooks_dir / f"{name}.ipynb"
-            declared = _declared_parameters(src)
-            params = {k: v for k, v in params_all.items() if k in declared}
+        order = list(cfg.notebooks)
+        declared = {name: _declared_parameters(notebooks_dir / f"{name}.ipynb") for name in order}
+        deps = dependencies(order, cfg.lead_report, lambda name: "processed_dir" in declared[name])
+        jobs: dict[str, tuple] = {}
+        for name in order:
+            params = {k: v for k, v in params_all.items() if k in declared[name]}
             if "output_dir" in params:
                 params["output_dir"] = stage_rel
             if "processed_dir" in params and not processed_rel:
                 params["processed_dir"] = str(stage / "processed")
-            say(f"[{i}/{len(cfg.notebooks)}] {name}: running")
+            runtime = os.environ["JUPYTER_RUNTIME_DIR"]
+            env = dict(chapter_environment(name, CHAPTER_ENV), JUPYTER_RUNTIME_DIR=runtime)
+            jobs[name] = (str(notebooks_dir / f"{name}.ipynb"), str(stage / "notebooks" / f"{name}.ipynb"), params,
+                          str(notebooks_dir), env, os.path.join(runtime, f"{name}-ipc"))
+
+        def finished(name: str) -> None:
+            i = order.index(name) + 1
             dst = stage / "notebooks" / f"{name}.ipynb"
-            try:
-                papermill.execute_notebook(
-                    str(src), str(dst), parameters=params, kernel_name=KERNEL_NAME, cwd=str(notebooks_dir),
-                    progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                    config=TConfig(KERNEL_MANAGER_CONFIG), extra_arguments=list(KERNEL_ARGUMENTS),
-                )
-            except papermill.PapermillExecutionError as exc:
-                failed = private / f"failed-{name}.ipynb"  # may hold data in a traceback: this user only
-                if dst.exists():
-                    fd = os.open(failed, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(dst.read_bytes())
-                raise _NotebookFailed(
-                    f"notebook {name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}\n"
-                    f"The executed notebook is kept at {failed}; {out_rel}/ was left as it was."
-                ) from None
             nb = nbformat.read(dst, as_version=4)
             _strip_volatile(nb)
             for cell in nb.cells:  # the staging path is volatile: show the final output folder instead
@@ -424,11 +427,24 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
             if name != cfg.lead_report:  # the lead report is rapport.html (below), not an unstyled near-copy
                 language = chapter_language(nb, lead_report=False)
                 atomic.write_text(stage / f"{name}.html", render_html(nb, language=language))
-                entries.append((f"{name}.html", _title(nb, name)))
             executed[name] = nb
             if name == cfg.lead_report:
                 _write_lead_report(nb, stage, say)
-            say(f"[{i}/{len(cfg.notebooks)}] {name}: done")
+            say(f"[{i}/{len(order)}] {name}: done")
+
+        def failed(name: str, error: tuple) -> _NotebookFailed:
+            dst = stage / "notebooks" / f"{name}.ipynb"
+            kept = private / f"failed-{name}.ipynb"  # may hold data in a traceback: this user only
+            if dst.exists():
+                fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(dst.read_bytes())
+            cell, ename, evalue = error
+            return _NotebookFailed(f"notebook {name} failed in cell {cell}: {ename}: {evalue}\n"
+                                   f"The executed notebook is kept at {kept}; {out_rel}/ was left as it was.")
+
+        run_chapters(order, deps, jobs, workers, say, finished, failed)
+        entries = [(f"{name}.html", _title(executed[name], name)) for name in order if name != cfg.lead_report]
         if cfg.lead_report in executed:
             entries[:0] = [("rapport.html", "Rapport til projektlederen (dansk)")] + (
                 [("rapport.pdf", "Rapport til projektlederen som PDF")] if (stage / "rapport.pdf").is_file() else []

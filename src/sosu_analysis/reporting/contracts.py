@@ -106,7 +106,7 @@ _SURVEY_SUMMARY = ("n:Int64 G:Int64 n_intakes:Int64 score score_se score_df scor
 
 _CONTRACT_LIST = [
     # -- 00_clean: the published table --------------------------------------------------------------
-    TableContract("table1", "00_clean", ("06_rapport",), _c(
+    TableContract("table1", "00_clean", ("06_rapport", "11_design"), _c(
         "programme:str year:int n_cohort:int n_in_progress:int n_dropout_switch:int n_dropout_noswitch:int "
         "n_dropout_total:int n_other:int pct_in_progress pct_dropout_switch pct_dropout_noswitch "
         "pct_dropout_total"), ("programme", "year")),
@@ -169,11 +169,11 @@ _CONTRACT_LIST = [
     TableContract("did_rates_2x2", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
         "outcome_definition:str group:str period:str n_students:Int64 n_dropout:Int64 rate_pct suppressed:bool"),
         ("outcome_definition", "group", "period")),
-    TableContract("did", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+    TableContract("did", "04_pilot_vs_nonpilot", ("06_rapport", "11_design"), _c(
         "outcome_definition:str horizon_months:int estimator:str inference:str att_pp ci_low_pp ci_high_pp "
         "p_value se_pp df n_draws:Int64 min_p n_students:int n_campuses:int n_pilot_campuses:int note:str"),
         ("outcome_definition", "horizon_months", "estimator", "inference")),
-    TableContract("event_study", "04_pilot_vs_nonpilot", ("06_rapport",), _c(
+    TableContract("event_study", "04_pilot_vs_nonpilot", ("06_rapport", "11_design"), _c(
         "outcome_definition:str rel_time:int att_pp se_crv1_pp ci_low_crv1_pp ci_high_crv1_pp p_crv1 se_cr2_pp "
         "df_cr2 ci_low_cr2_pp ci_high_cr2_pp p_cr2 n_students_pilot:Int64 suppressed:bool"),
         ("outcome_definition", "rel_time")),
@@ -181,7 +181,7 @@ _CONTRACT_LIST = [
         "outcome_definition:str method:str F wald df_num df_denom p_value n_assignments min_p"),
         ("outcome_definition", "method")),
     # -- 05_power ----------------------------------------------------------------------------------
-    TableContract("power", "05_power", ("06_rapport",), _c(
+    TableContract("power", "05_power", ("06_rapport", "11_design"), _c(
         "icc_source:str method:str mde_pp power_at_target se_pp n_reps:Int64 seed:Int64 target_effect_pp "
         "n_campuses:int n_pilot_campuses:int n_pre:int n_post:int icc baseline_pct alpha"),
         ("icc_source", "icc", "method")),
@@ -266,7 +266,7 @@ _CONTRACT_LIST = [
     TableContract("survey_dropout_points", "09_survey", (), _c(
         "group:str campus:str intake:str score dropout_pct shown:bool"), ("campus", "intake")),
     # the Danish index table of the lead's report section (text cells, formatted by survey.section)
-    TableContract("survey_section_indeks", "09_survey", (), tuple(
+    TableContract("survey_section_indeks", "09_survey", ("06_rapport",), tuple(
         (name, "str") for name in ("Afdelinger", "Periode", "Indeks", "Svar", "Antal afdelinger",
                                    "Gennemsnit (0-100)", "Niveau", "Konfidensinterval", "Andel enige",
                                    "Designeffekt")), ("Afdelinger", "Periode", "Indeks")),
@@ -305,6 +305,52 @@ def contract(name: str) -> TableContract:
     except KeyError:
         raise ContractError(f"no contract declared for table {name!r} (known: {', '.join(CONTRACTS)}); "
                             "declare it in sosu_analysis.reporting.contracts") from None
+
+
+#: the environment variable a pipeline run sets in each chapter's kernel to the chapter's name
+#: (:mod:`sosu_analysis.pipeline.chapters`): the run lets a chapter start once the chapters it reads
+#: from have finished, so every read is checked against the contract's ``read_by``
+CHAPTER_ENV = "SOSU_CHAPTER"
+
+
+@dataclass(frozen=True)
+class FileContract:
+    """A result file other than a table that one chapter writes to ``OUTPUT/tables/`` and others read."""
+
+    name: str
+    written_by: str
+    read_by: tuple[str, ...]
+
+
+#: the result files that are not tables, by name
+FILE_CONTRACTS: dict[str, FileContract] = {f.name: f for f in (
+    FileContract("survey_section.json", "09_survey", ("06_rapport",)),
+)}
+
+
+def check_reader(c: TableContract | FileContract) -> None:
+    """Refuse a read by a chapter of a run that the contract does not list as a reader.
+
+    Chapters of a run go side by side (:mod:`sosu_analysis.pipeline.chapters`); a chapter waits only
+    for the writers of what its contracts say it reads. An undeclared read could find the file not yet
+    written, or, read with :func:`read_table_if_written`, silently missing: it stops the run instead.
+    Outside a run (a notebook opened by hand, nbval) nothing is checked.
+    """
+    chapter = os.environ.get(CHAPTER_ENV, "")
+    if chapter and chapter != c.written_by and chapter not in c.read_by:
+        raise ContractError(f"chapter {chapter} reads {c.name!r}, but its contract does not list {chapter} "
+                            f"among its readers (read_by): add it in sosu_analysis.reporting.contracts, so "
+                            f"that a run lets {chapter} start only after {c.written_by}")
+
+
+def file_contract(name: str) -> FileContract:
+    """Return the contract of result file ``name`` (a :class:`ContractError` for an undeclared file)."""
+    try:
+        c = FILE_CONTRACTS[name]
+    except KeyError:
+        raise ContractError(f"no contract declared for result file {name!r}; declare it in "
+                            "sosu_analysis.reporting.contracts.FILE_CONTRACTS") from None
+    return c
 
 
 def table_path(output_dir: str | os.PathLike, name: str) -> Path:
@@ -401,6 +447,7 @@ def read_table(output_dir: str | os.PathLike, name: str) -> pd.DataFrame:
         and the column.
     """
     c = contract(name)
+    check_reader(c)
     path = table_path(output_dir, name)
     if not path.is_file():
         raise ContractError(f"{path}: table {name!r} not found; it is written by chapter {c.written_by}, "
@@ -414,6 +461,7 @@ def read_table(output_dir: str | os.PathLike, name: str) -> pd.DataFrame:
 
 def read_table_if_written(output_dir: str | os.PathLike, name: str) -> pd.DataFrame | None:
     """Read a declared table as :func:`read_table` does, or ``None`` when this run has not written it."""
+    check_reader(contract(name))
     return read_table(output_dir, name) if table_path(output_dir, name).is_file() else None
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import atomic
 from ..paths import resolve
+from .contracts import CHAPTER_ENV, ContractError
 from .plotting import save_figure
 
 
@@ -52,8 +53,20 @@ def save_fig(fig, output_dir: str | os.PathLike, name: str, alt: str | None = No
     return Image(data=png.read_bytes(), format="png", metadata={"alt": text} if text else None)
 
 
+#: the one chapter that writes the cleaned tables of ``processed_dir``; a run lets every chapter that
+#: takes ``processed_dir`` start after it (:mod:`sosu_analysis.pipeline.chapters`)
+PROCESSED_WRITER = "00_clean"
+
+
 def write_processed(frame: pd.DataFrame, processed_dir: str | os.PathLike, name: str) -> None:
-    """Write a cleaned table to ``PROCESSED/NAME.csv`` atomically: a failed run keeps the old file."""
+    """Write a cleaned table to ``PROCESSED/NAME.csv`` atomically: a failed run keeps the old file.
+
+    In a run only :data:`PROCESSED_WRITER` may write there (the other chapters read it, after it).
+    """
+    chapter = os.environ.get(CHAPTER_ENV, "")
+    if chapter and chapter != PROCESSED_WRITER:
+        raise ContractError(f"chapter {chapter} writes the cleaned table {name!r}; only {PROCESSED_WRITER} "
+                            "writes processed_dir (the other chapters of a run read it after that chapter)")
     atomic.write_csv(resolve(processed_dir) / f"{name}.csv", frame)
 
 

@@ -264,5 +264,6 @@ def load_section(output_dir: str | os.PathLike) -> dict | None:
     ``{"title": str, "synthetic": bool, "paragraphs": [{"heading": str, "text": str}, ...]}`` — plain
     text (no Markdown), for the lead's report (06_rapport runs after 09_survey).
     """
+    contracts.check_reader(contracts.file_contract("survey_section.json"))
     path = output_folder(output_dir, "tables") / "survey_section.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
