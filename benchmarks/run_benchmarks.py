@@ -55,6 +55,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sosu_analysis.pipeline.kernel import BLAS_THREAD_VARIABLES
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     CAMPUSES_CSV,
@@ -163,7 +165,7 @@ def _n_rows(path: Path) -> int:
         return sum(1 for _ in fh) - 1
 
 
-BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+BLAS_VARS = BLAS_THREAD_VARIABLES
 
 
 def _env(blas_threads: str) -> dict:

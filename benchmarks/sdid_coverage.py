@@ -35,7 +35,9 @@ import sys
 import time
 from pathlib import Path
 
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+from sosu_analysis.pipeline.kernel import BLAS_THREAD_VARIABLES  # the one list; imports only os
+
+for _v in BLAS_THREAD_VARIABLES:
     os.environ.setdefault(_v, "1")
 
 import pandas as pd  # noqa: E402

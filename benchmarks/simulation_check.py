@@ -44,10 +44,12 @@ import sys
 import time
 from pathlib import Path
 
+from sosu_analysis.pipeline.kernel import BLAS_THREAD_VARIABLES
+
 #: BLAS threads (set before numpy loads). The matrices are tiny (6 clusters, ~100 cells): a
 #: multi-threaded OpenBLAS only adds overhead, and on a loaded 2-core machine it made the loop
 #: about 5x slower. ``--blas-threads`` (default 1) is read from argv here, before the import.
-_BLAS_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+_BLAS_VARS = BLAS_THREAD_VARIABLES
 
 
 def _blas_threads_from_argv(argv: list[str]) -> str:

@@ -10,7 +10,9 @@ Runs, in this process and its children (SYNTHETIC data only: the shipped default
    simulations) at ``power_reps`` = 200 (the shipped value) and at 20;
 4. ``pipeline``: ``pipeline.run.run_pipeline`` with the default config into a temporary folder
    (every chapter, the HTML pages and the report's PDF: what ``make report`` does, less the
-   copy of the stored outputs into ``notebooks/``), timed per chapter from its progress lines.
+   copy of the stored outputs into ``notebooks/``), once for each ``--jobs`` value (default 1 and
+   2: one chapter at a time, and side by side), each chapter timed from its progress lines
+   (``from_s``: when it started, seconds after the first chapter).
 
 For every step the wall time and the CPU time (user + system, of this process and of the
 children it waited for: the kernels) are written; on a shared machine the CPU time is the
@@ -19,7 +21,7 @@ No assertions: this is a measurement, not a test.
 
 Usage::
 
-    .venv/bin/python benchmarks/time_report.py [--kernels 3] [--skip-pipeline]
+    .venv/bin/python benchmarks/time_report.py [--kernels 3] [--skip-pipeline] [--jobs 1,2]
         [--out benchmarks/results/time_report.csv]
 """
 
@@ -35,8 +37,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-from _common import RESULTS, ROOT, SHIPPED_EXTRACT, machine_info, machine_markdown, markdown_table, rel
+from sosu_analysis.pipeline.kernel import BLAS_THREAD_VARIABLES
+
+for _v in BLAS_THREAD_VARIABLES:  # as the run's kernels and make's test processes have it
+    os.environ.setdefault(_v, "1")
+
+import pandas as pd  # noqa: E402
+from _common import RESULTS, ROOT, SHIPPED_EXTRACT, machine_info, machine_markdown, markdown_table, rel  # noqa: E402
 
 
 def _cpu() -> float:
@@ -96,27 +103,37 @@ def time_power() -> list[dict]:
     return rows
 
 
-def time_pipeline() -> list[dict]:
+def time_pipeline(jobs: int) -> list[dict]:
+    """One whole run with ``jobs`` chapters side by side; each chapter's wall time from its own start."""
     from sosu_analysis.pipeline.config import load_config
     from sosu_analysis.pipeline.run import run_pipeline
 
     rows: list[dict] = []
+    started: dict[str, float] = {}
     clock, total = Clock(), Clock()
+    t0 = time.perf_counter()
 
     def progress(line: str) -> None:
-        wall, cpu = clock.lap()
+        now = time.perf_counter()
         name = line.split("] ", 1)[1].split(":", 1)[0] if line.startswith("[") else ""
-        if line.endswith(": done"):
-            rows.append({"step": "chapter", "detail": name, "wall_s": wall, "cpu_s": cpu})
-        elif not line.endswith(": running"):
-            rows.append({"step": "before the chapters" if not rows else "after the chapters",
-                         "detail": line[:60], "wall_s": wall, "cpu_s": cpu})
+        if line.endswith(": running"):
+            started[name] = now
+        elif line.endswith(": done"):
+            # CPU per chapter is known only when chapters run one at a time (jobs = 1)
+            cpu = clock.lap()[1] if jobs == 1 else float("nan")
+            rows.append({"step": f"chapter (jobs = {jobs})", "detail": name,
+                         "wall_s": now - started[name], "cpu_s": cpu, "from_s": started[name] - t0})
+        elif not started:
+            wall, cpu = clock.lap()
+            rows.append({"step": f"before the chapters (jobs = {jobs})", "detail": line[:60], "wall_s": wall,
+                         "cpu_s": cpu, "from_s": 0.0})
 
     cfg = load_config("config/default.yaml")
     with tempfile.TemporaryDirectory(prefix="sosu-time-report-") as tmp:
-        run_pipeline(cfg, Path(tmp) / "reports", progress=progress)
+        run_pipeline(cfg, Path(tmp) / "reports", progress=progress, jobs=jobs)
     wall, cpu = total.lap()
-    rows.append({"step": "whole run", "detail": "run_pipeline, default config", "wall_s": wall, "cpu_s": cpu})
+    rows.append({"step": "whole run", "detail": f"run_pipeline, default config, jobs = {jobs}", "wall_s": wall,
+                 "cpu_s": cpu, "from_s": 0.0})
     return rows
 
 
@@ -124,6 +141,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels", type=int, default=3)
     ap.add_argument("--skip-pipeline", action="store_true")
+    ap.add_argument("--jobs", default="1,2", help="whole runs with these --jobs values (comma-separated)")
     ap.add_argument("--out", type=Path, default=RESULTS / "time_report.csv")
     args = ap.parse_args()
     os.chdir(ROOT)
@@ -133,14 +151,15 @@ def main() -> None:
     rows.append(time_imports())
     rows += time_power()
     if not args.skip_pipeline:
-        rows += time_pipeline()
+        for jobs in (int(j) for j in args.jobs.split(",")):
+            rows += time_pipeline(jobs)
     table = pd.DataFrame(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, index=False, float_format="%.2f")
     info = machine_info()
     md = (f"# Time of `make report` (written by `benchmarks/time_report.py`, {started})\n\n"
           f"Load average (1 / 5 / 15 min) at the start: {load_before}.\n\n"
-          + markdown_table(table, {"wall_s": 1, "cpu_s": 1}) + "\n\n## Machine\n\n" + machine_markdown(info) + "\n")
+          + markdown_table(table, {"wall_s": 1, "cpu_s": 1, "from_s": 1}) + "\n\n## Machine\n\n" + machine_markdown(info) + "\n")
     args.out.with_suffix(".md").write_text(md, encoding="utf-8")
     print(md)
     print(f"written: {rel(args.out)}, {rel(args.out.with_suffix('.md'))}")
