@@ -20,6 +20,7 @@ os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
 PIPELINE_GROUPS = {"fresh_run": "pipeline-default", "synth_run": "pipeline-synthetic"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks into the node ids
 def pytest_collection_modifyitems(config, items):
     """Group the tests of each whole-pipeline fixture on one xdist worker, and put them first."""
     def group(item) -> str | None:
