@@ -87,3 +87,21 @@ def test_shipped_synthetic_extract_is_complete_and_inferred_for_an_unlabelled_co
     frame = pd.read_csv(copy, parse_dates=["start_date", "exit_date"])
     assert study.date_source == "inferred" and study.inferred
     assert study.as_of == max(frame["start_date"].max(), frame["exit_date"].max())
+
+
+def test_every_chapter_that_reads_the_students_takes_the_runs_study_data():
+    """No chapter reads the student files a second time: each one that loads students declares ``study_data``
+    and hands it to ``load_students`` (chapter 11 read the files itself until issue 17's follow-up)."""
+    import json
+
+    from sosu_analysis.pipeline.run import _declared_parameters
+
+    readers = []
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        code = "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                         if c["cell_type"] == "code")
+        if "load_students(" in code:
+            readers.append(path.stem)
+            assert "study_data" in _declared_parameters(path), path.name
+            assert "extract_date, study_data)" in code, path.name
+    assert readers == ["04_pilot_vs_nonpilot", "05_power", "06_rapport", "11_design"]
