@@ -277,3 +277,38 @@ def test_the_soonest_design_is_a_dated_recommendation():
     (none,) = design.soonest_decision(t, "2028-12", synthetic=False)
     assert none.when == "2028-12" and "Intet af designene" in none.what
     assert design.soonest_decision(None, "2028-12", synthetic=False) == []
+
+
+def _timing_with(shipped_res, realised_at):
+    """The note's Timing when only the horizons in ``realised_at`` have a realised SE (the others missing)."""
+    from sosu_analysis.did import timeline as tl
+    from sosu_analysis.pipeline.student_data import load_students
+
+    res = shipped_res
+    data = load_students(SHIPPED_STUDENTS, "data/raw/campuses.csv", res.horizons, "")
+    p = rapport.power_row(res)
+    timeline, milestones = tl.build_timeline(data.main, res.horizons, float(p["baseline_pct"]) / 100,
+                                             float(p["icc"]))
+    realised = {h: (float(rapport.did_row(res, "incl_switch", h)["se_pp"]) if h in realised_at else float("nan"))
+                for h in res.horizons}
+    timeline = tl.realised_timeline(timeline, milestones, realised, float(p["target_effect_pp"]), res.horizons[0])
+    return tl.timing(timeline, milestones, res.horizons, float(p["target_effect_pp"]))
+
+
+def test_a_borrowed_or_best_case_standard_error_is_said_not_passed_off_as_realised(shipped):
+    """Issue 17, item 4 (fail closed): the shipped data have a realised SE at every horizon, so the note is
+    silent about it; without one at 6 and 12 months their dates borrow the 3-month ratio, and without any the
+    best case is used, and the section says which."""
+    res, v, _, _ = shipped
+    assert v.timing.se_from == {3: "realised", 6: "realised", 12: "realised"}
+    assert "egen usikkerhed" not in str(prose.timeline_section(v).html())
+    when = _timing_with(res, {3})
+    assert when.se_from == {3: "realised", 6: "borrowed", 12: "borrowed"}
+    text = re.sub(r"\s+", " ", str(prose.timeline_section(rapport.build(res, when)).html()))
+    assert "Efter 6 og 12 måneder er der endnu intet skøn med egen usikkerhed" in text
+    assert "som efter 3 måneder" in text
+    when = _timing_with(res, set())
+    assert when.not_realised == {3: "design", 6: "design", 12: "design"}
+    text = re.sub(r"\s+", " ", str(prose.timeline_section(rapport.build(res, when)).html()))
+    assert "Efter 3, 6 og 12 måneder bygger datoerne på den planlagte usikkerhed" in text
+    assert "det bedste tilfælde" in text

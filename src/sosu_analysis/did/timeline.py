@@ -202,7 +202,10 @@ class Timing:
     ``until``; ``mde_end[h]`` the detectable effect at ``until``;
     ``last_intake`` the last planned intake the timeline assumes; ``planned``
     the intakes after the data and ``known[h]`` the months each pilot intake's
-    ``h``-month status is known.
+    ``h``-month status is known. ``se_from[h]`` says which standard error the
+    horizon's detectable effects rest on (:func:`scale_se`): ``"realised"``, ``"borrowed"``
+    (the main horizon's ratio: no realised SE at this horizon) or ``"design"`` (no realised SE
+    at all: the best case), so that a statement about them can say so.
     """
 
     horizon: int
@@ -217,6 +220,12 @@ class Timing:
     mde_end: dict[int, float]
     planned: list[str]
     known: dict[int, list[str]]
+    se_from: dict[int, str]
+
+    @property
+    def not_realised(self) -> dict[int, str]:
+        """The horizons whose standard error is not their own realised one, with where it comes from."""
+        return {h: s for h, s in self.se_from.items() if s != "realised"}
 
     @property
     def reachable(self) -> dict[int, str]:
@@ -333,6 +342,9 @@ def timing(timeline: pd.DataFrame, milestones: pd.DataFrame, horizons: list[int]
     planned = sorted(set(milestones.loc[~milestones["observed"].astype(bool), "intake"].astype(str)))
     known = {int(hh): sorted(set(milestones.loc[milestones["horizon"] == hh, "known_from"].astype(str)))
              for hh in horizons}
+    se_from = {int(hh): (str(timeline.loc[timeline["horizon"] == hh, "scale_from"].iloc[0])
+                         if "scale_from" in timeline.columns and (timeline["horizon"] == hh).any() else "design")
+               for hh in horizons}
     return Timing(h, float(row_now["mde_pp"]), float(row_now.get("power_target", np.nan)),
                   float(row_now.get("mde_best_pp", np.nan)), now, float(target_pp), first, until,
-                  str(milestones["intake"].max()), mde_end, planned, known)
+                  str(milestones["intake"].max()), mde_end, planned, known, se_from)

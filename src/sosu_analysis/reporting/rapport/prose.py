@@ -15,6 +15,7 @@ from markupsafe import Markup
 from ...danish import number, p_value, percent, points
 from ...definitions import GOAL_DEFINITION, OUTCOME_LABEL_DA
 from ...did.event_study import last_pre_step
+from ...did.timeline import Timing
 from ...models.trend import SCHOOL
 from .answers import mde_text, power_text
 from .render import Section, items, link, para, subhead
@@ -146,8 +147,26 @@ def timeline_section(v: Verdicts, figure: Markup = NO_FIGURE) -> Section:
             f"En virkning på {_pp(t.target_pp)} kan ikke påvises med de nuværende afdelinger, heller ikke med "
             f"optagene til og med {month_da(t.last_intake)}. Til den tid er den mindste virkning, der kan påvises, "
             f"{join(ends)}."))
+    if t.not_realised:  # fail closed: a borrowed or best-case standard error is said, not passed off as realised
+        blocks.append(para(se_source_sentence(t)))
     blocks.append(figure)
     return Section("hvornaar", "Hvornår kan vi vide det?", v.pilot_source, blocks)
+
+
+def se_source_sentence(t: Timing) -> str:
+    """Say which horizons' dates rest on another standard error than their own realised one (issue 17, item 4)."""
+    borrowed = [h for h, s in t.not_realised.items() if s == "borrowed"]
+    design = [h for h, s in t.not_realised.items() if s == "design"]
+    parts = []
+    if borrowed:
+        parts.append(f"Efter {join([str(h) for h in borrowed])} måneder er der endnu intet skøn med egen usikkerhed; "
+                     f"datoerne bruger samme forhold mellem faktisk og planlagt usikkerhed som efter {t.horizon} "
+                     "måneder")
+    if design:
+        parts.append(f"Efter {join([str(h) for h in design])} måneder bygger datoerne på den planlagte usikkerhed, "
+                     "som om optagene kun adskilte sig tilfældigt; det er det bedste tilfælde, og datoerne kan "
+                     "blive senere")
+    return ". ".join(parts) + "."
 
 
 def trend_section(v: Verdicts, res: Results, figure: Markup = NO_FIGURE) -> Section:
