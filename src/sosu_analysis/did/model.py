@@ -116,12 +116,25 @@ class CellDesign:
         return X.T @ (X * self.n[rows, None])
 
 
-def independent_columns(A: np.ndarray, w: np.ndarray, tol: float = 1e-8) -> np.ndarray:
-    """Return the columns of ``A`` that do not lie in the span of the kept columns before them.
+#: a column is collinear with columns before it when its weighted residual norm is at most this share of its norm
+COLLINEAR_TOL = 1e-8
 
-    The span is taken with the ``w``-weighted inner product. Deterministic:
-    the first of a set of collinear columns is kept.
-    """
+
+def _residual_norms(Q: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Norm of each column of ``B`` after projecting out the orthonormal columns of ``Q`` (twice, for stability)."""
+    V = B - Q @ (Q.T @ B)
+    V = V - Q @ (Q.T @ V)  # re-orthogonalise once
+    return np.sqrt(np.sum(V * V, axis=0))
+
+
+def _is_new_direction(residual_norm: float | np.ndarray, norm: float | np.ndarray,
+                      tol: float = COLLINEAR_TOL) -> np.ndarray:
+    """The collinearity rule: a column adds a direction when its residual norm exceeds ``tol`` times its norm."""
+    return np.asarray(residual_norm > tol * np.maximum(norm, 1e-300))
+
+
+def _orthonormal_span(A: np.ndarray, w: np.ndarray, tol: float = COLLINEAR_TOL) -> tuple[np.ndarray, np.ndarray]:
+    """Kept columns of ``A`` (see :func:`independent_columns`) and an orthonormal basis of their weighted span."""
     B = A * np.sqrt(w)[:, None]
     kept: list[int] = []
     Q = np.zeros((B.shape[0], 0))
@@ -130,15 +143,57 @@ def independent_columns(A: np.ndarray, w: np.ndarray, tol: float = 1e-8) -> np.n
         v = b - Q @ (Q.T @ b)
         v = v - Q @ (Q.T @ v)  # re-orthogonalise once
         nv = float(np.linalg.norm(v))
-        if nv > tol * max(float(np.linalg.norm(b)), 1e-300):
+        if _is_new_direction(nv, float(np.linalg.norm(b)), tol):
             kept.append(j)
             Q = np.column_stack([Q, v / nv])
-    return np.array(kept, dtype=int)
+    return np.array(kept, dtype=int), Q
+
+
+def independent_columns(A: np.ndarray, w: np.ndarray, tol: float = COLLINEAR_TOL) -> np.ndarray:
+    """Return the columns of ``A`` that do not lie in the span of the kept columns before them.
+
+    The span is taken with the ``w``-weighted inner product. Deterministic:
+    the first of a set of collinear columns is kept.
+    """
+    return _orthonormal_span(A, w, tol)[0]
+
+
+@dataclass(frozen=True)
+class FixedEffectSpan:
+    """The weighted span of a design's fixed-effect columns, to test new treatment columns against it.
+
+    A treatment column identifies an effect when it is not in this span, by
+    the same rule and tolerance :func:`cell_design` applies to the observed
+    treatment (:func:`independent_columns`). Built once per design
+    (:meth:`of`); :meth:`identifies` then checks many treatments in one
+    array operation, in place of a rank decomposition of every refitted
+    design (the fixed-effect block is already of full column rank).
+    """
+
+    basis: np.ndarray
+    sqrt_n: np.ndarray
+    tol: float = COLLINEAR_TOL
+
+    @classmethod
+    def of(cls, design: CellDesign, tol: float = COLLINEAR_TOL) -> FixedEffectSpan:
+        """The span of the fixed-effect columns (all but the leading treatment columns) of ``design``."""
+        F = design.X[:, design.n_treat :]
+        kept, Q = _orthonormal_span(F, design.n, tol)
+        if len(kept) < F.shape[1]:
+            raise ValueError("the fixed-effect columns of the design are not of full column rank")
+        return cls(Q, np.sqrt(design.n), tol)
+
+    def identifies(self, T: np.ndarray) -> np.ndarray:
+        """Boolean per column of ``T`` (shape ``(m,)`` or ``(m, q)``): the column is not in the span."""
+        B = np.asarray(T, float).reshape(len(self.sqrt_n), -1) * self.sqrt_n[:, None]
+        return _is_new_direction(_residual_norms(self.basis, B), np.sqrt(np.sum(B * B, axis=0)), self.tol)
 
 
 def _dummies(labels: pd.Series, prefix: str) -> tuple[np.ndarray, list[str]]:
     cats = sorted(labels.unique(), key=str)
-    M = (labels.to_numpy()[:, None] == np.array(cats, dtype=object)[None, :]).astype(float)
+    # one 1 per row at its category's column (an index lookup, not an m x categories comparison of objects)
+    M = np.zeros((len(labels), len(cats)))
+    M[np.arange(len(labels)), pd.Index(cats).get_indexer(labels)] = 1.0
     return M, [f"{prefix}[{c}]" for c in cats]
 
 
@@ -206,11 +261,9 @@ def cell_design(
     if len(keep) < X.shape[1]:
         raise NotEstimable("a treatment column is collinear with the fixed effects (no identifying variation)")
     labels = tuple(campuses) if campuses is not None else tuple(sorted(table["campus"].astype(str).unique()))
-    code = {c: i for i, c in enumerate(labels)}
-    codes = table["campus"].astype(str).map(code)
-    if codes.isna().any():
+    cl = pd.Index(labels).get_indexer(table["campus"].astype(str))
+    if (cl < 0).any():
         raise ValueError("cells with unknown campus")
-    cl = codes.to_numpy(int)
     # recode to the clusters present
     present = np.unique(cl)
     recode = np.full(len(labels), -1)
