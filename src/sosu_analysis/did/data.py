@@ -25,6 +25,7 @@ from ..definitions import (
 )
 from ..definitions import PILOT_PROGRAMME as TARGET_PROGRAMME  # the programme that received the intervention
 from ..definitions import Outcome as OutcomeDefinition
+from .model import positions
 
 #: student-level 0/1 column of each outcome definition
 STUDENT_OUTCOME = {name: spec.student_column for name, spec in OUTCOMES.items()}
@@ -239,11 +240,11 @@ class TreatmentRule:
         ValueError
             A cell's campus is not in ``campuses``.
         """
-        cpos = pd.Index(campuses).get_indexer(cells_table["campus"])
+        cpos = positions(cells_table["campus"], campuses)
         if (cpos < 0).any():
             raise ValueError("cells with a campus not in the campus order")
-        return cls(cpos, (cells_table["programme"] == TARGET_PROGRAMME).to_numpy(bool),
-                   cells_table["intake_idx"].to_numpy())
+        ssa = np.array([p == TARGET_PROGRAMME for p in cells_table["programme"].tolist()], dtype=bool)
+        return cls(cpos, ssa, cells_table["intake_idx"].to_numpy())
 
     def treatment(self, start_vec: np.ndarray) -> np.ndarray:
         """Treatment indicator per cell (float 0/1) under a campus -> start vector (``inf`` = never)."""
