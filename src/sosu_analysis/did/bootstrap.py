@@ -120,8 +120,8 @@ class BootstrapT:
 
     def on(self, V: np.ndarray) -> PatternT:
         """The statistic on the fixed weight patterns ``V``, with the products that do not depend on ``beta0`` made once."""
-        return PatternT(V @ self.coef_change, V @ self.coef_change_slope, V @ self.score_map.T,
-                        V @ self.score_map_slope.T, self.crv1_factor, self.estimate, self.se)
+        return PatternT(V @ self.coef_change, V @ self.coef_change_slope, np.ascontiguousarray((V @ self.score_map.T).T),
+                        np.ascontiguousarray((V @ self.score_map_slope.T).T), self.crv1_factor, self.estimate, self.se)
 
     def values(self, V: np.ndarray, beta0: float) -> np.ndarray:
         """``t*`` for each row of ``V`` (0 where the bootstrap SE is 0)."""
@@ -138,14 +138,17 @@ class PatternT:
 
     ``a`` and ``K`` are affine in ``beta0``, so ``V a = num0 + beta0 num1`` and
     ``V K' = scores0 + beta0 scores1``; the matrix products are made once and
-    a test inversion's many p-values cost ``O(B G)`` each.
+    a test inversion's many p-values cost ``O(B G)`` each. The scores are
+    kept cluster by cluster (``(G, B)``) and their squares summed one cluster
+    at a time: the same additions in the same order as a row sum, without a
+    reduction over a short axis.
 
     Attributes
     ----------
     num0, num1 : ndarray, shape (B,)
         ``V @ coef_change`` and ``V @ coef_change_slope``.
-    scores0, scores1 : ndarray, shape (B, G)
-        ``V @ score_map.T`` and ``V @ score_map_slope.T``.
+    scores0, scores1 : ndarray, shape (G, B)
+        ``(V @ score_map.T).T`` and ``(V @ score_map_slope.T).T``.
     crv1_factor, estimate, se : float
         As in :class:`BootstrapT`.
     """
@@ -161,7 +164,10 @@ class PatternT:
     def values(self, beta0: float) -> np.ndarray:
         """``t*`` for each pattern (0 where the bootstrap SE is 0)."""
         num = self.num0 + beta0 * self.num1
-        den = np.sqrt(self.crv1_factor * np.sum((self.scores0 + beta0 * self.scores1) ** 2, axis=1))
+        ss = (self.scores0[0] + beta0 * self.scores1[0]) ** 2
+        for s0, s1 in zip(self.scores0[1:], self.scores1[1:], strict=True):
+            ss += (s0 + beta0 * s1) ** 2
+        den = np.sqrt(self.crv1_factor * ss)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(den > 0, num / den, 0.0)
 
