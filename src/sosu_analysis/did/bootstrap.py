@@ -119,9 +119,11 @@ class BootstrapT:
     se: float
 
     def on(self, V: np.ndarray) -> PatternT:
-        """The statistic on the fixed weight patterns ``V``, with the products that do not depend on ``beta0`` made once."""
-        return PatternT(V @ self.coef_change, V @ self.coef_change_slope, np.ascontiguousarray((V @ self.score_map.T).T),
-                        np.ascontiguousarray((V @ self.score_map_slope.T).T), self.crv1_factor, self.estimate, self.se)
+        """Return the statistic on the fixed weight patterns ``V`` (products independent of ``beta0`` made once)."""
+        scores0 = np.ascontiguousarray((V @ self.score_map.T).T)
+        scores1 = np.ascontiguousarray((V @ self.score_map_slope.T).T)
+        return PatternT(V @ self.coef_change, V @ self.coef_change_slope, scores0, scores1, self.crv1_factor,
+                        self.estimate, self.se)
 
     def values(self, V: np.ndarray, beta0: float) -> np.ndarray:
         """``t*`` for each row of ``V`` (0 where the bootstrap SE is 0)."""

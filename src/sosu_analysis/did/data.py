@@ -252,7 +252,7 @@ class TreatmentRule:
         return (self.ssa & (self.intake_idx >= s)).astype(float)
 
     def treatments(self, start_matrix: np.ndarray) -> np.ndarray:
-        """``(A, m)`` treatment indicators, one row per start vector (row) of ``start_matrix``."""
+        """Return the ``(A, m)`` treatment indicators, one row per start vector (row) of ``start_matrix``."""
         S = np.asarray(start_matrix, float)[:, self.campus_pos]
         return (self.ssa[None, :] & (self.intake_idx[None, :] >= S)).astype(float)
 

@@ -145,8 +145,12 @@ class FittedModel:
         return self.design.with_treatment(self.treatment_rule.treatment(start), ["pilot_post"])
 
     def identified_design_for(self, start: np.ndarray) -> CellDesign:
-        """:meth:`design_for`, raising :class:`~sosu_analysis.errors.NotEstimable` when the treatment is in the
-        span of the fixed effects (the same rule :func:`~sosu_analysis.did.model.cell_design` applies)."""
+        """Return :meth:`design_for`, or raise NotEstimable when the treatment has no identifying variation.
+
+        The treatment identifies no effect when it lies in the span of the
+        fixed effects (the rule :func:`~sosu_analysis.did.model.cell_design`
+        applies to the observed treatment).
+        """
         T = self.treatment_rule.treatment(start)
         if not self.fixed_effect_span.identifies(T)[0]:
             raise NotEstimable("the treatment has no variation left after the fixed effects")

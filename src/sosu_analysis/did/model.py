@@ -135,7 +135,7 @@ def _residual_norms(Q: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def _is_new_direction(residual_norm: float | np.ndarray, norm: float | np.ndarray,
                       tol: float = COLLINEAR_TOL) -> np.ndarray:
-    """The collinearity rule: a column adds a direction when its residual norm exceeds ``tol`` times its norm."""
+    """Apply the collinearity rule: a column adds a direction when its residual norm exceeds ``tol`` times its norm."""
     return np.asarray(residual_norm > tol * np.maximum(norm, 1e-300))
 
 
@@ -194,7 +194,7 @@ class FixedEffectSpan:
 
     @classmethod
     def of(cls, design: CellDesign, tol: float = COLLINEAR_TOL) -> FixedEffectSpan:
-        """The span of the fixed-effect columns (all but the leading treatment columns) of ``design``."""
+        """Return the span of the fixed-effect columns (all but the leading treatment columns) of ``design``."""
         if design.fe_basis is not None:
             return cls(design.fe_basis, np.sqrt(design.n), tol)
         F = design.X[:, design.n_treat :]
