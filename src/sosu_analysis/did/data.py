@@ -25,6 +25,7 @@ from ..definitions import (
 )
 from ..definitions import PILOT_PROGRAMME as TARGET_PROGRAMME  # the programme that received the intervention
 from ..definitions import Outcome as OutcomeDefinition
+from .model import positions
 
 #: student-level 0/1 column of each outcome definition
 STUDENT_OUTCOME = {name: spec.student_column for name, spec in OUTCOMES.items()}
@@ -180,12 +181,7 @@ def to_cells(df: pd.DataFrame, intake_order=None) -> Cells:
     for campus, grp in tr.groupby("campus"):
         start[campus] = int(grp["intake_idx"].min())
     # treatment must follow the staggered-adoption rule D = SSA & intake >= start
-    rule = np.array(
-        [
-            int(p == TARGET_PROGRAMME and i >= start.get(c, np.inf))
-            for p, c, i in zip(agg["programme"], agg["campus"], agg["intake_idx"], strict=True)
-        ]
-    )
+    rule = treatment_for(agg, campuses, np.array([start.get(c, np.inf) for c in campuses], dtype=float))
     if (rule != agg["treated"].to_numpy()).any():
         raise ValueError(
             f"{tcol} must be 1 for every SSA intake at a pilot campus from its first treated intake on"
@@ -210,17 +206,65 @@ def as_cells(data: pd.DataFrame | Cells, intake_order=None) -> Cells:
     return to_cells(data, intake_order=intake_order)
 
 
+@dataclass(frozen=True)
+class TreatmentRule:
+    """The staggered-adoption rule ``D = SSA & intake >= start(campus)`` for one cell table.
+
+    What does not depend on the assignment (each cell's campus position, SSA
+    flag and intake index) is read from the table once by :meth:`of`; the
+    treatment under a start vector is then one indexing and one comparison
+    (:meth:`treatment`), or one array operation for many start vectors at once
+    (:meth:`treatments`). Randomization inference evaluates it for every
+    assignment.
+
+    Attributes
+    ----------
+    campus_pos : ndarray of int, shape (m,)
+        Position of each cell's campus in the campus order of the start vectors.
+    ssa : ndarray of bool, shape (m,)
+        Cell is an SSA (target programme) cell.
+    intake_idx : ndarray, shape (m,)
+        Intake position of each cell.
+    """
+
+    campus_pos: np.ndarray
+    ssa: np.ndarray
+    intake_idx: np.ndarray
+
+    @classmethod
+    def of(cls, cells_table: pd.DataFrame, campuses: tuple) -> TreatmentRule:
+        """Read the rule's fixed parts from a cell table; ``campuses`` orders the start vectors.
+
+        Raises
+        ------
+        ValueError
+            A cell's campus is not in ``campuses``.
+        """
+        cpos = positions(cells_table["campus"], campuses)
+        if (cpos < 0).any():
+            raise ValueError("cells with a campus not in the campus order")
+        ssa = np.array([p == TARGET_PROGRAMME for p in cells_table["programme"].tolist()], dtype=bool)
+        return cls(cpos, ssa, cells_table["intake_idx"].to_numpy())
+
+    def treatment(self, start_vec: np.ndarray) -> np.ndarray:
+        """Treatment indicator per cell (float 0/1) under a campus -> start vector (``inf`` = never)."""
+        s = np.asarray(start_vec, float)[self.campus_pos]
+        return (self.ssa & (self.intake_idx >= s)).astype(float)
+
+    def treatments(self, start_matrix: np.ndarray) -> np.ndarray:
+        """Return the ``(A, m)`` treatment indicators, one row per start vector (row) of ``start_matrix``."""
+        S = np.asarray(start_matrix, float)[:, self.campus_pos]
+        return (self.ssa[None, :] & (self.intake_idx[None, :] >= S)).astype(float)
+
+
 def treatment_for(cells_table: pd.DataFrame, campuses: tuple, start_vec: np.ndarray) -> np.ndarray:
     """Treatment indicator per cell under a campus -> start assignment.
 
     ``D = 1`` for SSA cells whose intake is at or after the campus' start
-    (``inf`` = never treated).
+    (``inf`` = never treated). See :class:`TreatmentRule` to evaluate many
+    assignments on one table.
     """
-    idx = {c: i for i, c in enumerate(campuses)}
-    cpos = cells_table["campus"].map(idx).to_numpy()
-    s = np.asarray(start_vec, float)[cpos]
-    ssa = (cells_table["programme"] == TARGET_PROGRAMME).to_numpy()
-    return (ssa & (cells_table["intake_idx"].to_numpy() >= s)).astype(float)
+    return TreatmentRule.of(cells_table, campuses).treatment(start_vec)
 
 
 def sample_mask(table: pd.DataFrame, fixed_effects: Literal["did", "ddd"]) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Literal, Protocol, get_args
 
 import numpy as np
@@ -20,9 +21,9 @@ import pandas as pd
 from ..errors import NotEstimable, check_alpha, check_count
 from .bootstrap import WildWeights, wild_cluster_bootstrap
 from .covariance import cr2_test, crv1_test
-from .data import Cells, OutcomeDefinition, as_cells, sample_mask, treatment_for
+from .data import Cells, OutcomeDefinition, TreatmentRule, as_cells, sample_mask, treatment_for
 from .logit import att_probability, fit_logit, logit_att_crv1
-from .model import CellDesign, cell_design, fit_ols
+from .model import CellDesign, FixedEffectSpan, cell_design, fit_ols
 from .randomization import RIStatistic, randomization_test, randomization_test_generic
 from .results import CoefTest, DidResult, LinearFit, LogitFit
 
@@ -129,10 +130,31 @@ class FittedModel:
             return att_probability(self.fit)[0]
         return float(self.fit.beta[0])
 
+    @cached_property
+    def treatment_rule(self) -> TreatmentRule:
+        """The treatment rule on :attr:`table` with the clusters' campus order (read from the table once)."""
+        return TreatmentRule.of(self.table, self.design.cluster_labels)
+
+    @cached_property
+    def fixed_effect_span(self) -> FixedEffectSpan:
+        """The span of the observed design's fixed effects, to tell which assignments identify an effect."""
+        return FixedEffectSpan.of(self.design)
+
     def design_for(self, start: np.ndarray) -> CellDesign:
         """Return the design under another assignment of start intakes to clusters."""
-        d = self.design
-        return d.with_treatment(treatment_for(self.table, d.cluster_labels, start), ["pilot_post"])
+        return self.design.with_treatment(self.treatment_rule.treatment(start), ["pilot_post"])
+
+    def identified_design_for(self, start: np.ndarray) -> CellDesign:
+        """Return :meth:`design_for`, or raise NotEstimable when the treatment has no identifying variation.
+
+        The treatment identifies no effect when it lies in the span of the
+        fixed effects (the rule :func:`~sosu_analysis.did.model.cell_design`
+        applies to the observed treatment).
+        """
+        T = self.treatment_rule.treatment(start)
+        if not self.fixed_effect_span.identifies(T)[0]:
+            raise NotEstimable("the treatment has no variation left after the fixed effects")
+        return self.design.with_treatment(T, ["pilot_post"])
 
     def linear(self) -> LinearFit:
         """Return the fit as a :class:`LinearFit` (for inference methods of the linear model only)."""
@@ -169,8 +191,9 @@ def _wild(weights: WildWeights) -> InferenceMethod:
 
 def _randomization(model: FittedModel, options: InferenceOptions, rng: np.random.Generator) -> CoefTest:
     if isinstance(model.fit, LinearFit):
-        return randomization_test(model.fit, model.design_for, model.start, options.ri_statistic, options.alpha,
-                                  options.ci, options.ri_max_assignments, rng)
+        # identified_design_for drops an assignment without identifying variation itself (no rank check per refit)
+        return randomization_test(model.fit, model.identified_design_for, model.start, options.ri_statistic,
+                                  options.alpha, options.ci, options.ri_max_assignments, rng, check_rank=False)
     ysum = model.fit.ysum
     refit_problems: list[str] = []
     n_refits = 0

@@ -179,6 +179,7 @@ def randomization_test(
     ci: bool = True,
     max_assignments: int = 100_000,
     seed: int | np.random.Generator = 0,
+    check_rank: bool = True,
 ) -> CoefTest:
     """Randomization test of no effect (and interval) for a linear fixed-effects estimator.
 
@@ -200,6 +201,11 @@ def randomization_test(
     max_assignments : int
         Enumerate all assignments when at most this many, else sample.
     seed : int or numpy.random.Generator
+    check_rank : bool
+        Check each assignment's design for singularity (``fit_ols(check_rank=True)``).
+        ``False`` when ``design_for`` itself raises
+        :class:`~sosu_analysis.errors.NotEstimable` for an assignment without
+        identifying variation (e.g. ``FittedModel.identified_design_for``).
 
     Returns
     -------
@@ -220,7 +226,7 @@ def randomization_test(
     dropped = 0
     for row in Amat:
         try:
-            stats.append(AssignmentStatistic.of(fit_ols(design_for(row), fit.ysum, check_rank=True), dsum))
+            stats.append(AssignmentStatistic.of(fit_ols(design_for(row), fit.ysum, check_rank=check_rank), dsum))
         except NotEstimable:
             dropped += 1
     # D_pi in span(D_obs, FE): |T_pi| = |T_obs| whatever the data (e.g. the complement
