@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import expit
-from statsmodels.genmod.families import Binomial  # not statsmodels.api: it imports every model and
-from statsmodels.genmod.generalized_linear_model import GLM  # statsmodels.graphics (~0.3 s a chapter)
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from .design import DesignSpec, build_design, infer_factors
@@ -185,6 +183,12 @@ def fit_binomial_glm(exog: pd.DataFrame | np.ndarray, y: np.ndarray, n: np.ndarr
     -------
     statsmodels GLMResults
     """
+    # Imported here, in the one fitter: a chapter that imports the campus comparison or the national
+    # comparison without fitting a logit (06, 09, 10, 11) does not load statsmodels' GLM. From their own
+    # modules, not statsmodels.api, which imports every model, the formulas and statsmodels.graphics.
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
     model = GLM(np.column_stack([y, n - y]), exog, family=Binomial())
     with warnings.catch_warnings():
         # statsmodels warns of "perfect separation or prediction" whenever the fitted

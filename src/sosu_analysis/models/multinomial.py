@@ -38,7 +38,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.discrete.discrete_model import MNLogit  # not statsmodels.api: see models.glm
 
 from .design import DesignSpec, build_design, infer_factors
 
@@ -188,6 +187,8 @@ def fit_multinomial(cells: pd.DataFrame, terms: Sequence[str], factors: Mapping[
     spec, exog = build_design(data, DesignSpec(tuple(terms), kept), drop_aliased=True)
     counts = data[cols].to_numpy(dtype=np.int64)
     rows, codes = _expand(counts)
+    from statsmodels.discrete.discrete_model import MNLogit  # here, not at the top: see models.glm
+
     res = MNLogit(codes, exog.to_numpy()[rows]).fit(method="newton", maxiter=100, disp=False, tol=1e-12)
     names = list(exog.columns)
     params = pd.DataFrame(np.asarray(res.params), index=names, columns=cats[1:])
