@@ -33,7 +33,7 @@ from .multinomial import (
     multinomial_lr_test,
     predicted_shares,
 )
-from .options import CovType, Language, ModelName, Outcome
+from .options import RESULT_KEYS, TABLE_NAMES, CovType, Language, ModelName, Outcome
 from .quasi import pearson_chi2, pearson_dispersion, quasi_cov, used_dispersion
 from .tables import (
     MODEL_NAMES,
@@ -73,15 +73,6 @@ __all__ = [
     "predicted_shares", "programme_years", "quasi_cov", "resolve_group_cols", "run_all", "segmented_trend",
     "sosu_factors", "trend_fits", "trend_sentence", "trend_tests", "used_dispersion",
 ]
-
-#: keys of :func:`run_all`'s result
-RESULT_KEYS: tuple[str, ...] = (
-    "logit_models", "marginal_effects", "lr_tests", "trend_tests", "multinomial_shares", "dispersion",
-    "goal_distance", "segmented_trend", "trend_curves", "multinomial_models", "multinomial_lr_tests", "settings",
-)
-
-#: the table (:mod:`sosu_analysis.reporting.contracts`) each result is written to; ``settings`` is ``model_settings``
-TABLE_NAMES: dict[str, str] = {k: ("model_settings" if k == "settings" else k) for k in RESULT_KEYS}
 
 
 def run_all(table1: pd.DataFrame, goal_pct: float = 12.0, intervention_year: int = 2025, *,

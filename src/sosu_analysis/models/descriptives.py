@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from ..danish import confidence_level, format_tenths, number_en, round_half_up_tenths
 from ..definitions import GOAL_PROGRAMMES, OUTCOMES, STATUSES, goal_applies
@@ -20,6 +19,10 @@ def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.nd
 
     Returns the lower and upper bounds as proportions (0-1).
     """
+    # Imported here: statsmodels.stats.proportion imports scipy.stats (about 0.9 s), which chapter 00
+    # (this module for its reconciliation sentences) would otherwise pay for nothing.
+    from statsmodels.stats.proportion import proportion_confint
+
     lo, hi = proportion_confint(np.asarray(count, dtype=float), np.asarray(nobs, dtype=float),
                                 alpha=alpha, method="wilson")
     return np.asarray(lo), np.asarray(hi)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
@@ -184,7 +183,13 @@ def fit_binomial_glm(exog: pd.DataFrame | np.ndarray, y: np.ndarray, n: np.ndarr
     -------
     statsmodels GLMResults
     """
-    model = sm.GLM(np.column_stack([y, n - y]), exog, family=sm.families.Binomial())
+    # Imported here, in the one fitter: a chapter that imports the campus comparison or the national
+    # comparison without fitting a logit (06, 09, 10, 11) does not load statsmodels' GLM. From their own
+    # modules, not statsmodels.api, which imports every model, the formulas and statsmodels.graphics.
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    model = GLM(np.column_stack([y, n - y]), exog, family=Binomial())
     with warnings.catch_warnings():
         # statsmodels warns of "perfect separation or prediction" whenever the fitted
         # proportions equal the observed ones (mu == endog), as in every saturated model or

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from .design import DesignSpec, build_design, infer_factors
@@ -188,7 +187,9 @@ def fit_multinomial(cells: pd.DataFrame, terms: Sequence[str], factors: Mapping[
     spec, exog = build_design(data, DesignSpec(tuple(terms), kept), drop_aliased=True)
     counts = data[cols].to_numpy(dtype=np.int64)
     rows, codes = _expand(counts)
-    res = sm.MNLogit(codes, exog.to_numpy()[rows]).fit(method="newton", maxiter=100, disp=False, tol=1e-12)
+    from statsmodels.discrete.discrete_model import MNLogit  # here, not at the top: see models.glm
+
+    res = MNLogit(codes, exog.to_numpy()[rows]).fit(method="newton", maxiter=100, disp=False, tol=1e-12)
     names = list(exog.columns)
     params = pd.DataFrame(np.asarray(res.params), index=names, columns=cats[1:])
     idx = pd.MultiIndex.from_tuples([(c, n) for c in cats[1:] for n in names], names=["category", "term"])

@@ -13,4 +13,14 @@ Language = Literal["en", "da"]
 #: covariance used for standard errors
 CovType = Literal["binomial", "quasi"]
 
-__all__ = ["CovType", "Language", "ModelName", "Outcome"]
+#: keys of :func:`sosu_analysis.models.api.run_all`'s result (here, not in ``api``, so that the chapter
+#: that only reads the tables back does not import every model)
+RESULT_KEYS: tuple[str, ...] = (
+    "logit_models", "marginal_effects", "lr_tests", "trend_tests", "multinomial_shares", "dispersion",
+    "goal_distance", "segmented_trend", "trend_curves", "multinomial_models", "multinomial_lr_tests", "settings",
+)
+
+#: the table (:mod:`sosu_analysis.reporting.contracts`) each result is written to; ``settings`` is ``model_settings``
+TABLE_NAMES: dict[str, str] = {k: ("model_settings" if k == "settings" else k) for k in RESULT_KEYS}
+
+__all__ = ["RESULT_KEYS", "TABLE_NAMES", "CovType", "Language", "ModelName", "Outcome"]

@@ -10,7 +10,6 @@ import pandas as pd
 from .. import atomic
 from ..paths import resolve
 from .contracts import CHAPTER_ENV, ContractError
-from .plotting import save_figure
 
 
 def output_folder(output_dir: str | os.PathLike, sub: str) -> Path:
@@ -46,6 +45,8 @@ def save_fig(fig, output_dir: str | os.PathLike, name: str, alt: str | None = No
     """
     import matplotlib.pyplot as plt
     from IPython.display import Image
+
+    from .plotting import save_figure
 
     text = alt if alt is not None else figure_title(fig)
     png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
@@ -94,6 +95,8 @@ def save_png(fig, output_dir: str | os.PathLike, name: str) -> bytes:
     and a numbered caption.
     """
     import matplotlib.pyplot as plt
+
+    from .plotting import save_figure
 
     png, _ = save_figure(fig, output_folder(output_dir, "figures"), name)
     plt.close(fig)

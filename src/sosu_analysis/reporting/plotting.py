@@ -14,26 +14,35 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
-import seaborn as sns
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+import matplotlib
 from matplotlib.ticker import Formatter
 
 from ..atomic import atomic_path
 from ..danish import NBSP, number
 from ..definitions import PROGRAMME_COLOURS, SYNTHETIC_WATERMARK
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 __all__ = ["AxisFormatter", "PROGRAMME_COLOURS", "SYNTHETIC_WATERMARK", "add_watermark", "save_figure", "setup_style",
            "danish_axis", "watermark_axes"]
 
 # Fixed SVG element ids for every figure of the package (else each save gets random ids).
-plt.rcParams["svg.hashsalt"] = "sosu-analysis"
+# matplotlib.rcParams is the object pyplot's rcParams names; this module does not import pyplot
+# or seaborn at import time (together about 1 s of every chapter that draws nothing with seaborn).
+matplotlib.rcParams["svg.hashsalt"] = "sosu-analysis"
 
 
 def setup_style() -> None:
     """Set the seaborn theme and deterministic output settings."""
+    # Imported here, the one place seaborn is used: a chapter that never sets the theme does not pay
+    # for seaborn (which imports scipy.stats); pyplot first, as when both were imported at the top.
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
     sns.set_theme(style="whitegrid", context="notebook")
     plt.rcParams["svg.hashsalt"] = "sosu-analysis"
     plt.rcParams["figure.dpi"] = 100

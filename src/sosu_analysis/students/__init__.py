@@ -13,6 +13,8 @@ Public API
 - :func:`generate`, :func:`write_synthetic`: synthetic extracts (:mod:`.synth`).
 """
 
+from typing import TYPE_CHECKING
+
 from .aggregates import AGGREGATE_COLUMNS, CELL_COLUMNS, cell_table, read_aggregates, to_aggregates
 from .campuses import (
     PILOT_PROGRAMMES,
@@ -33,7 +35,22 @@ from .extract import (
     synthetic_label,
 )
 from .months import add_months
-from .synth import SyntheticCohorts, generate, write_synthetic
+
+if TYPE_CHECKING:
+    from .synth import SyntheticCohorts, generate, write_synthetic
+
+# The generator is imported when first used (PEP 562): it needs scipy.optimize and scipy.special,
+# which a chapter that only reads the extract or the campus table need not load.
+_SYNTH = frozenset({"SyntheticCohorts", "generate", "write_synthetic"})
+
+
+def __getattr__(name: str):
+    if name in _SYNTH:
+        from . import synth
+
+        return getattr(synth, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AGGREGATE_COLUMNS", "CELL_COLUMNS", "EXTRACT_COLUMNS", "HORIZONS", "PILOT_PROGRAMMES", "STATUSES",

@@ -15,13 +15,30 @@ Public API
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..readers.validation import Kind, register
 from ..students._parse import key
-from .estimate import Contrast, Estimate, campus_means_t, clustered_mean
 from .items import read_items
 from .reader import SURVEY_COLUMNS, read_survey, validate_survey
 from .scoring import respondent_scores, to_0_100
+
+if TYPE_CHECKING:
+    from .estimate import Contrast, Estimate, campus_means_t, clustered_mean
+
+# The estimators are imported when first used (PEP 562): they need scipy.stats and the campus
+# comparison's core, which a module that only reads or scores answers (the interviews' register)
+# need not load.
+_ESTIMATE = frozenset({"Contrast", "Estimate", "campus_means_t", "clustered_mean"})
+
+
+def __getattr__(name: str):
+    if name in _ESTIMATE:
+        from . import estimate
+
+        return getattr(estimate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["SURVEY_COLUMNS", "Contrast", "Estimate", "campus_means_t", "clustered_mean", "read_items",
            "read_survey", "respondent_scores", "to_0_100", "validate_survey"]

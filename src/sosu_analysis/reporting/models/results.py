@@ -10,7 +10,7 @@ import os
 
 import pandas as pd
 
-from ...models.api import RESULT_KEYS, TABLE_NAMES
+from ...models.options import RESULT_KEYS, TABLE_NAMES
 from .. import contracts
 
 

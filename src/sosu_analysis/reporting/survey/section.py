@@ -24,13 +24,13 @@ from ...definitions import (
     CAMPUS_GROUPS,
     PERIOD_IN_TEXT_DA,
     PERIOD_LABEL_DA,
+    SYNTHETIC_WATERMARK,
 )
 from ...survey.analysis import SurveyResults
 from ...survey.scoring import INDEX_AGREE_SCORE
 from ...survey.tables import LOW_RESPONSE, SPU_BASELINE
 from .. import contracts
 from ..outputs import output_folder
-from ..plotting import SYNTHETIC_WATERMARK
 
 GROUP_DA = CAMPUS_GROUP_IN_TEXT_DA  # the one vocabulary (definitions), in a sentence
 PERIOD_DA = PERIOD_IN_TEXT_DA
