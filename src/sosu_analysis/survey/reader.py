@@ -146,8 +146,8 @@ def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike
     # a survey repeats the same few programmes, campuses, intakes, waves, items and answers (and each
     # respondent id once per item) in thousands of rows: every rule below is a pure function of its cell,
     # so each distinct cell is checked once (caches local to this call; the messages are the same, in order)
-    cell_norm, id_kind, cpr, month, programme_of, key_of = (cache(f) for f in (
-        norm, identifier_kind, looks_like_cpr, parse_month, parse_programme, key))
+    cell_norm, key_of, id_kind, cpr = cache(norm), cache(key), cache(identifier_kind), cache(looks_like_cpr)
+    month, programme_of = cache(parse_month), cache(parse_programme)
     iv_ids, likert = cache(_intervention_ids), cache(_likert)
     at = {c: cols.index(c) for c in SURVEY_COLUMNS}  # every column is required
 
