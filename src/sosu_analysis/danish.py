@@ -17,10 +17,12 @@ call :func:`number` through :class:`sosu_analysis.reporting.plotting.AxisFormatt
   2,3), on the shortest decimal representation of the float (``repr``), with
   :class:`decimal.Decimal` and ``ROUND_HALF_UP``; Python's own formatting and
   babel both round half to even (babel: 2,25 -> 2,2), so the rounding is done
-  here and babel only gets the already rounded value;
+  here and only the already rounded digits are written out;
 - take the decimal comma and the thousands point from babel's ``da_DK`` locale
-  (CLDR; asked once, see :func:`_symbols`), and put a non-breaking space before ``%`` as babel's Danish percent
-  pattern does (``97\u00a0%``), so that a number never breaks from its sign;
+  (CLDR; asked once, see :func:`_digits`, which writes what babel's
+  ``format_decimal`` writes), and put a non-breaking space before ``%`` as
+  babel's Danish percent pattern does (``97\u00a0%``), so that a number never
+  breaks from its sign;
 - write a minus as U+2212 (``−4,2``), the typographic minus (babel's Danish
   minus symbol is the hyphen), and never print ``−0,0``.
 """
