@@ -162,3 +162,80 @@ def test_confidence_level_shows_the_decimals_the_level_has():
     assert confidence_level(0.025) == "97,5\u00a0%"
     assert confidence_level(0.0025) == "99,75\u00a0%"
     assert confidence_level(0.10, "en") == "90 %"
+
+
+# ---- the separators written without babel's per-call machinery are babel's ------------------------
+
+def _babel_number(x, decimals=1, *, sign=False, grouping=True, language="da"):
+    """The formatter as it was before the fast separators: rounding as number() does, text by babel."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = float(x)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot format {x!r} as a Danish number")
+    q = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(abs(q), format=pattern, locale="da_DK")
+    if language == "en":
+        text = text.translate(str.maketrans(",.", ".,"))
+    if q < 0:
+        return "−" + text
+    return ("+" + text) if sign and q > 0 else text
+
+
+def _values():
+    rng = random.Random(20261206)
+    fixed = [0.0, -0.0, 0.05, -0.05, 0.15, 0.25, 2.25, -2.25, 0.125, 1.005, 2.5, 3.5, -2.5, 0.5, -0.5, 999.95,
+             999.5, -999.95, 9999.5, 1e-12, -1e-12, 5e-324, 1171, 1000, 999, 100000, 999999.95, 1234567.891,
+             -1327.5, 1e15, 1e15 + 0.5, 123456789012.345, 9.999999999999999e22, 1e20, -1e20, 12345678901234567.0,
+             0.1 + 0.2, 1 / 3, 2 / 3, 97.25, 972 / 10, 28 / 10, 1e-5, 0.00049999, 0.0005]
+    ties = [k / 2 * 10 ** -d for k in range(-41, 42, 2) for d in range(4)]  # x.5, x.05, x.005, x.0005
+    magnitudes = [rng.uniform(-1, 1) * 10 ** rng.randint(-6, 21) for _ in range(600)]
+    tenths = [rng.randint(-10000, 10000) / 10 for _ in range(300)]
+    integers = [rng.randint(-10**12, 10**12) for _ in range(300)]
+    return fixed + ties + magnitudes + tenths + integers
+
+
+def _outcome(f, *args, **kwargs):
+    """What ``f`` returns, or the type of what it raises (more than 28 digits: decimal's InvalidOperation)."""
+    try:
+        return f(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+        return type(exc)
+
+
+def test_number_writes_exactly_what_babel_writes():
+    # babel's format_decimal (CLDR da_DK) is the reference for the text of an already rounded value,
+    # over ties, negatives, zero, tiny and large numbers, with and without grouping, in both languages
+    for x in _values():
+        for d in (0, 1, 2, 5):
+            for grouping in (True, False):
+                for language, sign in (("da", False), ("en", True)):
+                    args = (x, d)
+                    kwargs = {"sign": sign, "grouping": grouping, "language": language}
+                    assert _outcome(number, *args, **kwargs) == _outcome(_babel_number, *args, **kwargs), (
+                        args, kwargs)
+
+
+def test_counts_shares_and_numpy_values_as_babel_writes_them():
+    import numpy as np
+
+    for n in list(range(0, 2500)) + [10**k for k in range(1, 16)] + [123456789, 1327, 40000]:
+        assert count(n) == _babel_number(n, 0)
+        assert count(np.int64(n)) == _babel_number(n, 0)
+    for t in range(-1000, 1001):
+        assert format_tenths(t) == _babel_number(t / 10, 1) + " %"
+    for x in (np.float64(2.25), np.float32(0.5), np.int32(-7)):
+        assert number(x) == _babel_number(x)
+
+
+def test_number_refuses_nan_and_infinity_as_before():
+    for x in (float("nan"), float("inf"), float("-inf")):
+        with pytest.raises(ValueError, match="cannot format"):
+            number(x, 0)
+        with pytest.raises(ValueError, match="cannot format"):
+            _babel_number(x, 0)
+    with pytest.raises(ValueError):
+        number(1.0, language="de")

@@ -17,10 +17,12 @@ call :func:`number` through :class:`sosu_analysis.reporting.plotting.AxisFormatt
   2,3), on the shortest decimal representation of the float (``repr``), with
   :class:`decimal.Decimal` and ``ROUND_HALF_UP``; Python's own formatting and
   babel both round half to even (babel: 2,25 -> 2,2), so the rounding is done
-  here and babel only gets the already rounded value;
+  here and only the already rounded digits are written out;
 - take the decimal comma and the thousands point from babel's ``da_DK`` locale
-  (CLDR), and put a non-breaking space before ``%`` as babel's Danish percent
-  pattern does (``97\u00a0%``), so that a number never breaks from its sign;
+  (CLDR; asked once, see :func:`_digits`, which writes what babel's
+  ``format_decimal`` writes), and put a non-breaking space before ``%`` as
+  babel's Danish percent pattern does (``97\u00a0%``), so that a number never
+  breaks from its sign;
 - write a minus as U+2212 (``−4,2``), the typographic minus (babel's Danish
   minus symbol is the hyphen), and never print ``−0,0``.
 """
@@ -30,8 +32,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-
-from babel.numbers import format_decimal
+from functools import cache
 
 LOCALE = "da_DK"
 #: the non-breaking space between a number and ``%`` (babel's Danish percent pattern has it)
@@ -128,9 +129,7 @@ def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = 
     q = Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if q == 0:
         q = abs(q)
-    pattern = ("#,##0" if grouping else "0") + ("." + "0" * decimals if decimals > 0 else "")
-    # q is exact at ``decimals`` places, so babel's own (half-even) rounding has nothing left to round
-    text = format_decimal(abs(q), format=pattern, locale=LOCALE)
+    text = _digits(abs(q), grouping)
     if language == "en":
         text = text.translate(_TO_ENGLISH)
     elif language != "da":
@@ -138,6 +137,32 @@ def number(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = 
     if q < 0:
         return MINUS + text
     return ("+" + text) if sign and q > 0 else text
+
+
+@cache
+def _symbols() -> tuple[str, str]:
+    """Return the decimal mark and the thousands separator of babel's ``da_DK`` locale (CLDR): ``(",", ".")``."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(LOCALE), get_group_symbol(LOCALE)
+
+
+def _digits(q: Decimal, grouping: bool) -> str:
+    """Write a non-negative, already rounded ``q`` with CLDR da_DK's separators, groups of three.
+
+    What babel's ``format_decimal(q, format="#,##0.0…", locale="da_DK")`` writes
+    for such a ``q`` (tests/test_danish.py compares the two over many values),
+    without babel's pattern parsing and locale lookups on every call: a replay
+    of a national answer formats thousands of numbers (written here for speed,
+    not because babel is wrong). ``q`` is exact at its places, so there is
+    nothing left to round; ``f"{q:f}"`` gives every one of them and no exponent.
+    """
+    mark, group = _symbols()
+    whole, _, frac = f"{q:f}".partition(".")
+    if grouping and len(whole) > 3:
+        head = len(whole) % 3 or 3
+        whole = whole[:head] + "".join(group + whole[i:i + 3] for i in range(head, len(whole), 3))
+    return whole + mark + frac if frac else whole
 
 
 def number_en(x: float, decimals: int = 1, *, sign: bool = False, grouping: bool = True) -> str:

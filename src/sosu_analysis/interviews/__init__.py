@@ -18,6 +18,7 @@ Public API
 - :mod:`.synth`: the SYNTHETIC stand-in (``sosu-analysis synth-interviews``).
 """
 
+import copy
 from pathlib import Path
 
 from ..readers.validation import Kind
@@ -78,7 +79,30 @@ def _mappings() -> list[dict]:
     except FileNotFoundError:
         return []
     paths = sorted(folder.glob("interviews_*.yaml"), key=lambda p: (f"config/{p.name}" != DEFAULT_MAPPING, p.name))
-    return [read_mapping(p, display_name=f"config/{p.name}") for p in paths]
+    return [_read_mapping_once(p, f"config/{p.name}") for p in paths]
+
+
+#: the mappings read so far, by path, display name and the file's bytes (a few small YAML files)
+_MAPPINGS_READ: dict[tuple[str, str, bytes], dict] = {}
+
+
+def _read_mapping_once(path: Path, display_name: str) -> dict:
+    """Return :func:`read_mapping` of ``path``, parsing each content of the file once per process.
+
+    ``validate`` asks every file's header whether it is an export, which read every mapping again for each
+    file (the YAML parser is pure Python). The key holds the file's bytes, so an edited mapping is read
+    anew; a mapping that fails is never kept (its error is raised each time); a copy is returned.
+    """
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return read_mapping(path, display_name=display_name)  # its own message for a file it cannot read
+    k = (str(path), display_name, content)
+    if k not in _MAPPINGS_READ:
+        if len(_MAPPINGS_READ) > 64:
+            _MAPPINGS_READ.clear()
+        _MAPPINGS_READ[k] = read_mapping(path, display_name=display_name)
+    return copy.deepcopy(_MAPPINGS_READ[k])
 
 
 def _mapping_for(header: list[str]) -> dict | None:

@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,9 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
     table: dict[tuple[str, ...], dict[str, str]] = {}
     origin: dict[tuple[tuple[str, ...], str], int] = {}
     dim_keys = list(query.dimensions)
+    # an answer repeats the same few thousand value texts: each (kind, text) is parsed and written once in this
+    # call (a bad value raises every time, so each row that has it is named)
+    format_text = cache(_format)
     for i, row in enumerate(rows, start=1):
         missing = [k for k in dim_keys + ([query.status_key] if query.status_key else []) if k not in row]
         if missing:
@@ -178,7 +182,7 @@ def convert(rows: Sequence[dict[str, Any]], query: SavedQuery, file: str = "answ
             kind = _kind(query.layout, column)
             assert kind is not None  # check_mapping
             try:
-                text = _format(kind, value)
+                text = format_text(kind, value) if isinstance(value, str) else _format(kind, value)
             except (ValueError, OverflowError) as exc:
                 problems.append(Problem(file, f"answer row {i}, key {measure!r}: {safe_text(exc)}"))
                 continue

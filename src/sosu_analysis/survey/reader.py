@@ -26,6 +26,7 @@ intervention per wave; an item appears at most once per respondent and wave.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +34,7 @@ import pandas as pd
 from ..input_policy import has_non_ascii_digit, identifier_kind, looks_like_cpr, personal_kind
 from ..paths import project_root
 from ..readers.rawtable import read_raw_table
-from ..students._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, parse_month, parse_programme
+from ..students._parse import MONTH_HINT, PROGRAMMES, Columns, Problems, key, norm, parse_month, parse_programme
 from ..students.campuses import as_campuses, campus_lookup, project_campuses, read_interventions
 from ..students.extract import synthetic_label
 from .items import DEFAULT_ITEMS, read_items
@@ -57,6 +58,25 @@ def _as_interventions(interventions, campuses) -> pd.DataFrame | None:
     if interventions is None or isinstance(interventions, pd.DataFrame):
         return interventions
     return read_interventions(interventions, campuses)
+
+
+def _intervention_ids(text: str) -> tuple[str, ...]:
+    """Return the intervention ids of a cell, lower case, sorted, once each (``,`` or ``;`` separated)."""
+    return tuple(sorted({p.strip().lower() for p in text.replace(",", ";").split(";") if p.strip()}))
+
+
+def _likert(text: str) -> tuple[int | None, str]:
+    """Read an answer cell: ``(answer, "")``, ``(None, "")`` when blank, or ``(None, message)``."""
+    if not text:
+        return None, ""
+    text = text[:-2] if text.endswith((".0", ",0")) else text
+    if has_non_ascii_digit(text):
+        return None, ("the answer is written with a digit other than 0-9 (a superscript, Arabic-Indic or "
+                      "full-width digit); write it 1 to 5 with ordinary digits (the value is not shown)")
+    if text.isascii() and text.isdigit() and int(text) in LIKERT:
+        return int(text), ""
+    return None, ("the answer is not a whole number from 1 to 5 (blank = not answered); the value is "
+                  "not shown, since it may be free text")
 
 
 def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike | None = None,
@@ -123,43 +143,54 @@ def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike
     person: dict[str, tuple[tuple[str, str, str], int]] = {}
     person_wave: dict[tuple[str, str], tuple[str, int]] = {}
     records = []
+    # a survey repeats the same few programmes, campuses, intakes, waves, items and answers (and each
+    # respondent id once per item) in thousands of rows: every rule below is a pure function of its cell,
+    # so each distinct cell is checked once (caches local to this call; the messages are the same, in order)
+    cell_norm, key_of, id_kind, cpr = cache(norm), cache(key), cache(identifier_kind), cache(looks_like_cpr)
+    month, programme_of = cache(parse_month), cache(parse_programme)
+    iv_ids, likert = cache(_intervention_ids), cache(_likert)
+    at = {c: cols.index(c) for c in SURVEY_COLUMNS}  # every column is required
+
+    def get(row: list[str], name: str) -> str:
+        return cell_norm(row[at[name]])
+
     for row, line in zip(table.rows, table.line_numbers, strict=True):
-        rid = cols.get(row, "respondent_id")
+        rid = get(row, "respondent_id")
         if not rid:
             problems.add("the respondent_id is empty", line, name("respondent_id"))
-        elif kind := identifier_kind(rid):  # the input policy's identifier rule (CPR, e-mail, phone, name)
+        elif kind := id_kind(rid):  # the input policy's identifier rule (CPR, e-mail, phone, name)
             problems.add(f"the respondent_id looks like a {kind}; the survey must identify respondents by a "
                          "pseudonym only (the value is not shown)", line, name("respondent_id"))
             rid = ""
-        prog_text = cols.get(row, "programme")
-        programme = parse_programme(prog_text)
+        prog_text = get(row, "programme")
+        programme = programme_of(prog_text)
         if programme is None:
             problems.add(f"unknown programme '{_shown(prog_text)}'; expected one of {', '.join(PROGRAMMES)}",
                          line, name("programme"))
-        campus = cols.get(row, "campus")
+        campus = get(row, "campus")
         if not campus:
             problems.add("the campus is empty", line, name("campus"))
         elif lookup is not None:
-            if key(campus) in lookup:
-                campus = lookup[key(campus)]
+            if key_of(campus) in lookup:
+                campus = lookup[key_of(campus)]
             else:
                 problems.add(f"unknown campus '{_shown(campus)}'; it is not in {camp_file} (add it there, or "
                              "as an alias)",
                              line, name("campus"))
                 campus = ""
-        intake_text = cols.get(row, "intake")
-        intake = parse_month(intake_text)
+        intake_text = get(row, "intake")
+        intake = month(intake_text)
         if intake is None:
             problems.add(f"{MONTH_HINT}, found '{_shown(intake_text)}'" if intake_text
                          else f"the intake is empty; {MONTH_HINT}", line, name("intake"))
-        wave = cols.get(row, "wave")
+        wave = get(row, "wave")
         if not wave:
             problems.add("the wave is empty (a month YYYY-MM or a label such as 'efter oplæring 1a')",
                          line, name("wave"))
-        elif looks_like_cpr(wave):
+        elif cpr(wave):
             problems.add("the wave looks like a CPR number (the value is not shown)", line, name("wave"))
-        iv_text = cols.get(row, "intervention")
-        ids = sorted({p.strip().lower() for p in iv_text.replace(",", ";").split(";") if p.strip()})
+        iv_text = get(row, "intervention")
+        ids = iv_ids(iv_text)
         intervention = ";".join(ids)
         if ids and starts is not None and campus:
             if campus not in starts:
@@ -174,27 +205,17 @@ def read_survey(path: str | os.PathLike, items: pd.DataFrame | str | os.PathLike
                         problems.add(f"intervention '{_shown(ident)}' is not listed for {campus} and {programme} "
                                      f"in {iv_file}",
                                      line, name("intervention"))
-        item = cols.get(row, "item")
+        item = get(row, "item")
         if not item:
             problems.add("the item is empty", line, name("item"))
         elif known_items is not None:
-            if key(item) in known_items:
-                item = known_items[key(item)]
+            if key_of(item) in known_items:
+                item = known_items[key_of(item)]
             else:
                 problems.add(f"unknown item '{_shown(item)}'; {item_file} lists: {item_list}", line, name("item"))
-        answer_text = cols.get(row, "answer")
-        answer: int | None = None
-        if answer_text:
-            text = answer_text[:-2] if answer_text.endswith((".0", ",0")) else answer_text
-            if has_non_ascii_digit(text):
-                problems.add("the answer is written with a digit other than 0-9 (a superscript, Arabic-Indic or "
-                             "full-width digit); write it 1 to 5 with ordinary digits (the value is not shown)",
-                             line, name("answer"))
-            elif text.isascii() and text.isdigit() and int(text) in LIKERT:
-                answer = int(text)
-            else:
-                problems.add("the answer is not a whole number from 1 to 5 (blank = not answered); the value is "
-                             "not shown, since it may be free text", line, name("answer"))
+        answer, answer_problem = likert(get(row, "answer"))
+        if answer_problem:
+            problems.add(answer_problem, line, name("answer"))
         if rid:
             ident_row = (programme or "", campus, intake or "")
             if rid in person and person[rid][0] != ident_row:
