@@ -444,7 +444,8 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                                    f"The executed notebook is kept at {kept}; {out_rel}/ was left as it was.")
 
         run_chapters(order, deps, jobs, workers, say, finished, failed)
-        entries = [(f"{name}.html", _title(executed[name], name)) for name in order if name != cfg.lead_report]
+        # the index lists the chapters by number (their reading order), whatever order they ran in
+        entries = [(f"{name}.html", _title(executed[name], name)) for name in sorted(order) if name != cfg.lead_report]
         if cfg.lead_report in executed:
             entries[:0] = [("rapport.html", "Rapport til projektlederen (dansk)")] + (
                 [("rapport.pdf", "Rapport til projektlederen som PDF")] if (stage / "rapport.pdf").is_file() else []
