@@ -53,7 +53,7 @@ lint: $(STAMP) ## Check style (ruff, pydocstyle rules), types (mypy) and the lay
 	$(BIN)/lint-imports
 
 test: $(STAMP) browser lint ## Run lint, the unit tests and the nbval checks of the stored notebooks
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup tests
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadscope --nbval notebooks --nbval-kernel-name python3 --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 unit: $(STAMP) ## The fast loop: the unit tests without the end-to-end pipeline runs (marker e2e) and nbval

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -14,27 +16,38 @@ GOALS_CSV = ROOT / "data/raw/national_goals_danske_sosu_skoler.csv"
 os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
 
 
-#: the session fixtures that run the whole pipeline, and the xdist group of the tests that use them: a
-#: group stays on one worker (``make test`` runs ``pytest -n auto --dist loadgroup``), so each whole run
-#: happens once per session, and the two groups start first, side by side, on the two workers
-PIPELINE_GROUPS = {"fresh_run": "pipeline-default", "synth_run": "pipeline-synthetic"}
+#: the session fixtures that run the whole pipeline, and the group of the test files that use them: with
+#: ``make test`` (pytest-xdist, ``-n auto``) a group goes to one worker, so each whole run still happens once
+#: per session, and the two groups, the largest units of work, start first, side by side
+PIPELINE_GROUPS = {"fresh_run": "pipeline-default", "imported_run": "pipeline-default",
+                   "synth_run": "pipeline-synthetic"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks into the node ids
-def pytest_collection_modifyitems(config, items):
-    """Group the tests of each whole-pipeline fixture on one xdist worker, and put them first."""
-    def group(item) -> str | None:
-        for fixture, name in PIPELINE_GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                return name
-        return None
+@functools.cache
+def _pipeline_group(path: str) -> str | None:
+    """The group of a test file: the first whole-pipeline fixture its text names, else ``None``."""
+    text = (ROOT / path).read_text(encoding="utf-8") if (ROOT / path).is_file() else ""
+    for fixture, group in PIPELINE_GROUPS.items():
+        if re.search(rf"\b{fixture}\b", text):
+            return group
+    return None
 
-    for item in items:
-        name = group(item)
-        if name is not None:
-            item.add_marker(pytest.mark.xdist_group(name))
-    order = list(PIPELINE_GROUPS.values())
-    items.sort(key=lambda item: order.index(group(item)) if group(item) else len(order))  # stable
+
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule tests one by one, except the files of a whole-pipeline fixture, which go together.
+
+    pytest-xdist's own ``--dist loadgroup`` cannot be used: with pytest 9.2 it no longer sees its
+    ``xdist_group`` marks (it renames ``item._nodeid``, which pytest 9.2 no longer reads), so the whole
+    runs were repeated on both workers. The controller sees only node ids, so the group is the test
+    file's: a file that names the fixture (the controller cannot see fixture closures).
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PipelineGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _pipeline_group(nodeid.split("::", 1)[0]) or nodeid
+
+    return PipelineGroups(config, log)
 
 
 @pytest.fixture
