@@ -33,6 +33,7 @@ def _pipeline_group(path: str) -> str | None:
     return None
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is off (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     """Schedule tests one by one, except the files of a whole-pipeline fixture, which go together.
 
