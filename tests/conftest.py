@@ -33,6 +33,13 @@ def _pipeline_group(path: str) -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that uses a whole-pipeline fixture ``e2e`` (``make unit`` leaves them out)."""
+    for item in items:
+        if any(f in getattr(item, "fixturenames", ()) for f in PIPELINE_GROUPS):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is off (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     """Schedule tests one by one, except the files of a whole-pipeline fixture, which go together.
@@ -88,15 +95,19 @@ def fresh_run(tmp_path_factory):
 #: power simulations of a run that tests wiring and verdicts, not the power (the shipped config has 200);
 #: the power numbers themselves are checked by tests/did and against the committed tables (``fresh_run``)
 WIRING_POWER_REPS = 20
+#: placebo replications of chapter 11's synthetic DiD in such a run (shipped: 200); the estimator and its
+#: placebo standard error are checked by tests/did/test_sdid*.py and against the committed tables
+WIRING_SDID_REPLICATIONS = 20
 
 
 @pytest.fixture(scope="session")
 def wiring_config(tmp_path_factory) -> Path:
-    """The default config with :data:`WIRING_POWER_REPS` power simulations (a file, written once)."""
+    """The default config with :data:`WIRING_POWER_REPS` and :data:`WIRING_SDID_REPLICATIONS` (a file, written once)."""
     import yaml
 
     cfg = yaml.safe_load((ROOT / "config/default.yaml").read_text(encoding="utf-8"))
     cfg["power_reps"] = WIRING_POWER_REPS
+    cfg["sdid_replications"] = WIRING_SDID_REPLICATIONS
     path = tmp_path_factory.mktemp("wiring") / "config.yaml"
     path.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return path
