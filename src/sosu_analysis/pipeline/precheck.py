@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from ..danish import number_en
-from ..did.randomization import smallest_attainable_p
 from ..errors import InputError, Problem
 from .study import StudyData
 
@@ -128,6 +127,8 @@ def design_problems(cells: dict[int, pd.DataFrame], campuses: pd.DataFrame, hori
     smallest p-value exceeds ``alpha``; a wild bootstrap over fewer than
     five campuses.
     """
+    from ..did.randomization import smallest_attainable_p  # the campus comparison's core: loaded when needed
+
     fatal: list[str] = []
     notes: list[str] = []
     starts = [s for p, s in zip(campuses["pilot"], campuses["pilot_start"], strict=True) if p and s]

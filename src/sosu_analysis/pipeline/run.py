@@ -30,9 +30,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import nbformat
-from traitlets.config import Config as TConfig
+from typing import TYPE_CHECKING
 
 from .. import atomic
 from ..errors import InputError, Problem
@@ -41,6 +39,9 @@ from ..readers.validation import validate_file
 from . import precheck
 from .config import Config
 from .precheck import StudentCheck
+
+if TYPE_CHECKING:  # nbformat is imported where notebooks are read or written: a refused run never loads it
+    import nbformat
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 VOLATILE_METADATA = ("papermill", "execution")
@@ -104,6 +105,8 @@ def chapter_language(nb: nbformat.NotebookNode, *, lead_report: bool = False) ->
 def render_html(nb: nbformat.NotebookNode, template: str = "offline", language: str = "en") -> str:
     """Render a code-free, self-contained HTML page of an executed notebook."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config as TConfig
+
     c = TConfig()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = set(PARAMETER_TAGS)
@@ -383,6 +386,8 @@ def usable_cores() -> int:
 def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_rel: str, provenance: str,
              config_file: str, update_notebooks: bool, say: Callable[[str], None], notebooks_dir: Path,
              private: Path, workers: int) -> Path:
+    import nbformat
+
     from ..reporting.contracts import CHAPTER_ENV
     from .chapters import dependencies, run_chapters
     from .kernel import chapter_environment
