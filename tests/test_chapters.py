@@ -71,9 +71,9 @@ def test_a_circle_is_refused():
 
 def _run(tmp_path, order, deps, workers, fail=()):
     log = tmp_path / "log.jsonl"
-    jobs = {n: (str(log), n, 0.3, n in fail) for n in order}
+    tasks = {n: (str(log), n, 0.3, n in fail) for n in order}
     said, done = [], []
-    run_chapters(order, deps, jobs, workers, said.append, done.append,
+    run_chapters(order, deps, tasks, workers, said.append, done.append,
                  lambda name, err: RuntimeError(f"{name}: {err}"), execute=fake_chapter)
     return said, done, [json.loads(line) for line in log.read_text().splitlines()]
 
@@ -172,3 +172,24 @@ def test_run_pipeline_refuses_zero_jobs_before_anything_runs(tmp_path):
     with pytest.raises(InputError, match="--jobs"):
         run_pipeline(load_config("config/default.yaml"), tmp_path / "out", jobs=0)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_cell_comes_back_from_the_worker_as_plain_values(tmp_path):
+    """The worker's side of a failed chapter, with a real kernel: the cell, the error, and the executed copy."""
+    import nbformat
+
+    from sosu_analysis.pipeline.kernel import execute_chapter
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                        "display_name": "Python 3"}})
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import os\nassert os.environ['SOSU_CHAPTER'] == 'demo'"),
+                nbformat.v4.new_code_cell("raise ValueError('planted ' + str(x))")]
+    src, dst = tmp_path / "demo.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, src)
+    got = execute_chapter(str(src), str(dst), {"x": 7}, str(tmp_path), {"SOSU_CHAPTER": "demo"},
+                          str(tmp_path / "runtime" / "demo-ipc"))
+    assert got is not None
+    cell, ename, evalue = got
+    assert ename == "ValueError" and evalue == "planted 7"  # the parameter reached the kernel, as did the env
+    assert dst.is_file()

@@ -89,7 +89,7 @@ def schedule(notebooks: Sequence[str], deps: dict[str, tuple[str, ...]], workers
     return rounds
 
 
-def run_chapters(order: list[str], deps: dict[str, tuple[str, ...]], jobs: dict[str, tuple], workers: int,
+def run_chapters(order: list[str], deps: dict[str, tuple[str, ...]], tasks: dict[str, tuple], workers: int,
                  say: Callable[[str], None], finished: Callable[[str], None],
                  failed: Callable[[str, tuple], Exception], execute: Callable[..., object] | None = None) -> None:
     """Run the chapters in worker processes, ``workers`` at a time, each when the chapters it waits for are done.
@@ -98,7 +98,7 @@ def run_chapters(order: list[str], deps: dict[str, tuple[str, ...]], jobs: dict[
     chapter ends; when a chapter fails, no new chapter starts, the running ones finish, and the first
     failure is raised (``failed`` builds its error). ``execute`` (default
     :func:`sosu_analysis.pipeline.kernel.execute_chapter`) is called in a worker process with the
-    arguments ``jobs[name]`` and returns ``None`` or the failed cell's ``(number, name, value)``.
+    arguments ``tasks[name]`` and returns ``None`` or the failed cell's ``(number, name, value)``.
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -121,7 +121,7 @@ def run_chapters(order: list[str], deps: dict[str, tuple[str, ...]], jobs: dict[
                     if set(deps[name]) <= done:
                         pending.remove(name)
                         say(f"[{order.index(name) + 1}/{len(order)}] {name}: running")
-                        running[pool.submit(execute, *jobs[name])] = name
+                        running[pool.submit(execute, *tasks[name])] = name
             else:
                 pending.clear()
             if not running:

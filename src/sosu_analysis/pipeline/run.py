@@ -374,7 +374,6 @@ class _NotebookFailed(Exception):
     pass
 
 
-
 def usable_cores() -> int:
     """Return the number of cores this process may run on (its CPU affinity where known, else all)."""
     try:
@@ -404,7 +403,7 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
         order = list(cfg.notebooks)
         declared = {name: _declared_parameters(notebooks_dir / f"{name}.ipynb") for name in order}
         deps = dependencies(order, cfg.lead_report, lambda name: "processed_dir" in declared[name])
-        jobs: dict[str, tuple] = {}
+        tasks: dict[str, tuple] = {}  # each chapter's arguments of kernel.execute_chapter
         for name in order:
             params = {k: v for k, v in params_all.items() if k in declared[name]}
             if "output_dir" in params:
@@ -413,7 +412,7 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
                 params["processed_dir"] = str(stage / "processed")
             runtime = os.environ["JUPYTER_RUNTIME_DIR"]
             env = dict(chapter_environment(name, CHAPTER_ENV), JUPYTER_RUNTIME_DIR=runtime)
-            jobs[name] = (str(notebooks_dir / f"{name}.ipynb"), str(stage / "notebooks" / f"{name}.ipynb"), params,
+            tasks[name] = (str(notebooks_dir / f"{name}.ipynb"), str(stage / "notebooks" / f"{name}.ipynb"), params,
                           str(notebooks_dir), env, os.path.join(runtime, f"{name}-ipc"))
 
         def finished(name: str) -> None:
@@ -448,7 +447,7 @@ def _execute(cfg: Config, out: Path, out_rel: str, params_all: dict, processed_r
             return _NotebookFailed(f"notebook {name} failed in cell {cell}: {ename}: {evalue}\n"
                                    f"The executed notebook is kept at {kept}; {out_rel}/ was left as it was.")
 
-        run_chapters(order, deps, jobs, workers, say, finished, failed)
+        run_chapters(order, deps, tasks, workers, say, finished, failed)
         # the index lists the chapters by number (their reading order), whatever order they ran in
         entries = [(f"{name}.html", _title(executed[name], name)) for name in sorted(order) if name != cfg.lead_report]
         if cfg.lead_report in executed:
