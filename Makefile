@@ -16,6 +16,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
+# Python's default: cache compiled modules (__pycache__/, git-ignored). An environment that turns it off
+# (PYTHONDONTWRITEBYTECODE) makes every kernel, worker and CLI process recompile the package, about 0.5 s
+# of CPU each, some hundred times per `make test`.
+unexport PYTHONDONTWRITEBYTECODE
 # Test workers (pytest-xdist): one per core; `make test PYTEST_WORKERS=0` runs in one process.
 PYTEST_WORKERS ?= auto
 
