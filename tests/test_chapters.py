@@ -174,9 +174,13 @@ def test_run_pipeline_refuses_zero_jobs_before_anything_runs(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_failing_cell_comes_back_from_the_worker_as_plain_values(tmp_path):
+def test_a_failing_cell_comes_back_from_the_worker_as_plain_values(tmp_path, monkeypatch):
     """The worker's side of a failed chapter, with a real kernel: the cell, the error, and the executed copy."""
     import nbformat
+
+    # execute_chapter sets the chapter's environment in its (worker) process: here that is the test's own,
+    # so it is restored afterwards
+    monkeypatch.setenv("SOSU_CHAPTER", "")
 
     from sosu_analysis.pipeline.kernel import execute_chapter
 
