@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 from pathlib import Path
 
 import pytest
+
+from pipeline_groups import PIPELINE_GROUPS, pipeline_group
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED_CSV = ROOT / "data/raw/uddannelsesstatistik_sosuh_hovedforloeb_3mdr_2022-2024.csv"
 GOALS_CSV = ROOT / "data/raw/national_goals_danske_sosu_skoler.csv"
 
 os.environ.setdefault("SOSU_PROJECT_ROOT", str(ROOT))
-
-
-#: the session fixtures that run the whole pipeline, and the group of the test files that use them: with
-#: ``make test`` (pytest-xdist, ``-n auto``) a group goes to one worker, so each whole run still happens once
-#: per session, and the two groups, the largest units of work, start first, side by side
-PIPELINE_GROUPS = {"fresh_run": "pipeline-default", "imported_run": "pipeline-default",
-                   "synth_run": "pipeline-synthetic"}
-
-
-@functools.cache
-def _pipeline_group(path: str) -> str | None:
-    """The group of a test file: the first whole-pipeline fixture its text names, else ``None``."""
-    text = (ROOT / path).read_text(encoding="utf-8") if (ROOT / path).is_file() else ""
-    for fixture, group in PIPELINE_GROUPS.items():
-        if re.search(rf"\b{fixture}\b", text):
-            return group
-    return None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -53,7 +36,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class PipelineGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return _pipeline_group(nodeid.split("::", 1)[0]) or nodeid
+            return pipeline_group(nodeid.split("::", 1)[0]) or nodeid
 
     return PipelineGroups(config, log)
 
